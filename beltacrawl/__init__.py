@@ -1,0 +1,1 @@
+"""beltacrawl: a polite, incremental Scrapy crawler for deu.belta.by."""

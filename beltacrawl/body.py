@@ -1,0 +1,141 @@
+"""Article body: from the body container's markup to text blocks and clean HTML.
+
+Paragraphs are ``<p>`` on some pages and bare ``<div>``s or ``<br>``-separated text nodes
+on others, so the text is read as leaf blocks in document order rather than by tag.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+
+from lxml import html as lxml_html
+from lxml.etree import _Element
+
+from beltacrawl.dates import normalise_space
+from beltacrawl.site import (
+    BODY_DROP_CLASSES,
+    BODY_DROP_TAGS,
+    BODY_END_CLASSES,
+    PHOTO_CREDIT_PREFIXES,
+    WIRE_END_MARKER,
+)
+
+_BLOCK_TAGS = frozenset(
+    {"p", "div", "section", "article", "blockquote", "ul", "ol", "li", "table", "tr",
+     "h1", "h2", "h3", "h4", "h5", "h6", "pre", "header", "footer", "aside", "hr", "dl",
+     "dt", "dd"}
+)  # fmt: skip
+_CYRILLIC = re.compile(r"[\u0400-\u04FF]")
+_LETTER = re.compile(r"[^\W\d_]")
+_TRAILING_WIRE_MARKER = re.compile(r"\s*-0-\s*$")
+_UNSAFE_ATTRIBUTE = re.compile(r"^(on|style$|srcdoc$|formaction$)", re.IGNORECASE)
+
+
+def _classes(element: _Element) -> set[str]:
+    return set((element.get("class") or "").split())
+
+
+def _is_dropped(element: _Element) -> bool:
+    tag = element.tag.lower() if isinstance(element.tag, str) else ""
+    return not tag or tag in BODY_DROP_TAGS or bool(_classes(element) & BODY_DROP_CLASSES)
+
+
+class _BlockReader:
+    """Collects the text of leaf blocks; stops at the first end-of-body element."""
+
+    def __init__(self) -> None:
+        self.blocks: list[str] = []
+        self._parts: list[str] = []
+        self.ended = False
+
+    def flush(self) -> None:
+        text = normalise_space("".join(self._parts))
+        if text:
+            self.blocks.append(text)
+        self._parts.clear()
+
+    def read(self, element: _Element) -> None:
+        if element.text:
+            self._parts.append(element.text)
+        for child in element:
+            if self.ended:
+                return
+            if isinstance(child.tag, str) and _classes(child) & BODY_END_CLASSES:
+                self.ended = True
+                return
+            tag = child.tag.lower() if isinstance(child.tag, str) else ""
+            if tag == "br":
+                self.flush()
+            elif not _is_dropped(child):
+                if tag in _BLOCK_TAGS:
+                    self.flush()
+                    self.read(child)
+                    self.flush()
+                else:
+                    self.read(child)
+            if child.tail:
+                self._parts.append(child.tail)
+
+
+def text_blocks(container: _Element) -> list[str]:
+    """Whitespace-normalised text blocks of the container, without embeds and chrome."""
+    reader = _BlockReader()
+    reader.read(container)
+    reader.flush()
+    return reader.blocks
+
+
+def _is_foreign_caption(block: str) -> bool:
+    """Russian captions inside German photo galleries: mostly Cyrillic letters."""
+    letters = len(_LETTER.findall(block))
+    return letters > 0 and len(_CYRILLIC.findall(block)) / letters > 0.5
+
+
+def clean_blocks(blocks: list[str], captions: set[str]) -> list[str]:
+    """Drop captions, photo credits and the wire end marker; collapse repeated blocks."""
+    cleaned: list[str] = []
+    for block in blocks:
+        block = _TRAILING_WIRE_MARKER.sub("", block) if block != WIRE_END_MARKER else ""
+        if (
+            not block
+            or block in captions
+            or block.startswith(PHOTO_CREDIT_PREFIXES)
+            or _is_foreign_caption(block)
+        ):
+            continue
+        if cleaned and cleaned[-1] == block:
+            continue
+        cleaned.append(block)
+    return cleaned
+
+
+def clean_html(container: _Element) -> str:
+    """Inner HTML of the container without scripts, embeds, event handlers or chrome.
+
+    Analysts render this, so nothing executable survives: dropped elements go, ``on*``
+    and ``style`` attributes go, and ``javascript:`` links lose their target.
+    """
+    root = copy.deepcopy(container)
+    root.tail = None
+    ended = False
+    for element in list(root.iterdescendants()):
+        if element.getparent() is None:
+            continue  # already removed with an ancestor
+        if ended or (isinstance(element.tag, str) and _classes(element) & BODY_END_CLASSES):
+            ended = True
+            element.drop_tree()
+            continue
+        if _is_dropped(element):
+            element.drop_tree()
+            continue
+        for name in list(element.attrib):
+            value = element.attrib[name]
+            if _UNSAFE_ATTRIBUTE.match(name) or value.strip().lower().startswith(
+                ("javascript:", "data:", "vbscript:")
+            ):
+                del element.attrib[name]
+    inner = (root.text or "") + "".join(
+        lxml_html.tostring(child, encoding="unicode") for child in root
+    )
+    return inner.strip()

@@ -1,0 +1,133 @@
+"""Listing pages (``/all_news/``, ``/<rubric>/``): entries, their day groups, next page."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+from parsel import Selector
+
+from beltacrawl import site
+from beltacrawl.dates import listing_datetime, normalise_space, to_iso
+from beltacrawl.urls import ArticleRef, parse_article_url, rubric_of_listing_link
+
+_GET_PAGE = re.compile(r"get_page\(\s*['\"]([^'\"]+)['\"]")
+#: The "load more" URL ends ``…&year=26/``: a stray slash after the last parameter.
+_STRAY_SLASH = re.compile(r"(\?[^#]*?)/+$")
+
+
+@dataclass(frozen=True, slots=True)
+class ListingEntry:
+    """One article as a listing shows it."""
+
+    ref: ArticleRef
+    title: str | None
+    lead: str | None
+    rubric_label: str | None
+    listed_at: str | None
+    """Listing date and time (ISO 8601, Minsk), from the entry's day group and ``HH:MM``."""
+
+    @property
+    def key(self) -> str:
+        return self.ref.key
+
+
+@dataclass
+class ListingPage:
+    entries: list[ListingEntry] = field(default_factory=list)
+    next_url: str | None = None
+    missing: list[str] = field(default_factory=list)
+    """Selectors that matched nothing, for a loud report when a layout changes."""
+
+
+def _text(selection) -> str | None:
+    return normalise_space(" ".join(selection.xpath(".//text()").getall())) or None
+
+
+def dedupe_lead(lead: str | None) -> str | None:
+    """Some captures repeat the lead twice in a row: keep it once.
+
+    >>> dedupe_lead("Die Mannschaft siegte. Die Mannschaft siegte.")
+    'Die Mannschaft siegte.'
+    """
+    if not lead:
+        return lead
+    half, remainder = divmod(len(lead), 2)
+    if remainder == 1 and lead[:half] == lead[half + 1 :]:
+        return lead[:half]
+    return lead
+
+
+def next_page_url(page: Selector, page_url: str) -> str | None:
+    """The "load more" target (``get_page('…')``, or the older ``a.p_next`` link).
+
+    >>> sel = Selector(text='''<div class="load_more" onclick="return get_page('/all_news/page/7/?day=08&amp;month=01&amp;year=26/','inner','1');">''')
+    >>> next_page_url(sel, "https://deu.belta.by/all_news/page/6/")
+    'https://deu.belta.by/all_news/page/7/?day=08&month=01&year=26'
+    """  # noqa: E501
+    onclick = page.css(site.LISTING_LOAD_MORE).get()
+    target = None
+    if onclick and (match := _GET_PAGE.search(html.unescape(onclick))):
+        target = _STRAY_SLASH.sub(r"\1", match[1])
+    target = target or page.css(site.LISTING_NEXT_LINK).get()
+    return urljoin(page_url, html.unescape(target.strip())) if target else None
+
+
+def _entry(node: Selector, day: str, month_year: str, base_host: str, page_url: str):
+    link = node.css(site.LISTING_ARTICLE_LINK)
+    if not link:
+        return None
+    ref = parse_article_url(urljoin(page_url, link.attrib.get("href", "")), base_host)
+    if ref is None:
+        return None
+    title = node.css(site.LISTING_TITLE)
+    lead = node.css(site.LISTING_LEAD)
+    rubric_link = node.css(site.LISTING_RUBRIC_LINK)
+    time_text = " ".join(node.css(site.LISTING_TIME).getall())
+    listed_at = listing_datetime(day, month_year, time_text)
+    rubric_label = _text(rubric_link[0]) if rubric_link else None
+    if rubric_link and rubric_of_listing_link(rubric_link.attrib.get("href", "")) is None:
+        rubric_label = None
+    return ListingEntry(
+        ref=ref,
+        title=_text(title[0]) if title else _text(link[0]),
+        lead=dedupe_lead(_text(lead[0])) if lead else None,
+        rubric_label=rubric_label,
+        listed_at=to_iso(listed_at),
+    )
+
+
+def parse_listing(page: Selector, page_url: str, base_host: str = "") -> ListingPage:
+    """Entries of a listing page in order, each dated by the day group above it."""
+    result = ListingPage(next_url=next_page_url(page, page_url))
+    container = page.css(site.LISTING_CONTAINER)
+    if not container:
+        result.missing.append(site.LISTING_CONTAINER)
+        container = page.css("div.content_margin") or page.css("body")
+    day, month_year = "", ""
+    nodes = container[0].xpath(site.LISTING_NODES_XPATH) if container else []
+    for node in nodes:
+        classes = node.attrib.get("class", "").split()
+        if "new_date" in classes:
+            day = " ".join(node.css(site.LISTING_DAY).getall())
+            month_year = _text(node.css(site.LISTING_MONTH_YEAR)) or ""
+            continue
+        entry = _entry(node, day, month_year, base_host, page_url)
+        if entry is not None:
+            result.entries.append(entry)
+    if not nodes:
+        result.missing.append("div.lenta_item")
+        result.entries = _fallback_entries(container, base_host, page_url)
+    return result
+
+
+def _fallback_entries(container, base_host: str, page_url: str) -> list[ListingEntry]:
+    """When the entry markup is gone: every article link in the content column, once."""
+    entries: dict[str, ListingEntry] = {}
+    for link in container.css(site.LISTING_ARTICLE_LINK) if container else []:
+        ref = parse_article_url(urljoin(page_url, link.attrib.get("href", "")), base_host)
+        if ref is not None and ref.key not in entries:
+            entries[ref.key] = ListingEntry(ref, _text(link), None, None, None)
+    return list(entries.values())

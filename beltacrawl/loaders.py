@@ -1,0 +1,124 @@
+"""Item loader: raw values of an article page into a normalised :class:`Article`."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import date
+from typing import TYPE_CHECKING
+
+from itemloaders import ItemLoader
+from itemloaders.processors import Identity, Join, MapCompose, TakeFirst
+
+from beltacrawl.datelines import find_dateline, place_of
+from beltacrawl.dates import (
+    infer_dateline_date,
+    normalise_space,
+    parse_datetime,
+    to_iso,
+    utc_now_iso,
+)
+from beltacrawl.items import Article
+from beltacrawl.site import INCOMPLETE_MARKER, RUBRIC_LABELS
+from beltacrawl.urls import absolute_site_url
+
+if TYPE_CHECKING:
+    from beltacrawl.article import RawArticle
+    from beltacrawl.listing import ListingEntry
+    from beltacrawl.urls import ArticleRef
+
+_SITE_SUFFIX = re.compile(
+    r"\s*[|–—-]\s*(?:BelTA|Belarussische Telegra(?:ph|f)enagentur)[^|]*$", re.IGNORECASE
+)
+
+
+def strip_site_suffix(title: str) -> str:
+    """``Titel | BelTA`` → ``Titel``.
+
+    >>> strip_site_suffix("Lukaschenko besucht Brest - BelTA")
+    'Lukaschenko besucht Brest'
+    """
+    return _SITE_SUFFIX.sub("", title)
+
+
+def iso_datetime(text: str) -> str | None:
+    return to_iso(parse_datetime(text))
+
+
+def unique(values: list[str]) -> list[str]:
+    """Values in order, each once.
+
+    >>> unique(["Handel", "Russland", "Handel"])
+    ['Handel', 'Russland']
+    """
+    return list(dict.fromkeys(values))
+
+
+def content_hash(title: str | None, body: str | None) -> str:
+    """Stable SHA-256 of title and body, for change detection between fetches."""
+    return hashlib.sha256(f"{title or ''}\n\n{body or ''}".encode()).hexdigest()
+
+
+class ArticleLoader(ItemLoader):
+    default_item_class = Article
+    default_input_processor = MapCompose(normalise_space)
+    default_output_processor = TakeFirst()
+
+    title_in = MapCompose(normalise_space, strip_site_suffix)
+    published_at_in = MapCompose(iso_datetime)
+    dateline_place_in = MapCompose(place_of)
+    body_out = Join("\n\n")
+    body_html_in = MapCompose(str.strip)
+    tags_out = unique
+    image_url_in = MapCompose(str.strip, absolute_site_url)
+    article_id_in = Identity()
+    article_year_in = Identity()
+    is_incomplete_in = Identity()
+
+    def load_item(self) -> Article:
+        article: Article = super().load_item()
+        if article.published_at and article.dateline_raw:
+            dateline = find_dateline(article.dateline_raw)
+            if dateline is not None:
+                published = date.fromisoformat(article.published_at[:10])
+                found = infer_dateline_date(dateline.day, dateline.month, published)
+                article.dateline_date = found.isoformat() if found else None
+        article.is_incomplete = bool(article.body and INCOMPLETE_MARKER.search(article.body))
+        article.content_hash = content_hash(article.title, article.body)
+        return article
+
+
+def load_article(
+    raw: RawArticle,
+    ref: ArticleRef,
+    fetched_url: str,
+    entry: ListingEntry | None = None,
+) -> Article:
+    """The record of one article page; ``entry`` is its listing entry when known."""
+    loader = ArticleLoader()
+    loader.add_value("url", ref.url)
+    loader.add_value("fetched_url", fetched_url)
+    loader.add_value("key", ref.key)
+    loader.add_value("article_id", ref.article_id)
+    loader.add_value("article_year", ref.article_year)
+    loader.add_value("rubric", ref.rubric)
+    loader.add_value("rubric_label", raw.rubric_label)
+    loader.add_value("rubric_label", entry.rubric_label if entry else None)
+    loader.add_value("rubric_label", RUBRIC_LABELS.get(ref.rubric))
+    loader.add_value("title", raw.title)
+    loader.add_value("title", entry.title if entry else None)
+    loader.add_value("lead", entry.lead if entry else None)
+    loader.add_value("published_raw", raw.published_raw or raw.published_meta)
+    loader.add_value("published_at", raw.published_raw)
+    loader.add_value("published_at", raw.published_meta)
+    loader.add_value("published_at", entry.listed_at if entry else None)
+    loader.add_value("dateline_raw", raw.dateline_raw)
+    loader.add_value("dateline_place", raw.dateline_raw)
+    loader.add_value("body", raw.paragraphs)
+    loader.add_value("body_html", raw.body_html)
+    loader.add_value("tags", raw.tags)
+    loader.add_value("image_url", raw.image_src)
+    loader.add_value("image_caption", raw.image_caption)
+    loader.add_value("language", "de")
+    loader.add_value("fetched_at", utc_now_iso())
+    return loader.load_item()

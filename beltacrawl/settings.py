@@ -1,0 +1,73 @@
+"""Scrapy settings of beltacrawl: a polite production crawler of one site.
+
+Every ``BELTA_*`` setting is documented in docs/usage.md; override any of them with
+``-s NAME=value`` on the command line.
+"""
+
+BOT_NAME = "beltacrawl"
+SPIDER_MODULES = ["beltacrawl.spiders"]
+NEWSPIDER_MODULE = "beltacrawl.spiders"
+COMMANDS_MODULE = "beltacrawl.commands"
+
+# --- the site -------------------------------------------------------------------------
+#: Where pages are fetched from: the live site, a mirror, or the local replica. Records
+#: always carry the real site's canonical URL.
+BELTA_BASE_URL = "https://deu.belta.by"
+
+# --- politeness -----------------------------------------------------------------------
+USER_AGENT = "beltacrawl/0.1 (news archive crawler; +https://pypi.org/project/beltacrawl/)"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+RANDOMIZE_DOWNLOAD_DELAY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+# --- faults ---------------------------------------------------------------------------
+RETRY_ENABLED = True
+RETRY_TIMES = 4
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+DOWNLOAD_TIMEOUT = 30
+#: Article pages are ~50 kB; anything near these sizes is not a page of this site.
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+
+# --- output ---------------------------------------------------------------------------
+FEED_EXPORT_ENCODING = "utf-8"
+
+ITEM_PIPELINES = {
+    "beltacrawl.pipelines.ValidationPipeline": 100,
+    "beltacrawl.pipelines.DeduplicationPipeline": 200,
+    "beltacrawl.pipelines.ArchivePipeline": 800,
+}
+#: Drop records with a bad URL or key, or without title, publication time or body.
+BELTA_VALIDATE = True
+#: Drop a second record with the same key within one run.
+BELTA_DEDUPLICATE = True
+#: The SQLite archive (relative to the directory scrapy runs in); empty switches it off.
+BELTA_ARCHIVE = "data/belta.sqlite"
+#: Articles written per archive transaction.
+BELTA_ARCHIVE_BATCH_SIZE = 100
+
+# --- crawl behaviour (docs/usage.md) ---------------------------------------------------
+#: Incremental runs stop a listing walk after this many consecutive already-archived
+#: entries (older than the refresh window): items shift between runs, so a margin of
+#: about one listing page makes sure nothing new lies beyond.
+BELTA_KNOWN_STREAK = 10
+#: Archived articles younger than this (by the site's clock) are fetched again, to pick
+#: up the site's corrections; ``/Wird ergänzt/`` articles are always fetched again.
+BELTA_REFRESH_HOURS = 6.0
+#: A walk that took longer than this re-reads its first listing page at the end, to pick
+#: up articles published while it ran (0 = always, -1 = never).
+BELTA_RECHECK_SECONDS = 300.0
+
+LOG_LEVEL = "INFO"
+
+EXTENSIONS = {
+    "beltacrawl.summary.RunSummary": 500,
+}

@@ -1,0 +1,368 @@
+"""The ``belta`` spider: walks listings, fetches each article once, yields records.
+
+Listing page → entries → (window, archive and run checks) → article request → article
+parser → item loader → record. Walk state lives in one :class:`ListingWalk` per listing;
+listing pages of a walk are fetched one after the other, so the stop decisions below
+always see the pages in order.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.http import Response, TextResponse
+
+from beltacrawl.archive import Archive
+from beltacrawl.arguments import ArgumentError, CrawlArguments
+from beltacrawl.article import parse_article
+from beltacrawl.dates import MINSK
+from beltacrawl.listing import ListingEntry, parse_listing
+from beltacrawl.loaders import load_article
+from beltacrawl.urls import ArticleRef, is_forbidden, listing_path, on_base, parse_article_url
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from twisted.python.failure import Failure
+
+    from beltacrawl.archive import ArchivedState
+
+#: Article requests go before the next listing page, so a deep walk never piles up
+#: thousands of queued articles.
+ARTICLE_PRIORITY = 10
+LISTING_PRIORITY = 0
+
+
+@dataclass
+class ListingWalk:
+    """Progress through one listing (``all_news`` or a rubric)."""
+
+    listing: str
+    seen: set[str] = field(default_factory=set)
+    known_streak: int = 0
+    pages: int = 0
+    started: float = field(default_factory=time.monotonic)
+    rechecking: bool = False
+    stop_reason: str | None = None
+
+
+class BeltaSpider(scrapy.Spider):
+    name = "belta"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        given = {key: value for key, value in kwargs.items() if key != "_job"}
+        super().__init__(*args, **{k: v for k, v in kwargs.items() if k == "_job"})
+        try:
+            self.args = CrawlArguments.parse(given)
+        except ArgumentError as error:
+            raise ArgumentError(f"belta spider: {error}") from None
+        self.arguments: dict[str, str] = self.args.raw
+        self._walks: dict[str, ListingWalk] = {}
+        self._requested: set[str] = set()
+        self._archive: Archive | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> BeltaSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        spider.base_url = settings.get("BELTA_BASE_URL").rstrip("/")
+        spider.base_host = urlsplit(spider.base_url).hostname or ""
+        spider.allowed_domains = [spider.base_host]
+        spider.known_streak = settings.getint("BELTA_KNOWN_STREAK")
+        spider.refresh_window = timedelta(hours=settings.getfloat("BELTA_REFRESH_HOURS"))
+        spider.recheck_seconds = settings.getfloat("BELTA_RECHECK_SECONDS")
+        archive_path = settings.get("BELTA_ARCHIVE") or ""
+        if archive_path and Path(archive_path).exists():
+            spider._archive = Archive.open(archive_path)
+        spider.incremental = (
+            spider.args.mode == "incremental"
+            and spider._archive is not None
+            and spider._archive.count() > 0
+        )
+        return spider
+
+    @property
+    def stats(self):
+        return self.crawler.stats
+
+    # --- start ---------------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        if self.args.urls:
+            for ref in self.args.urls:
+                if request := self._article_request(ref, entry=None):
+                    yield request
+            return
+        if self.incremental and self._archive is not None:
+            for failure in self._archive.failures():
+                ref = parse_article_url(failure.url)
+                if ref and (request := self._article_request(ref, entry=None)):
+                    self.stats.inc_value("belta/articles/retried_failures")
+                    yield request
+        for listing in self.args.listings:
+            self._walks[listing] = ListingWalk(listing)
+            yield self._listing_request(listing, on_base(listing_path(listing), self.base_url))
+
+    def _listing_request(self, listing: str, url: str, *, again: bool = False) -> scrapy.Request:
+        return scrapy.Request(
+            url,
+            callback=self.parse_listing,
+            cb_kwargs={"listing": listing},
+            priority=LISTING_PRIORITY,
+            dont_filter=again,
+        )
+
+    def _article_request(self, ref: ArticleRef, entry: ListingEntry | None):
+        if ref.key in self._requested:
+            self.stats.inc_value("belta/skipped/duplicate")
+            return None
+        self._requested.add(ref.key)
+        self.stats.inc_value("belta/articles/requested")
+        return scrapy.Request(
+            on_base(ref.path, self.base_url),
+            callback=self.parse_article,
+            errback=self.article_failed,
+            cb_kwargs={"entry": entry},
+            meta={"article_ref": ref},
+            priority=ARTICLE_PRIORITY,
+        )
+
+    # --- listings ------------------------------------------------------------------------
+
+    def parse_listing(self, response: Response, listing: str = "all_news"):
+        """Read one listing page; request its new articles and, if needed, the next page."""
+        walk = self._walks.setdefault(listing, ListingWalk(listing))
+        page_number = walk.pages = walk.pages + 1
+        if not isinstance(response, TextResponse):
+            self._layout_problem(walk, page_number, ["an HTML response"])
+            return
+        page = parse_listing(response.selector, response.url, self.base_host)
+        self.stats.inc_value("belta/listing/pages")
+        self.stats.inc_value("belta/listing/entries", len(page.entries))
+        if not page.entries:
+            self._layout_problem(walk, page_number, page.missing or ["div.lenta_item"])
+            return
+        for selector in page.missing:
+            self.stats.inc_value(f"belta/layout/listing_selector_missed/{selector}")
+        fresh = [entry for entry in page.entries if entry.key not in walk.seen]
+        walk.seen.update(entry.key for entry in page.entries)
+        states = self._archived(fresh)
+        site_now = _site_now(response)
+        for entry in fresh:
+            yield from self._consider(walk, entry, states.get(entry.key), site_now)
+        reason = self._stop_reason(walk, page.entries, fresh, states, site_now)
+        if reason is None:
+            next_url = self._next_url(page.next_url, listing, page_number, response)
+            yield self._listing_request(listing, next_url)
+            return
+        yield from self._end_walk(walk, reason)
+
+    def _archived(self, entries: list[ListingEntry]) -> dict[str, ArchivedState]:
+        if not self.incremental or self._archive is None or not entries:
+            return {}
+        return self._archive.lookup(entry.key for entry in entries)
+
+    def _consider(
+        self,
+        walk: ListingWalk,
+        entry: ListingEntry,
+        state: ArchivedState | None,
+        site_now: datetime,
+    ) -> Iterable[scrapy.Request]:
+        listed_at = datetime.fromisoformat(entry.listed_at) if entry.listed_at else None
+        if listed_at is not None and not self.args.in_window(listed_at):
+            self.stats.inc_value("belta/skipped/window")
+            return
+        if state is not None:
+            walk.known_streak += 1
+            if not (state.is_incomplete or self._is_young(state.published_at, site_now)):
+                self.stats.inc_value("belta/skipped/known")
+                return
+            self.stats.inc_value("belta/articles/refreshed")
+        else:
+            walk.known_streak = 0
+        if request := self._article_request(entry.ref, entry):
+            yield request
+
+    def _is_young(self, published_at: str | None, site_now: datetime) -> bool:
+        if not published_at:
+            return True
+        return site_now - datetime.fromisoformat(published_at) < self.refresh_window
+
+    def _stop_reason(
+        self,
+        walk: ListingWalk,
+        entries: list[ListingEntry],
+        fresh: list[ListingEntry],
+        states: dict[str, ArchivedState],
+        site_now: datetime,
+    ) -> str | None:
+        """Why this walk ends after this page, or ``None`` to go on."""
+        if not fresh:
+            return "no_new_entries"  # e.g. rubric pagination that repeats page 1
+        if walk.rechecking and len(fresh) < len(entries):
+            return "caught_up"
+        listed = [datetime.fromisoformat(e.listed_at) for e in entries if e.listed_at]
+        since = self.args.since
+        if since and len(listed) == len(entries) and max(listed) < since:
+            return "since_reached"
+        last = states.get(fresh[-1].key)
+        if (
+            self.incremental
+            and since is None
+            and walk.known_streak >= self.known_streak
+            and last is not None
+            and not self._is_young(last.published_at, site_now)
+        ):
+            return "archive_reached"
+        if self.args.max_pages and walk.pages >= self.args.max_pages and not walk.rechecking:
+            return "max_pages"
+        return None
+
+    def _next_url(self, link: str | None, listing: str, page_number: int, response) -> str:
+        if link and not is_forbidden(link):
+            return on_base(link, self.base_url)
+        self.stats.inc_value("belta/listing/next_from_grammar")
+        if self.stats.get_value("belta/listing/next_from_grammar") == 1:
+            self.logger.warning(
+                "listing %s page %d has no next-page link (div.load_more / a.p_next); "
+                "following the URL grammar until a page brings nothing new",
+                listing,
+                page_number,
+            )
+        return on_base(listing_path(listing, page_number + 1), self.base_url)
+
+    def _end_walk(self, walk: ListingWalk, reason: str) -> Iterable[scrapy.Request]:
+        if walk.rechecking:
+            self.logger.info("listing %s: re-check done (%s)", walk.listing, reason)
+            return
+        self._record_stop(walk, reason)
+        self.logger.info(
+            "listing %s: walk stopped after %d page(s): %s", walk.listing, walk.pages, reason
+        )
+        took = time.monotonic() - walk.started
+        if reason in ("max_pages", "since_reached") or self.recheck_seconds < 0:
+            return
+        if took >= self.recheck_seconds:
+            # Articles published while the walk ran sit on top of the first page now.
+            walk.rechecking = True
+            self.stats.inc_value("belta/listing/rechecks")
+            yield self._listing_request(
+                walk.listing, on_base(listing_path(walk.listing), self.base_url), again=True
+            )
+
+    def _layout_problem(self, walk: ListingWalk, page_number: int, missing: list[str]) -> None:
+        """A listing page without entries: the end of a listing, or a changed layout."""
+        if page_number > 1 or walk.rechecking:
+            self.logger.info(
+                "listing %s page %d: 0 entries, end of listing", walk.listing, page_number
+            )
+            self._record_stop(walk, walk.stop_reason or "empty_page")
+            return
+        self.stats.inc_value("belta/layout/empty_first_listing_page")
+        self.logger.error(
+            "listing %s page 1: 0 entries — %s matched nothing; the site's layout may have changed",
+            walk.listing,
+            ", ".join(f"`{selector}`" for selector in missing),
+        )
+        self._record_stop(walk, "layout_changed")
+
+    def _record_stop(self, walk: ListingWalk, reason: str) -> None:
+        walk.stop_reason = reason
+        self.stats.set_value(f"belta/walk/{walk.listing}/stop_reason", reason)
+        self.stats.set_value(f"belta/walk/{walk.listing}/pages", walk.pages)
+
+    # --- articles ------------------------------------------------------------------------
+
+    def parse_article(self, response: Response, entry: ListingEntry | None = None):
+        """Turn one article page into a record.
+
+        @url https://deu.belta.by/economics/view/krutoi-belarus-und-russland-haben-ihren-handelsumsatz-um-7-prozent-gesteigert-66060-2024/
+        @returns items 1 1
+        @scrapes url key title published_at body
+        """
+        ref = response.meta.get("article_ref") or parse_article_url(response.url, self.base_host)
+        if ref is None:
+            self.stats.inc_value("belta/article/not_an_article_url")
+            self.logger.error("%s is not an article URL of the German edition", response.url)
+            return
+        if not isinstance(response, TextResponse):
+            self._article_problem(response, ref, "not_html", "the response is not HTML")
+            return
+        raw = parse_article(response.selector)
+        for selector in raw.missing:
+            self.stats.inc_value(f"belta/layout/article_selector_missed/{selector}")
+        if not raw.paragraphs:
+            self._article_problem(
+                response,
+                ref,
+                "no_body",
+                "no article text — selector(s) "
+                + ", ".join(f"`{s}`" for s in raw.missing or ["div.js-mediator-article"])
+                + " matched nothing or held no text",
+            )
+        article = load_article(raw, ref, response.url, entry)
+        self._check_dates(article, entry)
+        published = datetime.fromisoformat(article.published_at) if article.published_at else None
+        if published is not None and not self.args.in_window(published):
+            self.stats.inc_value("belta/skipped/window_after_fetch")
+            return
+        yield article
+
+    def _check_dates(self, article, entry: ListingEntry | None) -> None:
+        if article.published_raw and not article.published_at:
+            self.stats.inc_value("belta/article/date_unparsed")
+            self.logger.warning(
+                "%s: publication date %r could not be parsed; left empty",
+                article.url,
+                article.published_raw,
+            )
+        if entry and entry.listed_at and article.published_at:
+            gap = datetime.fromisoformat(article.published_at) - datetime.fromisoformat(
+                entry.listed_at
+            )
+            if abs(gap) > timedelta(minutes=1):
+                self.stats.inc_value("belta/article/date_differs_from_listing")
+                self.logger.info(
+                    "%s: page date %s differs from listing date %s",
+                    article.url,
+                    article.published_at,
+                    entry.listed_at,
+                )
+
+    def _article_problem(self, response: Response, ref: ArticleRef, reason: str, text: str):
+        self.stats.inc_value(f"belta/article/problem/{reason}")
+        self.logger.warning("article %s (%s): %s", ref.key, response.url, text)
+
+    def article_failed(self, failure: Failure) -> None:
+        request = failure.request
+        ref: ArticleRef = request.meta["article_ref"]
+        reason = failure.getErrorMessage() or failure.type.__name__
+        if hasattr(failure.value, "response") and failure.value.response is not None:
+            reason = f"HTTP {failure.value.response.status}"
+        self.stats.inc_value("belta/articles/failed")
+        self.logger.error("article %s could not be fetched (%s): %s", ref.key, request.url, reason)
+        if self._archive is not None:
+            self._archive.record_failure(ref.url, ref.key, reason)
+
+    def closed(self, reason: str) -> None:
+        if self._archive is not None:
+            self._archive.close()
+
+
+def _site_now(response: Response) -> datetime:
+    """The site's clock (the HTTP ``Date`` header), falling back to this machine's."""
+    header = response.headers.get(b"Date")
+    if header:
+        try:
+            return parsedate_to_datetime(header.decode("latin-1")).astimezone(MINSK)
+        except (TypeError, ValueError):
+            pass
+    return datetime.now(tz=MINSK)

@@ -1,0 +1,115 @@
+"""URL grammar of deu.belta.by: article references and keys, listing pages, canonical form.
+
+>>> ref = parse_article_url("http://m.deu.belta.by/economics/view/krutoi-66060-2024")
+>>> ref.key, ref.url
+('66060-2024', 'https://deu.belta.by/economics/view/krutoi-66060-2024/')
+>>> parse_article_url("https://eng.belta.by/economics/view/krutoi-66060-2024/") is None
+True
+>>> listing_path("economics", 3)
+'/economics/page/3/'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+from beltacrawl.site import ALL_NEWS, CANONICAL_ORIGIN, FORBIDDEN_PATH_PARTS, GERMAN_HOSTS
+
+_ARTICLE_PATH = re.compile(
+    r"^/(?P<rubric>[a-z0-9_-]+)/view/(?:(?P<slug>[^/]*?)-)?(?P<id>\d+)-(?P<year>(?:19|20)\d\d)/?$"
+)
+_LISTING_PATH = re.compile(r"^/(?P<listing>[a-z0-9_-]+)/(?:page/(?P<page>\d+)/?)?$")
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleRef:
+    """An article's identity and canonical address, derived from any of its URLs."""
+
+    rubric: str
+    slug: str
+    article_id: int
+    article_year: int
+
+    @property
+    def key(self) -> str:
+        """``"<id>-<year>"``: ids restart across years, so the year is part of the key."""
+        return f"{self.article_id}-{self.article_year}"
+
+    @property
+    def path(self) -> str:
+        slug = f"{self.slug}-" if self.slug else ""
+        return f"/{self.rubric}/view/{slug}{self.article_id}-{self.article_year}/"
+
+    @property
+    def url(self) -> str:
+        """Canonical URL on the real site, whatever host the page came from."""
+        return CANONICAL_ORIGIN + self.path
+
+
+def host_of(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+def is_site_url(url: str, base_host: str = "") -> bool:
+    """True for URLs of the German edition (any of its hosts) or of the configured base."""
+    host = host_of(url)
+    return host in GERMAN_HOSTS or (bool(base_host) and host == base_host)
+
+
+def parse_article_url(url: str, base_host: str = "") -> ArticleRef | None:
+    """The article a URL points to, or ``None`` for non-article or foreign URLs."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not is_site_url(url, base_host):
+        return None
+    match = _ARTICLE_PATH.match(parts.path)
+    if match is None:
+        return None
+    return ArticleRef(
+        rubric=match["rubric"],
+        slug=match["slug"] or "",
+        article_id=int(match["id"]),
+        article_year=int(match["year"]),
+    )
+
+
+def is_forbidden(url: str) -> bool:
+    """Paths the crawler never requests: print views, searches, video records."""
+    lowered = url.lower()
+    return any(part in lowered for part in FORBIDDEN_PATH_PARTS)
+
+
+def listing_path(listing: str, page: int = 1) -> str:
+    """Path of page ``page`` of a listing (``all_news`` or a rubric slug)."""
+    return f"/{listing}/" if page <= 1 else f"/{listing}/page/{page}/"
+
+
+def listing_page_number(url: str) -> int:
+    """Page number of a listing URL (1 for the first page); query parameters are ignored."""
+    match = _LISTING_PATH.match(urlsplit(url).path)
+    return int(match["page"]) if match and match["page"] else 1
+
+
+def rubric_of_listing_link(url: str) -> str | None:
+    """Rubric slug of a rubric listing link such as ``https://deu.belta.by/economics/``."""
+    match = _LISTING_PATH.match(urlsplit(url).path)
+    if match is None or match["listing"] == ALL_NEWS:
+        return None
+    return match["listing"]
+
+
+def on_base(path_or_url: str, base_url: str) -> str:
+    """The same path on the configured base (the live site, a mirror or the replica)."""
+    parts = urlsplit(path_or_url)
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    return urljoin(base_url.rstrip("/") + "/", path.lstrip("/"))
+
+
+def absolute_site_url(src: str) -> str:
+    """An absolute URL on the real site for a page-relative resource such as an image."""
+    parts = urlsplit(src)
+    if parts.scheme and parts.hostname and parts.hostname not in GERMAN_HOSTS:
+        # An absolute URL elsewhere (a CDN): keep it.
+        return src
+    return on_base(src, CANONICAL_ORIGIN)

@@ -1,0 +1,517 @@
+"""The SQLite archive: schema, upserts and versions, lookups, failures, runs, search, lock."""
+
+from __future__ import annotations
+
+import dataclasses
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from beltacrawl import archive as archive_module
+from beltacrawl.archive import (
+    ARTICLE_FIELDS,
+    Archive,
+    ArchivedState,
+    ArchiveError,
+    ArchiveLock,
+    ArchiveLocked,
+    ArchiveNotFound,
+    Outcome,
+    schema_version,
+)
+from beltacrawl.items import Article
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def record(article_id: int, year: int = 2024, **overrides: Any) -> dict[str, Any]:
+    """An archived-ready record as the pipeline passes it (``ItemAdapter(...).asdict()``)."""
+    rubric = overrides.pop("rubric", "economics")
+    values = {
+        "url": f"https://deu.belta.by/{rubric}/view/artikel-{article_id}-{year}/",
+        "fetched_url": f"https://deu.belta.by/{rubric}/view/artikel-{article_id}-{year}/",
+        "key": f"{article_id}-{year}",
+        "article_id": article_id,
+        "article_year": year,
+        "rubric": rubric,
+        "rubric_label": "Wirtschaft",
+        "title": f"Titel {article_id}",
+        "lead": None,
+        "published_at": f"{year}-03-01T10:00:00+03:00",
+        "published_raw": f"1 März {year}, 10:00",
+        "dateline_place": "MINSK",
+        "dateline_date": f"{year}-03-01",
+        "dateline_raw": "MINSK, 1. März (BelTA) -",
+        "body": f"Text des Artikels {article_id}.",
+        "body_html": f"<p>Text des Artikels {article_id}.</p>",
+        "tags": ["Belarus", "Wirtschaft"],
+        "image_url": None,
+        "image_caption": None,
+        "language": "de",
+        "is_incomplete": False,
+        "content_hash": f"hash-{article_id}",
+        "fetched_at": "2026-11-28T10:00:00+00:00",
+    }
+    values.update(overrides)
+    return dataclasses.asdict(Article(**values))
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Any:
+    with Archive.open(tmp_path / "sub" / "belta.sqlite") as opened:
+        yield opened
+
+
+def columns(path: Path, table: str) -> list[str]:
+    with sqlite3.connect(path) as conn:
+        return [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
+
+
+# --- schema -----------------------------------------------------------------------------
+
+
+def test_open_creates_schema_with_wal(tmp_path: Path) -> None:
+    path = tmp_path / "new" / "dir" / "belta.sqlite"
+    with Archive.open(path) as archive:
+        assert path.is_file()
+        assert archive.user_version() == schema_version() == 1
+        conn = archive._conn
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+        assert conn.execute("PRAGMA busy_timeout").fetchone()[0] > 0
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+    assert {"articles", "article_versions", "articles_fts", "failures", "crawl_runs"} <= tables
+    assert {"articles_key", "articles_published_at", "articles_rubric"} <= tables
+
+
+def test_every_article_field_has_a_column(tmp_path: Path) -> None:
+    assert tuple(f.name for f in dataclasses.fields(Article)) == ARTICLE_FIELDS
+    path = tmp_path / "a.sqlite"
+    Archive.open(path).close()
+    article_columns = set(columns(path, "articles"))
+    assert set(ARTICLE_FIELDS) <= article_columns
+    assert {"first_seen_at", "last_seen_at", "updated_at", "version_count"} <= article_columns
+    version_columns = set(columns(path, "article_versions"))
+    assert set(ARTICLE_FIELDS) <= version_columns
+    assert {"version", "archived_at"} <= version_columns
+
+
+def test_reopen_keeps_data_and_version(tmp_path: Path) -> None:
+    path = tmp_path / "a.sqlite"
+    with Archive.open(path) as archive:
+        archive.upsert_many([record(1)])
+    with Archive.open(path) as archive:
+        assert archive.user_version() == 1
+        assert archive.count() == 1
+
+
+def test_migrations_run_once_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "a.sqlite"
+    with Archive.open(path) as archive:
+        archive.upsert_many([record(1)])
+    calls = []
+
+    def to_2(conn: sqlite3.Connection) -> None:
+        calls.append(2)
+        conn.execute("ALTER TABLE articles ADD COLUMN word_count INTEGER")
+
+    monkeypatch.setattr(archive_module, "MIGRATIONS", [*archive_module.MIGRATIONS, to_2])
+    with Archive.open(path) as archive:
+        assert archive.user_version() == 2
+        assert archive.count() == 1
+    with Archive.open(path):
+        pass
+    assert calls == [2]
+    assert "word_count" in columns(path, "articles")
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "a.sqlite"
+    Archive.open(path).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA user_version = 99")
+    with pytest.raises(ArchiveError, match="schema version 99"):
+        Archive.open(path)
+
+
+def test_readonly_open(tmp_path: Path) -> None:
+    with pytest.raises(ArchiveNotFound, match="no archive"):
+        Archive.open(tmp_path / "missing.sqlite", readonly=True)
+    assert not (tmp_path / "missing.sqlite").exists()
+    path = tmp_path / "a.sqlite"
+    with Archive.open(path) as archive:
+        archive.upsert_many([record(1)])
+    with Archive.open(path, readonly=True) as reader:
+        assert reader.count() == 1
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            reader.upsert_many([record(2)])
+
+
+def test_readonly_open_of_an_unmigrated_archive_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    sqlite3.connect(path).close()
+    path.write_bytes(b"")
+    with pytest.raises(ArchiveError, match="open it once read-write"):
+        Archive.open(path, readonly=True)
+
+
+def test_not_a_database(tmp_path: Path) -> None:
+    path = tmp_path / "a.sqlite"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(ArchiveError, match="cannot open archive"):
+        Archive.open(path)
+
+
+# --- upserts and versions -----------------------------------------------------------------
+
+
+def test_upsert_new_updated_unchanged(archive: Archive) -> None:
+    assert archive.upsert_many([record(1), record(2)]) == [Outcome.NEW, Outcome.NEW]
+    first = archive.show("1-2024")
+    assert first is not None
+    assert first.article == record(1)
+    assert first.version_count == 1
+    assert first.versions == []
+
+    changed = record(1, title="Neuer Titel", body="Neuer Text.", content_hash="hash-1b")
+    same = record(2, fetched_at="2026-11-29T10:00:00+00:00", is_incomplete=True)
+    assert archive.upsert_many([changed, same]) == [Outcome.UPDATED, Outcome.UNCHANGED]
+
+    updated = archive.show("1-2024")
+    assert updated is not None
+    assert updated.article["title"] == "Neuer Titel"
+    assert updated.version_count == 2
+    assert [v["version"] for v in updated.versions] == [1]
+    old = updated.versions[0]
+    assert old["title"] == "Titel 1"
+    assert old["body"] == "Text des Artikels 1."
+    assert old["content_hash"] == "hash-1"
+    assert old["tags"] == ["Belarus", "Wirtschaft"]
+    assert old["is_incomplete"] is False
+    assert old["archived_at"]
+
+    unchanged = archive.show("2-2024")
+    assert unchanged is not None
+    assert unchanged.versions == []
+    # Same hash: text and flags stay, the fetch time advances.
+    assert unchanged.article["is_incomplete"] is False
+    assert unchanged.article["fetched_at"] == "2026-11-29T10:00:00+00:00"
+    assert unchanged.last_seen_at >= unchanged.first_seen_at
+
+
+def test_unchanged_never_moves_fetched_at_back(archive: Archive) -> None:
+    archive.upsert_many([record(1, fetched_at="2026-11-29T10:00:00+00:00")])
+    archive.upsert_many([record(1, fetched_at="2026-11-28T10:00:00+00:00")])
+    assert archive.lookup(["1-2024"])["1-2024"].fetched_at == "2026-11-29T10:00:00+00:00"
+
+
+def test_versions_accumulate(archive: Archive) -> None:
+    for n in range(4):
+        archive.upsert_many([record(1, body=f"Fassung {n}", content_hash=f"h{n}")])
+    history = archive.show("1-2024")
+    assert history is not None
+    assert history.version_count == 4
+    assert [v["body"] for v in history.versions] == ["Fassung 0", "Fassung 1", "Fassung 2"]
+    assert history.article["body"] == "Fassung 3"
+
+
+def test_same_key_twice_in_one_batch(archive: Archive) -> None:
+    outcomes = archive.upsert_many([record(1), record(1, content_hash="x", body="anders")])
+    assert outcomes == [Outcome.NEW, Outcome.UPDATED]
+
+
+def test_record_without_hash_compares_text(archive: Archive) -> None:
+    archive.upsert_many([record(1, content_hash=None)])
+    assert archive.upsert_many([record(1, content_hash=None)]) == [Outcome.UNCHANGED]
+    assert archive.upsert_many([record(1, content_hash=None, body="x")]) == [Outcome.UPDATED]
+
+
+def test_bad_record_fails_the_whole_batch(archive: Archive) -> None:
+    with pytest.raises(ValueError, match="does not match"):
+        archive.upsert_many([record(1), record(2, key="3-2024")])
+    with pytest.raises(ValueError, match="article_id"):
+        archive.upsert_many([record(1), {**record(2), "article_id": None}])
+    assert archive.count() == 0
+
+
+def test_ids_repeat_across_years(archive: Archive) -> None:
+    assert archive.upsert_many([record(7, 2023), record(7, 2024)]) == [Outcome.NEW, Outcome.NEW]
+    assert archive.count() == 2
+
+
+# --- lookup -------------------------------------------------------------------------------
+
+
+def test_lookup(archive: Archive) -> None:
+    archive.upsert_many([record(1), record(2, is_incomplete=True, published_at=None)])
+    found = archive.lookup(["1-2024", "2-2024", "3-2024", "1-2024"])
+    assert set(found) == {"1-2024", "2-2024"}
+    assert found["1-2024"] == ArchivedState(
+        key="1-2024",
+        published_at="2024-03-01T10:00:00+03:00",
+        is_incomplete=False,
+        fetched_at="2026-11-28T10:00:00+00:00",
+    )
+    assert found["2-2024"].is_incomplete is True
+    assert found["2-2024"].published_at is None
+    assert archive.lookup([]) == {}
+
+
+def test_lookup_many_keys_in_one_query(archive: Archive) -> None:
+    archive.upsert_many([record(n) for n in range(1, 301)])
+    statements: list[str] = []
+    archive._conn.set_trace_callback(statements.append)
+    keys = [f"{n}-2024" for n in range(1, 40_001)]
+    assert len(archive.lookup(keys)) == 300
+    archive._conn.set_trace_callback(None)
+    assert len(statements) == 1
+
+
+# --- failures -----------------------------------------------------------------------------
+
+
+def test_failures_are_counted_and_cleared_by_success(archive: Archive) -> None:
+    url = record(1)["url"]
+    archive.record_failure(url, "1-2024", "HTTP 503")
+    archive.record_failure(url, "1-2024", "timeout")
+    archive.record_failure("https://deu.belta.by/x/view/y-2-2024/", "2-2024", "HTTP 404")
+    failures = {f.key: f for f in archive.failures()}
+    assert failures["1-2024"].attempts == 2
+    assert failures["1-2024"].reason == "timeout"
+    assert failures["2-2024"].attempts == 1
+
+    archive.upsert_many([record(1)])
+    assert [f.key for f in archive.failures()] == ["2-2024"]
+    archive.clear_failure("2-2024")
+    assert archive.failures() == []
+
+
+def test_failure_recorded_from_another_connection_during_a_write(tmp_path: Path) -> None:
+    path = tmp_path / "a.sqlite"
+    with Archive.open(path) as writer, Archive.open(path) as spider_handle:
+        started = threading.Event()
+
+        def hold_write_lock() -> None:
+            with writer._transaction():
+                writer._upsert_one(archive_module._article_row(record(1)), "now")
+                started.set()
+                time.sleep(0.3)
+
+        thread = threading.Thread(target=hold_write_lock)
+        # sqlite3 connections are bound to their thread unless told otherwise.
+        writer._conn.close()
+        writer._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        writer._conn.row_factory = sqlite3.Row
+        thread.start()
+        assert started.wait(5)
+        spider_handle.record_failure("https://deu.belta.by/a/view/b-9-2024/", "9-2024", "503")
+        thread.join()
+        assert [f.key for f in spider_handle.failures()] == ["9-2024"]
+        assert spider_handle.count() == 1
+
+
+# --- concurrency --------------------------------------------------------------------------
+
+
+def test_reader_is_not_blocked_by_an_open_write_batch(tmp_path: Path) -> None:
+    path = tmp_path / "a.sqlite"
+    with Archive.open(path) as writer:
+        writer.upsert_many([record(1)])
+        with Archive.open(path, readonly=True) as reader:
+            with writer._transaction():
+                for n in range(2, 50):
+                    writer._upsert_one(archive_module._article_row(record(n)), "now")
+                # The reader sees the last committed state, at once, without waiting.
+                begun = time.monotonic()
+                assert reader.count() == 1
+                assert list(reader.lookup(["1-2024", "2-2024"])) == ["1-2024"]
+                assert [h.key for h in reader.search("Titel")] == ["1-2024"]
+                assert time.monotonic() - begun < 1
+            assert reader.count() == 49
+
+
+def test_integrity_check(archive: Archive) -> None:
+    archive.upsert_many([record(n) for n in range(1, 20)])
+    archive.upsert_many([record(3, body="geändert", content_hash="x")])
+    archive.record_failure("https://deu.belta.by/a/view/b-99-2024/", "99-2024", "503")
+    assert archive.integrity_check() == []
+
+
+# --- runs ---------------------------------------------------------------------------------
+
+
+def test_runs(archive: Archive) -> None:
+    first = archive.start_run("belta", {"mode": "full", "rubrics": ("economics", "sport")})
+    archive.record_failure("https://deu.belta.by/a/view/b-9-2024/", "9-2024", "HTTP 500")
+    stats = {
+        "archive/new": 3,
+        "archive/updated": 1,
+        "archive/unchanged": 2,
+        "start_time": date(2026, 11, 28),
+    }
+    archive.finish_run(first, "finished", stats)
+    second = archive.start_run("belta", {})
+    runs = archive.recent_runs(5)
+    assert [r.id for r in runs] == [second, first]
+    done = runs[1]
+    assert done.arguments == {"mode": "full", "rubrics": ["economics", "sport"]}
+    assert done.finish_reason == "finished"
+    assert (done.new, done.updated, done.unchanged, done.failed) == (3, 1, 2, 1)
+    assert done.stats is not None
+    assert done.stats["start_time"] == "2026-11-28"
+    assert done.finished_at is not None
+    assert runs[0].finished_at is None
+
+
+def test_run_arguments_may_be_a_dataclass(archive: Archive) -> None:
+    @dataclasses.dataclass
+    class Arguments:
+        mode: str = "incremental"
+        since: date | None = date(2024, 1, 1)
+
+    archive.start_run("belta", Arguments())
+    assert archive.recent_runs(1)[0].arguments == {"mode": "incremental", "since": "2024-01-01"}
+
+
+# --- analyst queries ----------------------------------------------------------------------
+
+
+def test_search_ranks_and_snippets(archive: Archive) -> None:
+    archive.upsert_many(
+        [
+            record(1, title="Handel mit Kasachstan wächst", body="Kasachstan und Belarus. " * 3),
+            record(2, body="Ein Satz über vieles, nebenbei auch Kasachstan, und mehr."),
+            record(3, body="Nichts davon."),
+        ]
+    )
+    hits = archive.search("Kasachstan")
+    assert [h.key for h in hits] == ["1-2024", "2-2024"]
+    assert hits[0].score < hits[1].score
+    assert "[Kasachstan]" in hits[1].snippet
+    assert hits[0].url == record(1)["url"]
+    assert archive.search("Kasachstan", limit=1)[0].key == "1-2024"
+    # German words: diacritics folded, prefixes, hyphens taken literally.
+    assert [h.key for h in archive.search("wachst")] == ["1-2024"]
+    assert [h.key for h in archive.search("Kasach*")] == ["1-2024", "2-2024"]
+    assert archive.search("Handel-Kasachstan") == []
+    assert archive.search("   ") == []
+    raw_hits = archive.search("title:Handel OR davon", raw=True)
+    assert {h.key for h in raw_hits} == {"1-2024", "3-2024"}
+    with pytest.raises(ArchiveError, match="invalid search query"):
+        archive.search('"unbalanced', raw=True)
+
+
+def test_search_follows_updates(archive: Archive) -> None:
+    archive.upsert_many([record(1, body="Minsk und Moskau")])
+    archive.upsert_many([record(1, body="Minsk und Peking", content_hash="new")])
+    assert archive.search("Moskau") == []
+    assert [h.key for h in archive.search("Peking")] == ["1-2024"]
+    assert archive.integrity_check() == []
+
+
+def test_stats(archive: Archive) -> None:
+    archive.upsert_many(
+        [
+            record(1, published_at="2024-01-05T08:00:00+03:00"),
+            record(2, published_at="2024-01-20T08:00:00+03:00", rubric="sport"),
+            record(3, published_at="2024-02-02T08:00:00+03:00", title="Jüngster"),
+        ]
+    )
+    archive.upsert_many([record(1, published_at="2024-01-05T08:00:00+03:00", content_hash="x")])
+    archive.start_run("belta", {})
+    stats = archive.stats()
+    assert stats.total == 3
+    assert stats.per_rubric == [("economics", 2), ("sport", 1)]
+    assert stats.per_month == [("2024-01", 2), ("2024-02", 1)]
+    assert stats.newest is not None
+    assert stats.newest["key"] == "3-2024"
+    assert stats.newest["title"] == "Jüngster"
+    assert stats.versions == 1
+    assert stats.failures == 0
+    assert len(stats.last_runs) == 1
+
+
+def test_iter_articles_filters_and_order(archive: Archive) -> None:
+    archive.upsert_many(
+        [
+            record(1, published_at="2024-03-02T23:59:00+03:00"),
+            record(2, published_at="2024-03-01T00:00:00+03:00", rubric="sport"),
+            record(3, published_at="2024-03-03T00:00:00+03:00", rubric="politics"),
+            record(4, published_at=None),
+        ]
+    )
+    every = list(archive.iter_articles())
+    assert [r["key"] for r in every] == ["4-2024", "2-2024", "1-2024", "3-2024"]
+    assert every[1] == record(2, published_at="2024-03-01T00:00:00+03:00", rubric="sport")
+
+    def keys(**kwargs: Any) -> list[str]:
+        return [r["key"] for r in archive.iter_articles(**kwargs)]
+
+    assert keys(since=date(2024, 3, 2)) == ["1-2024", "3-2024"]
+    assert keys(until=date(2024, 3, 2)) == ["2-2024", "1-2024"]
+    assert keys(since=date(2024, 3, 2), until=date(2024, 3, 2)) == ["1-2024"]
+    assert keys(rubrics=["sport", "politics"]) == ["2-2024", "3-2024"]
+    assert keys(rubrics=["culture"]) == []
+
+
+def test_show_unknown_key(archive: Archive) -> None:
+    assert archive.show("1-1999") is None
+
+
+# --- the run lock -------------------------------------------------------------------------
+
+
+def test_lock_refuses_a_second_holder(archive: Archive) -> None:
+    with archive.lock() as held:
+        assert held.held
+        with pytest.raises(ArchiveLocked) as refused:
+            archive.lock()
+        assert refused.value.pid is not None
+        assert str(archive.lock_path) in str(refused.value)
+        assert f"process {refused.value.pid}" in str(refused.value)
+    # Released: the next crawl may take it.
+    archive.lock().release()
+
+
+def test_lock_held_by_another_process(archive: Archive) -> None:
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\n"
+            "from beltacrawl.archive import ArchiveLock\n"
+            "from pathlib import Path\n"
+            "ArchiveLock(Path(sys.argv[1])).acquire()\n"
+            "print('held', flush=True)\n"
+            "time.sleep(30)\n",
+            str(archive.lock_path),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(ArchiveLocked, match=f"process {holder.pid}"):
+            archive.lock()
+    finally:
+        holder.kill()
+        holder.wait()
+    # The kernel releases the lock of a process that died.
+    archive.lock().release()
+
+
+def test_lock_release_is_idempotent(tmp_path: Path) -> None:
+    lock = ArchiveLock(tmp_path / "x.lock")
+    with lock:
+        lock.acquire()  # already held: no-op
+    lock.release()
+    assert not lock.held

@@ -1,0 +1,309 @@
+"""``scrapy archive``: stats, export, search, show, and clean errors."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scrapy.cmdline import execute
+from scrapy.settings import Settings
+
+from beltacrawl.archive import ARTICLE_FIELDS, Archive
+from beltacrawl.commands.archive import csv_value, table
+from beltacrawl.items import Article
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def article(number: int, **overrides: Any) -> dict[str, Any]:
+    rubric = overrides.pop("rubric", "economics")
+    values: dict[str, Any] = {
+        "url": f"https://deu.belta.by/{rubric}/view/artikel-{number}-2024/",
+        "key": f"{number}-2024",
+        "article_id": number,
+        "article_year": 2024,
+        "rubric": rubric,
+        "title": f"Titel {number}",
+        "published_at": "2024-03-01T10:00:00+03:00",
+        "published_raw": "1 März 2024, 10:00",
+        "body": f"Absatz eins von {number}.\n\nAbsatz zwei.",
+        "tags": ["Belarus", "Handel, Export"],
+        "language": "de",
+        "is_incomplete": False,
+        "content_hash": f"hash-{number}",
+        "fetched_at": "2026-11-28T10:00:00+00:00",
+    }
+    values.update(overrides)
+    return dataclasses.asdict(Article(**values))
+
+
+@pytest.fixture
+def archive_path(tmp_path: Path) -> Path:
+    path = tmp_path / "belta.sqlite"
+    with Archive.open(path) as archive:
+        archive.upsert_many(
+            [
+                article(1, published_at="2024-01-10T09:00:00+03:00", title="Zölle gesenkt"),
+                article(
+                    2,
+                    published_at="2024-02-11T09:00:00+03:00",
+                    rubric="politics",
+                    title="Treffen mit Kasachstan",
+                    body="Minsk und Kasachstan vereinbaren Zusammenarbeit.",
+                ),
+                article(3, published_at="2024-02-20T09:00:00+03:00", rubric="sport"),
+            ]
+        )
+        archive.upsert_many(
+            [
+                article(
+                    2,
+                    published_at="2024-02-11T09:00:00+03:00",
+                    rubric="politics",
+                    title="Treffen mit Kasachstan in Minsk",
+                    body="Minsk und Kasachstan vereinbaren enge Zusammenarbeit.",
+                    content_hash="hash-2b",
+                    is_incomplete=True,
+                )
+            ]
+        )
+        run = archive.start_run("belta", {"mode": "full"})
+        archive.finish_run(run, "finished", {"archive/new": 3, "archive/updated": 1})
+    return path
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A directory that scrapy recognises as a project (it has a scrapy.cfg)."""
+    directory = tmp_path / "project"
+    directory.mkdir()
+    (directory / "scrapy.cfg").write_text("[settings]\ndefault = beltacrawl.settings\n")
+    monkeypatch.chdir(directory)
+    monkeypatch.delenv("SCRAPY_SETTINGS_MODULE", raising=False)
+    return directory
+
+
+def scrapy_archive(
+    capsys: pytest.CaptureFixture[str], *argv: str, archive: Path | str | None = None
+) -> tuple[int, str, str]:
+    """Run ``scrapy archive ARGV`` in this process; returns exit code, stdout, stderr."""
+    settings = Settings({"COMMANDS_MODULE": "beltacrawl.commands"})
+    if archive is not None:
+        settings.set("BELTA_ARCHIVE", str(archive))
+    with pytest.raises(SystemExit) as exited:
+        execute(["scrapy", "archive", *argv], settings=settings)
+    out, err = capsys.readouterr()
+    code = exited.value.code
+    return (code if isinstance(code, int) else 1), out, err
+
+
+pytestmark = pytest.mark.usefixtures("project")
+
+
+def test_stats(capsys: pytest.CaptureFixture[str], archive_path: Path) -> None:
+    code, out, _ = scrapy_archive(capsys, "stats", archive=archive_path)
+    assert code == 0
+    assert f"Archive {archive_path}" in out
+    assert "articles: 3   previous versions: 1   open failures: 0" in out
+    assert "newest: 2024-02-20T09:00:00+03:00  3-2024" in out
+    assert re.search(r"^economics +1$", out, re.MULTILINE)
+    assert re.search(r"^2024-02 +2$", out, re.MULTILINE)
+    assert re.search(r"^ +1 +belta .* finished +3 +1 +0 +0$", out, re.MULTILINE)
+
+
+def test_archive_option_overrides_the_setting(
+    capsys: pytest.CaptureFixture[str], archive_path: Path, tmp_path: Path
+) -> None:
+    missing = tmp_path / "nowhere.sqlite"
+    code, out, _ = scrapy_archive(capsys, "stats", "--archive", str(archive_path), archive=missing)
+    assert code == 0
+    assert "articles: 3" in out
+    code, out, _ = scrapy_archive(capsys, "--archive", str(archive_path), "stats", archive=missing)
+    assert code == 0
+
+
+def test_missing_archive_is_a_clean_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    missing = tmp_path / "nowhere.sqlite"
+    code, out, err = scrapy_archive(capsys, "stats", archive=missing)
+    assert code == 1
+    assert out == ""
+    assert f"no archive at {missing}" in err
+    assert "Traceback" not in err
+    assert not missing.exists()
+
+
+def test_export_jsonl_to_stdout(capsys: pytest.CaptureFixture[str], archive_path: Path) -> None:
+    code, out, err = scrapy_archive(capsys, "export", archive=archive_path)
+    assert code == 0
+    records = [json.loads(line) for line in out.splitlines()]
+    assert [r["key"] for r in records] == ["1-2024", "2-2024", "3-2024"]
+    assert list(records[0]) == list(ARTICLE_FIELDS)
+    assert records[0]["tags"] == ["Belarus", "Handel, Export"]
+    assert records[0]["title"] == "Zölle gesenkt"
+    assert records[1]["is_incomplete"] is True
+    assert "exported 3 articles (jsonl)" in err
+
+
+def test_export_filters(capsys: pytest.CaptureFixture[str], archive_path: Path) -> None:
+    def keys(*argv: str) -> list[str]:
+        code, out, _ = scrapy_archive(capsys, "export", *argv, archive=archive_path)
+        assert code == 0
+        return [json.loads(line)["key"] for line in out.splitlines()]
+
+    assert keys("--since", "2024-02-11") == ["2-2024", "3-2024"]
+    assert keys("--until", "2024-02-11") == ["1-2024", "2-2024"]
+    assert keys("--rubric", "sport", "--rubric", "economics") == ["1-2024", "3-2024"]
+    assert keys("--since", "2024-02-01", "--rubric", "economics") == []
+
+
+def test_export_csv_file(
+    capsys: pytest.CaptureFixture[str], archive_path: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "out" / "articles.csv"
+    code, out, err = scrapy_archive(capsys, "export", "-o", str(target), archive=archive_path)
+    assert code == 0
+    assert out == ""
+    assert f"exported 3 articles (csv) to {target}" in err
+    rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"), newline="")))
+    assert [r["key"] for r in rows] == ["1-2024", "2-2024", "3-2024"]
+    assert list(rows[0]) == list(ARTICLE_FIELDS)
+    assert rows[0]["tags"] == "Belarus | Handel, Export"
+    assert rows[0]["body"] == "Absatz eins von 1.\n\nAbsatz zwei."
+    assert rows[1]["is_incomplete"] == "true"
+    assert rows[0]["lead"] == ""
+
+
+def test_export_format_option(
+    capsys: pytest.CaptureFixture[str], archive_path: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "articles.txt"
+    code, _, _ = scrapy_archive(
+        capsys, "export", "--format", "csv", "-o", str(target), archive=archive_path
+    )
+    assert code == 0
+    assert target.read_text(encoding="utf-8").startswith("url,fetched_url,key,")
+    code, out, _ = scrapy_archive(
+        capsys, "export", "--format", "csv", "-o", "-", archive=archive_path
+    )
+    assert out.startswith("url,fetched_url,key,")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["export", "--since", "2024-13-01"], "not a date"),
+        (["export", "--since", "2024-03-01", "--until", "2024-02-01"], "is after"),
+        (["export", "--format", "xml"], "invalid choice"),
+        (["search", "x", "--limit", "0"], "not a positive number"),
+        (["frobnicate"], "invalid choice"),
+        ([], "required"),
+        (["stats", "extra"], "unrecognized arguments"),
+    ],
+)
+def test_usage_errors_exit_2(
+    capsys: pytest.CaptureFixture[str], archive_path: Path, argv: list[str], message: str
+) -> None:
+    code, _, err = scrapy_archive(capsys, *argv, archive=archive_path)
+    assert code == 2
+    assert message in err
+    assert "Traceback" not in err
+
+
+def test_search(capsys: pytest.CaptureFixture[str], archive_path: Path) -> None:
+    code, out, _ = scrapy_archive(capsys, "search", "Kasachstan", archive=archive_path)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "  1. 2-2024  2024-02-11  politics  Treffen mit Kasachstan in Minsk"
+    assert lines[1] == "     https://deu.belta.by/politics/view/artikel-2-2024/"
+    assert "[Kasachstan]" in lines[2]
+    code, out, _ = scrapy_archive(capsys, "search", "Absatz", "--limit", "1", archive=archive_path)
+    assert len([line for line in out.splitlines() if line[:4].strip().endswith(".")]) == 1
+    code, out, _ = scrapy_archive(capsys, "search", "Atlantis", archive=archive_path)
+    assert out.strip() == "no matches"
+
+
+def test_bad_raw_search_is_a_clean_error(
+    capsys: pytest.CaptureFixture[str], archive_path: Path
+) -> None:
+    code, _, err = scrapy_archive(capsys, "search", "--raw", '"open', archive=archive_path)
+    assert code == 1
+    assert "invalid search query" in err
+
+
+def test_show(capsys: pytest.CaptureFixture[str], archive_path: Path) -> None:
+    code, out, _ = scrapy_archive(capsys, "show", "2-2024", archive=archive_path)
+    assert code == 0
+    assert out.startswith("2-2024  Treffen mit Kasachstan in Minsk\n")
+    assert "is_incomplete:  yes" in out
+    assert "tags:           Belarus | Handel, Export" in out
+    assert "versions:       2" in out
+    assert "Previous versions (1), oldest first" in out
+    assert "changed title, body, is_incomplete, content_hash" in out
+    assert "  - title: Treffen mit Kasachstan" in out
+    assert "  +Minsk und Kasachstan vereinbaren enge Zusammenarbeit." in out
+
+
+def test_show_json(capsys: pytest.CaptureFixture[str], archive_path: Path) -> None:
+    code, out, _ = scrapy_archive(capsys, "show", "2-2024", "--json", archive=archive_path)
+    assert code == 0
+    document = json.loads(out)
+    assert document["article"]["title"] == "Treffen mit Kasachstan in Minsk"
+    assert document["version_count"] == 2
+    assert [v["title"] for v in document["versions"]] == ["Treffen mit Kasachstan"]
+
+
+def test_show_unknown_key(capsys: pytest.CaptureFixture[str], archive_path: Path) -> None:
+    code, out, err = scrapy_archive(capsys, "show", "9-1999", archive=archive_path)
+    assert code == 1
+    assert out == ""
+    assert "no article with key '9-1999'" in err
+
+
+def test_table_and_csv_helpers() -> None:
+    assert table(["a", "n"], [("x", None)]).splitlines()[-1] == "x  -"
+    assert csv_value("tags", ["a", "b"]) == "a | b"
+    assert csv_value("tags", []) == ""
+    assert csv_value("is_incomplete", None) == ""
+    assert csv_value("is_incomplete", False) == "false"
+
+
+def test_real_scrapy_process(archive_path: Path, tmp_path: Path) -> None:
+    """The installed ``scrapy`` entry point finds the command through COMMANDS_MODULE."""
+    project = tmp_path / "real"
+    project.mkdir()
+    (project / "scrapy.cfg").write_text("[settings]\ndefault = tproj_settings\n")
+    (project / "tproj_settings.py").write_text(
+        f"COMMANDS_MODULE = 'beltacrawl.commands'\nBELTA_ARCHIVE = {str(archive_path)!r}\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(project), str(ROOT)])}
+    env.pop("SCRAPY_SETTINGS_MODULE", None)
+
+    def run(*argv: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "scrapy", "archive", *argv],
+            cwd=project,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    done = run("export", "--rubric", "sport")
+    assert done.returncode == 0, done.stderr
+    assert [json.loads(line)["key"] for line in done.stdout.splitlines()] == ["3-2024"]
+    assert run("show", "1-2024").stdout.startswith("1-2024  Zölle gesenkt")
+    failed = run("stats", "--archive", str(tmp_path / "missing.sqlite"))
+    assert failed.returncode == 1
+    assert "Traceback" not in failed.stderr
+    assert run("export", "--until", "gestern").returncode == 2

@@ -1,0 +1,374 @@
+"""Item pipelines: validation, deduplication, archiving (batches, runs, the run lock)."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scrapy import Spider, signals
+from scrapy.exceptions import CloseSpider, DropItem, NotConfigured, ScrapyDeprecationWarning
+from scrapy.pipelines import ItemPipelineManager
+from scrapy.utils.test import get_crawler
+
+from beltacrawl import archive as archive_module
+from beltacrawl.archive import Archive, ArchiveLock
+from beltacrawl.items import Article
+from beltacrawl.pipelines import (
+    ARCHIVE_LOCKED,
+    ARCHIVE_UNWRITABLE,
+    ArchivePipeline,
+    DeduplicationPipeline,
+    ValidationPipeline,
+    invalid_reason,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+PIPELINES = {
+    "beltacrawl.pipelines.ValidationPipeline": 100,
+    "beltacrawl.pipelines.DeduplicationPipeline": 200,
+    "beltacrawl.pipelines.ArchivePipeline": 800,
+}
+
+
+def article(number: int, year: int = 2024, **overrides: Any) -> Article:
+    values: dict[str, Any] = {
+        "url": f"https://deu.belta.by/economics/view/artikel-{number}-{year}/",
+        "key": f"{number}-{year}",
+        "article_id": number,
+        "article_year": year,
+        "rubric": "economics",
+        "title": f"Titel {number}",
+        "published_at": f"{year}-03-01T10:00:00+03:00",
+        "published_raw": f"1 März {year}, 10:00",
+        "body": f"Text {number}.",
+        "tags": ["Belarus"],
+        "is_incomplete": False,
+        "content_hash": f"hash-{number}",
+        "fetched_at": "2026-11-28T10:00:00+00:00",
+    }
+    values.update(overrides)
+    return Article(**values)
+
+
+class BeltaSpider(Spider):
+    name = "belta"
+    arguments = {"mode": "incremental", "rubrics": ["economics"]}  # noqa: RUF012
+
+
+def make_crawler(settings: dict[str, Any] | None = None) -> Any:
+    crawler = get_crawler(BeltaSpider, settings or {})
+    crawler.spider = crawler._create_spider()
+    return crawler
+
+
+def stats_of(crawler: Any) -> dict[str, Any]:
+    return crawler.stats.get_stats()
+
+
+# --- validation ---------------------------------------------------------------------------
+
+
+def test_validation_passes_good_articles() -> None:
+    crawler = make_crawler()
+    pipeline = ValidationPipeline.from_crawler(crawler)
+    item = article(1)
+    assert pipeline.process_item(item) is item
+    assert pipeline.process_item(article(2, published_at=None)) is not None  # raw is enough
+    assert stats_of(crawler)["validation/ok"] == 2
+
+
+@pytest.mark.parametrize(
+    ("overrides", "reason"),
+    [
+        ({"url": None}, "url"),
+        ({"url": "https://deu.belta.by/economics/view/artikel-1-2024"}, "url"),  # no slash
+        ({"url": "http://deu.belta.by/economics/view/artikel-1-2024/"}, "url"),
+        ({"url": "https://m.deu.belta.by/economics/view/artikel-1-2024/"}, "url"),
+        ({"url": "https://eng.belta.by/economics/view/artikel-1-2024/"}, "url"),
+        ({"url": "https://deu.belta.by/economics/"}, "url"),
+        ({"key": None}, "key"),
+        ({"key": "1-2023"}, "key"),
+        ({"article_id": None}, "key"),
+        ({"article_id": 2, "key": "2-2024"}, "key"),  # disagrees with the URL
+        ({"title": None}, "title"),
+        ({"title": "   "}, "title"),
+        ({"published_at": "2024-03-01"}, "published_at"),
+        ({"published_at": "2024-03-01T10:00:00"}, "published_at"),  # no offset
+        ({"published_at": "1. März 2024"}, "published_at"),
+        ({"published_at": None, "published_raw": None}, "published"),
+        ({"published_at": None, "published_raw": " "}, "published"),
+        ({"body": None}, "body"),
+        ({"body": "\n\n"}, "body"),
+    ],
+)
+def test_validation_drops_invalid_articles(
+    overrides: dict[str, Any], reason: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    crawler = make_crawler()
+    pipeline = ValidationPipeline.from_crawler(crawler)
+    item = article(1, **overrides)
+    with caplog.at_level(logging.WARNING), pytest.raises(DropItem) as dropped:
+        pipeline.process_item(item)
+    assert dropped.value.log_level == "DEBUG"
+    assert f"({reason})" in str(dropped.value)
+    assert stats_of(crawler)[f"validation/dropped/{reason}"] == 1
+    assert "validation/ok" not in stats_of(crawler)
+    assert str(item.url) in caplog.text
+    assert invalid_reason(dataclasses.asdict(item)) is not None
+
+
+def test_validation_can_be_switched_off() -> None:
+    with pytest.raises(NotConfigured):
+        ValidationPipeline.from_crawler(make_crawler({"BELTA_VALIDATE": False}))
+
+
+# --- deduplication ------------------------------------------------------------------------
+
+
+def test_deduplication_drops_repeats_within_a_run() -> None:
+    crawler = make_crawler()
+    pipeline = DeduplicationPipeline.from_crawler(crawler)
+    pipeline.process_item(article(1))
+    pipeline.process_item(article(1, 2023))
+    with pytest.raises(DropItem, match="1-2024"):
+        pipeline.process_item(article(1, title="again"))
+    assert stats_of(crawler)["dedup/dropped"] == 1
+    # A new run (a new pipeline) starts afresh.
+    DeduplicationPipeline.from_crawler(make_crawler()).process_item(article(1))
+
+
+def test_deduplication_can_be_switched_off() -> None:
+    with pytest.raises(NotConfigured):
+        DeduplicationPipeline.from_crawler(make_crawler({"BELTA_DEDUPLICATE": "False"}))
+
+
+# --- archive ------------------------------------------------------------------------------
+
+
+def open_archive_pipeline(path: Path, **settings: Any) -> tuple[Any, ArchivePipeline]:
+    crawler = make_crawler({"BELTA_ARCHIVE": str(path), **settings})
+    pipeline = ArchivePipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    return crawler, pipeline
+
+
+def close(crawler: Any, pipeline: ArchivePipeline, reason: str = "finished") -> None:
+    pipeline.close_spider()
+    results = crawler.signals.send_catch_log(
+        signals.spider_closed, spider=crawler.spider, reason=reason
+    )
+    # Only this pipeline's handler matters here (CoreStats never saw spider_opened).
+    ours = [result for receiver, result in results if receiver == pipeline.spider_closed]
+    assert ours == [None]
+
+
+def test_archive_pipeline_writes_in_batches_and_records_the_run(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "belta.sqlite"
+    with Archive.open(path) as archive:
+        archive.upsert_many([dataclasses.asdict(article(1)), dataclasses.asdict(article(2))])
+
+    crawler, pipeline = open_archive_pipeline(path, BELTA_ARCHIVE_BATCH_SIZE=3)
+    items = [
+        article(1),  # unchanged
+        article(2, body="Neu.", content_hash="new"),  # updated
+        article(3),
+        article(4),
+        article(5),
+    ]
+    with Archive.open(path, readonly=True) as reader:
+        for n, item in enumerate(items, 1):
+            assert pipeline.process_item(item) is item
+            assert reader.count() == (2 if n < 3 else 3)  # first batch of 3 written
+        close(crawler, pipeline)
+        assert reader.count() == 5
+        stats = stats_of(crawler)
+        assert (stats["archive/new"], stats["archive/updated"], stats["archive/unchanged"]) == (
+            3,
+            1,
+            1,
+        )
+        run = reader.recent_runs(1)[0]
+        assert run.id == stats["archive/run_id"]
+        assert run.spider == "belta"
+        assert run.arguments == {"mode": "incremental", "rubrics": ["economics"]}
+        assert run.finish_reason == "finished"
+        assert (run.new, run.updated, run.unchanged, run.failed) == (3, 1, 1, 0)
+        assert run.stats is not None
+        assert run.stats["archive/new"] == 3
+    # The run lock was released with the spider.
+    ArchiveLock(path.with_name("belta.sqlite.lock")).acquire().release()
+
+
+def test_archive_pipeline_holds_the_lock_while_open(tmp_path: Path) -> None:
+    path = tmp_path / "belta.sqlite"
+    crawler, pipeline = open_archive_pipeline(path)
+    second_crawler = make_crawler({"BELTA_ARCHIVE": str(path)})
+    second = ArchivePipeline.from_crawler(second_crawler)
+    with pytest.raises(CloseSpider) as refused:
+        second.open_spider()
+    assert refused.value.reason == ARCHIVE_LOCKED
+    assert stats_of(second_crawler)["archive/locked_by_pid"] == os.getpid()
+    # The refused crawl closes without touching the archive or the other crawl's lock.
+    second.process_item(article(9))
+    close(second_crawler, second, reason=ARCHIVE_LOCKED)
+    pipeline.process_item(article(1))
+    close(crawler, pipeline)
+    with Archive.open(path, readonly=True) as reader:
+        assert [r.finish_reason for r in reader.recent_runs()] == ["finished"]
+        assert reader.lookup(["1-2024", "9-2024"]).keys() == {"1-2024"}
+
+
+def test_archive_pipeline_keeps_good_records_of_a_bad_batch(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "belta.sqlite"
+    crawler, pipeline = open_archive_pipeline(path, BELTA_ARCHIVE_BATCH_SIZE=10)
+    pipeline.process_item(article(1))
+    pipeline.process_item(article(2, key="3-2024"))  # not validated: the archive refuses it
+    pipeline.process_item(article(4))
+    close(crawler, pipeline)
+    assert stats_of(crawler)["archive/new"] == 2
+    assert stats_of(crawler)["archive/errors"] == 1
+    assert "Cannot archive https://deu.belta.by/economics/view/artikel-2-2024/" in caplog.text
+    with Archive.open(path, readonly=True) as reader:
+        assert reader.count() == 2
+
+
+def test_archive_pipeline_survives_a_busy_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(archive_module, "BUSY_TIMEOUT_MS", 20)
+    path = tmp_path / "belta.sqlite"
+    crawler, pipeline = open_archive_pipeline(path, BELTA_ARCHIVE_BATCH_SIZE=2)
+    close_requests: list[str] = []
+    monkeypatch.setattr(pipeline, "close_spider_now", close_requests.append)
+    blocker = sqlite3.connect(path, isolation_level=None)
+
+    blocker.execute("BEGIN IMMEDIATE")  # e.g. an analyst's tool holding a write transaction
+    pipeline.process_item(article(1))
+    pipeline.process_item(article(2))  # this batch cannot be written: kept for later
+    assert stats_of(crawler)["archive/write_failures"] == 1
+    blocker.execute("COMMIT")
+    pipeline.process_item(article(3))  # the next flush writes the kept batch too
+    assert stats_of(crawler)["archive/new"] == 3
+    pipeline.process_item(article(4))  # buffered
+
+    blocker.execute("BEGIN IMMEDIATE")  # now for good: three failures in a row stop the crawl
+    pipeline.process_item(article(5))
+    pipeline.process_item(article(6))
+    assert close_requests == []
+    pipeline.process_item(article(7))
+    assert close_requests == [ARCHIVE_UNWRITABLE]
+    assert stats_of(crawler)["archive/write_failures"] == 4
+    assert stats_of(crawler)["archive/lost"] == 4
+    pipeline.process_item(article(8))  # arrives while the spider closes: not archived
+    assert stats_of(crawler)["archive/lost"] == 5
+    blocker.execute("COMMIT")
+    blocker.close()
+    close(crawler, pipeline, reason=ARCHIVE_UNWRITABLE)
+    with Archive.open(path, readonly=True) as reader:
+        assert reader.count() == 3
+        assert reader.recent_runs(1)[0].finish_reason == ARCHIVE_UNWRITABLE
+
+
+def test_archive_pipeline_settings() -> None:
+    with pytest.raises(NotConfigured):
+        ArchivePipeline.from_crawler(make_crawler({"BELTA_ARCHIVE": ""}))
+    with pytest.raises(ValueError, match="BELTA_ARCHIVE_BATCH_SIZE"):
+        ArchivePipeline.from_crawler(make_crawler({"BELTA_ARCHIVE_BATCH_SIZE": 0}))
+    pipeline = ArchivePipeline.from_crawler(make_crawler())
+    assert pipeline.path == Path("data/belta.sqlite")
+    assert pipeline.batch_size == 100
+
+
+def test_pipelines_use_the_current_signatures() -> None:
+    """No spider arguments: Scrapy 2.19 deprecates them."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ScrapyDeprecationWarning)
+        manager = ItemPipelineManager.from_crawler(
+            make_crawler({"ITEM_PIPELINES": PIPELINES, "BELTA_ARCHIVE": ""})
+        )
+    assert len(manager.middlewares) == 2
+
+
+# --- a real crawl -------------------------------------------------------------------------
+
+SPIDER = """
+from pathlib import Path
+
+import scrapy
+
+from beltacrawl.items import Article
+
+
+class ItemsSpider(scrapy.Spider):
+    name = "items"
+    arguments = {"mode": "test"}
+
+    async def start(self):
+        Path("started").write_text("yes")
+        for n in range(1, 6):
+            yield Article(
+                url=f"https://deu.belta.by/economics/view/a-{n}-2024/", key=f"{n}-2024",
+                article_id=n, article_year=2024, title="T", body="B",
+                published_at="2024-03-01T10:00:00+03:00", content_hash="h",
+            )
+        yield Article(url="https://deu.belta.by/economics/view/a-1-2024/")  # invalid
+"""
+
+
+def run_crawl(project: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(project), str(ROOT)])}
+    env.pop("SCRAPY_SETTINGS_MODULE", None)
+    return subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "items"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_a_crawl_stores_items_and_a_locked_archive_stops_the_next(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    (project / "tproj" / "spiders").mkdir(parents=True)
+    (project / "scrapy.cfg").write_text("[settings]\ndefault = tproj.settings\n")
+    (project / "tproj" / "__init__.py").write_text("")
+    (project / "tproj" / "spiders" / "__init__.py").write_text("")
+    (project / "tproj" / "spiders" / "items.py").write_text(textwrap.dedent(SPIDER))
+    (project / "tproj" / "settings.py").write_text(
+        f"SPIDER_MODULES = ['tproj.spiders']\nITEM_PIPELINES = {PIPELINES!r}\n"
+        "BELTA_ARCHIVE = 'data/belta.sqlite'\nTELNETCONSOLE_ENABLED = False\n"
+        "LOG_LEVEL = 'INFO'\n"
+    )
+    archive_path = project / "data" / "belta.sqlite"
+
+    done = run_crawl(project)
+    assert done.returncode == 0, done.stderr
+    assert "Closing spider (finished)" in done.stderr
+    with Archive.open(archive_path, readonly=True) as reader:
+        assert reader.count() == 5
+        runs = reader.recent_runs()
+        assert [(r.finish_reason, r.new, r.arguments) for r in runs] == [
+            ("finished", 5, {"mode": "test"})
+        ]
+
+    (project / "started").unlink()
+    with ArchiveLock(project / "data" / "belta.sqlite.lock"):
+        refused = run_crawl(project)
+    assert f"archive is locked by process {os.getpid()}" in refused.stderr
+    assert f"Closing spider ({ARCHIVE_LOCKED})" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert not (project / "started").exists()  # the spider never started
+    with Archive.open(archive_path, readonly=True) as reader:
+        assert len(reader.recent_runs()) == 1
