@@ -75,9 +75,10 @@ def _published(page: Selector, raw: RawArticle) -> None:
     raw.missing.append(site.ARTICLE_DATE)
     column = page.css(site.ARTICLE_OLD_DATE_AREA)
     if column:
-        # Only the content column: the header's "today" date must never be taken.
-        column_text = normalise_space(" ".join(column[0].xpath(".//text()").getall()))
-        if match := _DATE_TEXT.search(column_text):
+        # The content column above the article only: never the header's "today" date,
+        # never a date in the article's text.
+        texts = column[0].xpath(site.ARTICLE_OLD_DATE_TEXT).getall()
+        if match := _DATE_TEXT.search(normalise_space(" ".join(texts))):
             raw.published_raw = match.group(0)
 
 

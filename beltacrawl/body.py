@@ -17,7 +17,7 @@ from beltacrawl.site import (
     BODY_DROP_CLASSES,
     BODY_DROP_TAGS,
     BODY_END_CLASSES,
-    PHOTO_CREDIT_PREFIXES,
+    PHOTO_CREDIT,
     WIRE_END_MARKER,
 )
 
@@ -100,7 +100,7 @@ def clean_blocks(blocks: list[str], captions: set[str]) -> list[str]:
         if (
             not block
             or block in captions
-            or block.startswith(PHOTO_CREDIT_PREFIXES)
+            or PHOTO_CREDIT.match(block)
             or _is_foreign_caption(block)
         ):
             continue

@@ -22,7 +22,7 @@ from beltacrawl.dates import month_number, normalise_space
 #: or ``;``, the day with or without its dot, the month name, ``(BelTA)`` and a dash of
 #: any kind, with or without spaces around it.
 _DATELINE = re.compile(
-    r"(?P<place>[A-ZÄÖÜ][A-ZÄÖÜ'’.\-]*(?:\s+[A-ZÄÖÜ][A-ZÄÖÜ'’.\-]*)*)"
+    r"(?<![\w’'.-])(?P<place>[A-ZÄÖÜ][A-ZÄÖÜ'’.\-]*(?:\s+[A-ZÄÖÜ][A-ZÄÖÜ'’.\-]*)*)"
     r"\s*[,;]\s*(?P<day>\d{1,2})\.?\s*(?P<month>[A-Za-zÄäÖöÜü]{3,9})\.?"
     r"\s*\(\s*BelTA\s*\)\s*(?:[-–—]+\s*)?"
 )

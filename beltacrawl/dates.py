@@ -57,6 +57,7 @@ _NUMERIC_DATE = re.compile(
 )
 #: ``2022-10-28 09:38:00`` (article:published_time, Minsk local time without offset).
 _ISO_DATE = re.compile(rf"(?P<year>\d{{4}})-(?P<month>\d\d)-(?P<day>\d\d)[T ]{_TIME}")
+_HAS_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 _HAS_TIME = re.compile(r"(?<!\d)\d{1,2}[:.]\d{2}(?!\d)")
 _DATEPARSER_SETTINGS = {
     "TIMEZONE": "Europe/Minsk",
@@ -113,10 +114,11 @@ def parse_datetime_fast(text: str) -> datetime | None:
 def parse_datetime_slow(text: str) -> datetime | None:
     """dateparser for formats the site has not been seen to use.
 
-    A full date and a time of day are required: a date without a time (such as the
-    header's ``Freitag, 5 Juli 2024``) would become a made-up midnight.
+    A year and a time of day must be written out: a date without a time (such as the
+    header's ``Freitag, 5 Juli 2024``) would become a made-up midnight, and relative
+    dates (``gestern, 10:00``) would be read against this machine's clock.
     """
-    if not _HAS_TIME.search(text):
+    if not (_HAS_TIME.search(text) and _HAS_YEAR.search(text)):
         return None
     import dateparser  # imported on first use: loading its language data costs ~0.5 s
 

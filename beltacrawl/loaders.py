@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from beltacrawl.urls import ArticleRef
 
 _SITE_SUFFIX = re.compile(
-    r"\s*[|–—-]\s*(?:BelTA|Belarussische Telegra(?:ph|f)enagentur)[^|]*$", re.IGNORECASE
+    r"\s+[|–—-]\s+(?:BelTA|Belarussische Telegra(?:ph|f)enagentur(?: BelTA)?)\s*$"
 )
 
 
@@ -37,6 +37,8 @@ def strip_site_suffix(title: str) -> str:
 
     >>> strip_site_suffix("Lukaschenko besucht Brest - BelTA")
     'Lukaschenko besucht Brest'
+    >>> strip_site_suffix("Parallelwelten – BelTA-Ausstellung in Moskau eröffnet")
+    'Parallelwelten – BelTA-Ausstellung in Moskau eröffnet'
     """
     return _SITE_SUFFIX.sub("", title)
 

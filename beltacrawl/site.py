@@ -27,7 +27,8 @@ ALL_NEWS = "all_news"
 
 #: Path prefixes that must never be requested (robots.txt of sister editions, video
 #: records that are not articles) [sister].
-FORBIDDEN_PATH_PARTS = ("/printv", "getresults", "extendedsearch", "/search", "/video/")
+FORBIDDEN_PATH_PREFIXES = ("/printv", "/search", "/video/")
+FORBIDDEN_URL_PARTS = ("getresults", "extendedsearch")
 
 # --- listing pages [sister markup, German text order seen] -----------------------------
 LISTING_CONTAINER = "div#inner"
@@ -63,6 +64,10 @@ ARTICLE_MAIN_IMAGE_CAPTION = "div.main_img_desc"
 ARTICLE_TAGS = "div.news_tags_block a"
 #: Old template (before ~2019), e.g. ``Wirtschaft 25.09.2017 | 14:27`` [seen].
 ARTICLE_OLD_DATE_AREA = "div.content_margin"
+ARTICLE_OLD_DATE_TEXT = (
+    ".//text()[not(ancestor::div[contains(@class, 'inner_content')])"
+    " and not(ancestor::h1) and not(ancestor::div[contains(@class, 'right_col')])]"
+)
 
 #: Classes of elements inside the body container that are not article text.
 BODY_DROP_CLASSES = frozenset(
@@ -106,4 +111,8 @@ BODY_DROP_TAGS = frozenset(
 #: ``/Wird ergänzt/.`` ending the text: the article will be completed later.
 INCOMPLETE_MARKER = re.compile(r"/\s*Wird\s+ergänzt\s*/?\W*$", re.IGNORECASE)
 WIRE_END_MARKER = "-0-"
-PHOTO_CREDIT_PREFIXES = ("Foto:", "Foto von", "Fotos:", "Fotos von", "Foto -", "Quelle Foto")
+#: ``Foto: BelTA``, ``Fotos: Pressedienst``, ``Foto von Alexej Iwanow``: a short credit line,
+#: not a sentence that happens to start with "Fotos von".
+PHOTO_CREDIT = re.compile(
+    r"^(?:Fotos?\s*[:–—-]\s*.{0,120}|Fotos?\s+(?:von|aus)\s+\S+(?:\s+\S+){0,4}\.?)$"
+)

@@ -15,7 +15,13 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
-from beltacrawl.site import ALL_NEWS, CANONICAL_ORIGIN, FORBIDDEN_PATH_PARTS, GERMAN_HOSTS
+from beltacrawl.site import (
+    ALL_NEWS,
+    CANONICAL_ORIGIN,
+    FORBIDDEN_PATH_PREFIXES,
+    FORBIDDEN_URL_PARTS,
+    GERMAN_HOSTS,
+)
 
 _ARTICLE_PATH = re.compile(
     r"^/(?P<rubric>[a-z0-9_-]+)/view/(?:(?P<slug>[^/]*?)-)?(?P<id>\d+)-(?P<year>(?:19|20)\d\d)/?$"
@@ -77,7 +83,9 @@ def parse_article_url(url: str, base_host: str = "") -> ArticleRef | None:
 def is_forbidden(url: str) -> bool:
     """Paths the crawler never requests: print views, searches, video records."""
     lowered = url.lower()
-    return any(part in lowered for part in FORBIDDEN_PATH_PARTS)
+    return urlsplit(lowered).path.startswith(FORBIDDEN_PATH_PREFIXES) or any(
+        part in lowered for part in FORBIDDEN_URL_PARTS
+    )
 
 
 def listing_path(listing: str, page: int = 1) -> str:
@@ -93,7 +101,10 @@ def listing_page_number(url: str) -> int:
 
 def rubric_of_listing_link(url: str) -> str | None:
     """Rubric slug of a rubric listing link such as ``https://deu.belta.by/economics/``."""
-    match = _LISTING_PATH.match(urlsplit(url).path)
+    parts = urlsplit(url)
+    if parts.hostname and parts.hostname.lower() not in GERMAN_HOSTS:
+        return None
+    match = _LISTING_PATH.match(parts.path)
     if match is None or match["listing"] == ALL_NEWS:
         return None
     return match["listing"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -29,6 +30,17 @@ class CrawlResult:
 
     def by_key(self) -> dict[str, dict]:
         return {record["key"]: record for record in self.records}
+
+    def keys(self) -> list[str]:
+        return [record["key"] for record in self.records]
+
+    def stat(self, name: str) -> int | str | None:
+        """A value from the stats dump at the end of the log."""
+        match = re.search(rf"'{re.escape(name)}': ('[^']*'|\d+)", self.log)
+        if match is None:
+            return None
+        value = match[1]
+        return value.strip("'") if value.startswith("'") else int(value)
 
 
 def run_crawl(

@@ -47,7 +47,11 @@ class ListingWalk:
     listing: str
     seen: set[str] = field(default_factory=set)
     known_streak: int = 0
+    page: int = 0
+    """Number of the page being read in the current pass over the listing."""
     pages: int = 0
+    """Listing pages read in all passes."""
+    largest_page: int = 0
     started: float = field(default_factory=time.monotonic)
     rechecking: bool = False
     stop_reason: str | None = None
@@ -139,7 +143,9 @@ class BeltaSpider(scrapy.Spider):
     def parse_listing(self, response: Response, listing: str = "all_news"):
         """Read one listing page; request its new articles and, if needed, the next page."""
         walk = self._walks.setdefault(listing, ListingWalk(listing))
-        page_number = walk.pages = walk.pages + 1
+        walk.page += 1
+        walk.pages += 1
+        page_number = walk.page
         if not isinstance(response, TextResponse):
             self._layout_problem(walk, page_number, ["an HTML response"])
             return
@@ -158,10 +164,14 @@ class BeltaSpider(scrapy.Spider):
         for entry in fresh:
             yield from self._consider(walk, entry, states.get(entry.key), site_now)
         reason = self._stop_reason(walk, page.entries, fresh, states, site_now)
+        walk.largest_page = max(walk.largest_page, len(page.entries))
         if reason is None:
-            next_url = self._next_url(page.next_url, listing, page_number, response)
-            yield self._listing_request(listing, next_url)
-            return
+            next_url = self._next_url(walk, page.next_url, len(page.entries))
+            if next_url is not None:
+                # A re-check reads pages this walk has read before: not duplicates.
+                yield self._listing_request(listing, next_url, again=walk.rechecking)
+                return
+            reason = "last_page"
         yield from self._end_walk(walk, reason)
 
     def _archived(self, entries: list[ListingEntry]) -> dict[str, ArchivedState]:
@@ -222,22 +232,30 @@ class BeltaSpider(scrapy.Spider):
             and not self._is_young(last.published_at, site_now)
         ):
             return "archive_reached"
-        if self.args.max_pages and walk.pages >= self.args.max_pages and not walk.rechecking:
+        if self.args.max_pages and walk.page >= self.args.max_pages and not walk.rechecking:
             return "max_pages"
         return None
 
-    def _next_url(self, link: str | None, listing: str, page_number: int, response) -> str:
+    def _next_url(self, walk: ListingWalk, link: str | None, entries: int) -> str | None:
+        """The next listing page, or ``None`` when this page was the last one.
+
+        The "load more" markup is only known from a sister edition; when a full page has
+        no next link, the URL grammar (``/<listing>/page/<N+1>/``) takes over, and a page
+        that brings nothing new ends the walk.
+        """
         if link and not is_forbidden(link):
             return on_base(link, self.base_url)
+        if entries < walk.largest_page:
+            return None
         self.stats.inc_value("belta/listing/next_from_grammar")
-        if self.stats.get_value("belta/listing/next_from_grammar") == 1:
-            self.logger.warning(
-                "listing %s page %d has no next-page link (div.load_more / a.p_next); "
-                "following the URL grammar until a page brings nothing new",
-                listing,
-                page_number,
-            )
-        return on_base(listing_path(listing, page_number + 1), self.base_url)
+        self.logger.info(
+            "listing %s page %d: full page without a next-page link (div.load_more, "
+            "a.p_next); trying page %d by the URL grammar",
+            walk.listing,
+            walk.page,
+            walk.page + 1,
+        )
+        return on_base(listing_path(walk.listing, walk.page + 1), self.base_url)
 
     def _end_walk(self, walk: ListingWalk, reason: str) -> Iterable[scrapy.Request]:
         if walk.rechecking:
@@ -253,6 +271,7 @@ class BeltaSpider(scrapy.Spider):
         if took >= self.recheck_seconds:
             # Articles published while the walk ran sit on top of the first page now.
             walk.rechecking = True
+            walk.page = 0
             self.stats.inc_value("belta/listing/rechecks")
             yield self._listing_request(
                 walk.listing, on_base(listing_path(walk.listing), self.base_url), again=True

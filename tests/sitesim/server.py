@@ -10,6 +10,8 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
+from datetime import UTC
+from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 
@@ -46,6 +48,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_HEAD(self) -> None:
         self._serve(send_body=False)
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The ``Date`` header tells the model's time: the site's clock, not this machine's."""
+        return format_datetime(self.server.replica.model.now.astimezone(UTC), usegmt=True)
 
     def log_message(self, format: str, *args: object) -> None:
         """Quiet: the request log is ``ReplicaServer.requests``."""

@@ -1,0 +1,233 @@
+"""Article pages against their expected records, field by field (Fundus-style fixtures).
+
+Each fixture is a stored page ``tests/fixtures/articles/<name>.html`` and the record it
+must produce, ``<name>.expected.json``, both written by ``tests/fixtures/build.py`` from
+the truth (never from the parser). One test per (fixture, field): when a field changes,
+the failing test's id names both.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import fields
+from datetime import datetime, timedelta
+from functools import cache
+from pathlib import Path
+
+import pytest
+from parsel import Selector
+
+from beltacrawl.article import parse_article
+from beltacrawl.items import Article
+from beltacrawl.loaders import load_article
+from beltacrawl.urls import parse_article_url
+
+FIXTURES = Path(__file__).parent / "fixtures" / "articles"
+NAMES = sorted(path.name.removesuffix(".expected.json") for path in FIXTURES.glob("*.json"))
+#: Fields checked by shape rather than value (they depend on the fetch, or on body_html).
+SHAPE_FIELDS = {"fetched_at", "content_hash", "body_html"}
+VALUE_FIELDS = [f.name for f in fields(Article) if f.name not in SHAPE_FIELDS]
+#: Text of the page chrome that must never reach the body.
+CHROME = (
+    "Abonnieren",
+    "Letzte Nachrichten",
+    "Alle Nachrichten",
+    "Staatsorgane",
+    "Projekte",
+    "Lukaschenko legt Blumenkranz",
+)
+#: Known parser bugs: (fixture, field) -> reason. Each becomes a strict xfail.
+KNOWN_BUGS: dict[tuple[str, str], str] = {}
+
+
+def page_html(name: str) -> str:
+    return (FIXTURES / f"{name}.html").read_text(encoding="utf-8")
+
+
+@cache
+def expected(name: str) -> dict:
+    return json.loads((FIXTURES / f"{name}.expected.json").read_text(encoding="utf-8"))
+
+
+@cache
+def record(name: str) -> Article:
+    fetched_url = expected(name)["fetched_url"]
+    ref = parse_article_url(fetched_url)
+    assert ref is not None, f"{name}: fixture URL is not an article URL: {fetched_url}"
+    return load_article(parse_article(Selector(text=page_html(name))), ref, fetched_url)
+
+
+def _params():
+    for name in NAMES:
+        for field_name in VALUE_FIELDS:
+            reason = KNOWN_BUGS.get((name, field_name))
+            marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+            yield pytest.param(name, field_name, id=f"{name}-{field_name}", marks=marks)
+
+
+def test_fixture_set_is_complete():
+    assert len(NAMES) == 13
+    for name in NAMES:
+        assert (FIXTURES / f"{name}.html").exists(), name
+        assert set(expected(name)) == set(VALUE_FIELDS), f"{name}: expected JSON out of date"
+
+
+@pytest.mark.parametrize(("name", "field_name"), list(_params()))
+def test_field(name: str, field_name: str):
+    want = expected(name)[field_name]
+    got = getattr(record(name), field_name)
+    assert got == want, (
+        f"{name}: field {field_name!r} differs\n  expected {want!r}\n  actual   {got!r}"
+    )
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_fetched_at_is_utc_iso(name: str):
+    fetched_at = record(name).fetched_at
+    parsed = datetime.fromisoformat(fetched_at)
+    assert parsed.utcoffset() == timedelta(0), fetched_at
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_content_hash(name: str):
+    want = expected(name)
+    got = record(name).content_hash
+    assert re.fullmatch(r"[0-9a-f]{64}", got or ""), got
+    text = f"{want['title']}\n\n{want['body']}"
+    assert got == hashlib.sha256(text.encode()).hexdigest()
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_body_html_is_clean(name: str):
+    body_html = record(name).body_html or ""
+    for forbidden in ("<script", "<iframe", "video_add", "onclick", "Abonnieren"):
+        assert forbidden not in body_html, f"{name}: body_html contains {forbidden!r}"
+    opening = " ".join(expected(name)["body"].split("\n\n")[0].split()[:3])
+    assert opening in body_html, f"{name}: body_html lacks {opening!r}"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_body_has_no_chrome(name: str):
+    body = record(name).body or ""
+    html = page_html(name)
+    for chrome in CHROME:
+        assert chrome in html, f"{name}: the fixture page should show {chrome!r}"
+        assert chrome not in body, f"{name}: body contains page chrome {chrome!r}"
+    footer = "Twitter" if "twitter.com/BeltaDeutsch" in html else "X"
+    assert f">{footer}</a></div>" in html
+    assert footer not in body.split("\n\n"), f"{name}: body contains the footer {footer!r}"
+    assert "Twitter" not in body
+
+
+def test_golowtschenko_page():
+    """The real page reproduced in content: header, breadcrumb, footer, sidebar."""
+    name = "golowtschenko_kasachstan"
+    html = page_html(name)
+    for text in (
+        "Freitag, 5 Juli 2024",
+        "Alle Nachrichten",
+        "Wirtschaft",
+        "28 Oktober 2022, 09:38",
+    ):
+        assert text in html
+    article = record(name)
+    assert article.published_at == "2022-10-28T09:38:00+03:00"
+    assert article.dateline_place == "MINSK"
+    assert article.dateline_date == "2022-10-28"
+    assert article.body.startswith("Belarus und Kasachstan sollten")
+    for chrome in ("Abonnieren", "Letzte Nachrichten", "Freitag", "Alle Nachrichten", "Twitter"):
+        assert chrome not in article.body
+
+
+def test_new_year_dateline_belongs_to_previous_year():
+    article = record("neujahr_dateline_previous_year")
+    assert article.published_at == "2024-01-01T00:15:00+03:00"
+    assert article.dateline_date == "2023-12-31"
+
+
+def test_stored_fixtures_match_build_script():
+    """The committed files are what build.py writes (rebuild after editing the truth)."""
+    from tests.fixtures import build
+
+    assert sorted(truth.name for truth in build.TRUTHS) == NAMES
+    for truth in build.TRUTHS:
+        assert page_html(truth.name) == build.render(truth), f"{truth.name}: rerun build.py"
+        assert expected(truth.name) == truth.expected(), f"{truth.name}: rerun build.py"
+
+
+# --- pages derived from the fixtures: one change each ----------------------------------
+
+
+def load_variant(name: str, html: str, entry=None) -> Article:
+    fetched_url = expected(name)["fetched_url"]
+    ref = parse_article_url(fetched_url)
+    return load_article(parse_article(Selector(text=html)), ref, fetched_url, entry)
+
+
+def test_header_date_is_never_the_publication_date():
+    """Without div.date_full and the meta tag, only the header shows a date: not taken."""
+    name = "golowtschenko_kasachstan"
+    html = re.sub(r'<div class="date_full">.*?</div>', "", page_html(name))
+    html = re.sub(r'<meta (property|name)="[a-z_:]*published_time"[^>]*>', "", html)
+    assert "Freitag, 5 Juli 2024" in html
+    article = load_variant(name, html)
+    assert article.published_at is None
+    assert article.published_raw is None
+    assert article.dateline_date is None
+    assert article.dateline_raw == "MINSK, 28. Oktober (BelTA) -"
+
+
+def test_listing_entry_fills_lead_and_date():
+    from beltacrawl.listing import ListingEntry
+
+    name = "golowtschenko_kasachstan"
+    html = re.sub(r'<div class="date_full">.*?</div>', "", page_html(name))
+    html = re.sub(r'<meta (property|name)="[a-z_:]*published_time"[^>]*>', "", html)
+    ref = parse_article_url(expected(name)["fetched_url"])
+    entry = ListingEntry(
+        ref, "Golowtschenko", "Ein Lead.", "Wirtschaft", "2022-10-28T09:38:00+03:00"
+    )
+    article = load_variant(name, html, entry)
+    assert article.lead == "Ein Lead."
+    assert article.published_at == "2022-10-28T09:38:00+03:00"
+    assert article.dateline_date == "2022-10-28"
+    assert article.title == expected(name)["title"]  # the page's title wins
+
+
+def test_meta_date_wins_over_a_date_in_the_body_text():
+    name = "lukaschenko_semicolon_meta_only_date"
+    html = page_html(name).replace(
+        "in einem Wahllokal in Minsk ab.",
+        "in einem Wahllokal in Minsk ab. Die Wahllokale sind bis 26. Januar 2025, 20:00 Uhr "
+        "geöffnet.",
+    )
+    article = load_variant(name, html)
+    assert article.published_at == "2025-01-26T11:42:00+03:00"
+    assert article.published_raw == "2025-01-26 11:42:00"
+
+
+def test_title_mentioning_belta_after_a_dash_is_kept():
+    name = "ausstellung_parallelwelten_p_twitter"
+    title = "Parallelwelten – BelTA-Ausstellung in Moskau eröffnet"
+    html = page_html(name).replace(expected(name)["title"].replace('"', "&quot;"), title)
+    html = html.replace(expected(name)["title"], title)
+    assert f"<h1>{title}</h1>" in html
+    assert load_variant(name, html).title == title
+
+
+def test_site_suffix_is_stripped_from_a_meta_title():
+    """When the h1 is gone the og:title serves, without a ``| BelTA`` suffix."""
+    name = "golowtschenko_kasachstan"
+    title = expected(name)["title"]
+    html = re.sub(r"<h1>.*?</h1>", "", page_html(name))
+    html = html.replace(f'og:title" content="{title}"', f'og:title" content="{title} | BelTA"')
+    assert load_variant(name, html).title == title
+
+
+def test_sentence_starting_with_fotos_von_is_article_text():
+    name = "golowtschenko_kasachstan"
+    sentence = "Fotos von Kindern aus ganz Belarus wurden für die Ausstellung ausgewählt."
+    html = page_html(name).replace("in Astana.</p>", f"in Astana.</p>\n<p>{sentence}</p>")
+    assert load_variant(name, html).body.endswith("\n\n" + sentence)

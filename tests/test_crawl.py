@@ -1,0 +1,180 @@
+"""End to end: ``scrapy crawl belta`` against the replica of the site, JSON Lines out."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from tests.crawling import run_crawl
+
+ARTICLE_FIELDS_FROM_TRUTH = (
+    "url", "key", "article_id", "article_year", "rubric", "rubric_label", "title", "lead",
+    "published_at", "published_raw", "dateline_place", "dateline_date", "dateline_raw",
+    "body", "tags", "image_url", "image_caption", "language", "is_incomplete",
+)  # fmt: skip
+
+
+def article_paths(server) -> list[str]:
+    return [r.path for r in server.requests if "/view/" in r.path]
+
+
+def listing_paths(server) -> list[str]:
+    return [r.path for r in server.requests if "/view/" not in r.path and "robots" not in r.path]
+
+
+def assert_matches_truth(records: list[dict], model) -> None:
+    mismatches = [
+        (record["key"], name, model.expected_record(record["key"])[name], record[name])
+        for record in records
+        for name in ARTICLE_FIELDS_FROM_TRUTH
+        if record[name] != model.expected_record(record["key"])[name]
+    ]
+    assert not mismatches, mismatches[:5]
+
+
+def test_full_crawl_archives_every_article_once_and_correctly(make_replica, tmp_path):
+    server = make_replica(articles=300)
+    result = run_crawl(server.base_url, tmp_path)
+    assert result.returncode == 0, result.log[-3000:]
+    keys = result.keys()
+    assert len(keys) == len(set(keys))
+    assert set(keys) == set(server.model.keys())
+    assert_matches_truth(result.records, server.model)
+    for record in result.records:
+        assert record["fetched_url"].startswith(server.base_url)
+        assert len(record["content_hash"]) == 64
+    # Every article page was requested once, and nothing but the replica was asked:
+    assert len(article_paths(server)) == len(keys)
+    assert result.stat("downloader/request_count") == len(server.requests)
+    assert not [p for p in (r.path for r in server.requests) if "printv" in p or "search" in p]
+    assert result.stat("belta/walk/all_news/stop_reason") == "last_page"
+    assert "beltacrawl run summary" in result.log
+
+
+def test_date_window_yields_exactly_the_articles_inside_it(make_replica, tmp_path):
+    server = make_replica(articles=300)
+    model = server.model
+    since, until = "2023-12-26", "2023-12-28"
+    inside = {
+        key for key in model if since <= model.expected_record(key)["published_at"][:10] <= until
+    }
+    assert 40 < len(inside) < 100
+    result = run_crawl(server.base_url, tmp_path, f"since={since}", f"until={until}")
+    assert result.returncode == 0, result.log[-3000:]
+    assert sorted(result.keys()) == sorted(inside)
+    # Articles outside the window were decided from the listing, never fetched ...
+    assert len(article_paths(server)) == len(inside)
+    # ... and the walk stopped at the first page wholly older than `since`.
+    assert result.stat("belta/walk/all_news/stop_reason") == "since_reached"
+    oldest_inside = min(model.expected_record(k)["published_at"] for k in inside)
+    keys = model.keys()
+    last_needed_page = (
+        keys.index(
+            next(k for k in keys if model.expected_record(k)["published_at"] == oldest_inside)
+        )
+        // 10
+        + 1
+    )
+    assert len(listing_paths(server)) <= last_needed_page + 1
+
+
+def test_max_pages_bounds_the_walk(make_replica, tmp_path):
+    server = make_replica(articles=120)
+    result = run_crawl(server.base_url, tmp_path, "max_pages=2")
+    assert result.returncode == 0, result.log[-3000:]
+    assert len(listing_paths(server)) == 2
+    assert result.keys() and set(result.keys()) == set(server.model.keys()[:20])
+    assert result.stat("belta/walk/all_news/stop_reason") == "max_pages"
+
+
+def test_rubrics_by_label_walk_only_those_listings(make_replica, tmp_path):
+    server = make_replica(articles=200)
+    result = run_crawl(server.base_url, tmp_path, "rubrics=Wirtschaft,sport")
+    assert result.returncode == 0, result.log[-3000:]
+    expected = set(server.model.keys("economics")) | set(server.model.keys("sport"))
+    assert sorted(result.keys()) == sorted(expected)
+    assert all(path.startswith(("/economics/", "/sport/")) for path in listing_paths(server))
+    assert_matches_truth(result.records, server.model)
+
+
+def test_rubric_pagination_that_repeats_page_one_stops(make_replica, tmp_path):
+    server = make_replica(articles=200, rubric_pagination_repeats=True)
+    result = run_crawl(server.base_url, tmp_path, "rubrics=economics")
+    assert result.returncode == 0, result.log[-3000:]
+    first_page = [article.key for article in server.model.listing("economics", 1)[0]]
+    assert sorted(result.keys()) == sorted(first_page)
+    assert len(listing_paths(server)) == 2
+    assert result.stat("belta/walk/economics/stop_reason") == "no_new_entries"
+
+
+def test_items_shifting_mid_crawl_lose_nothing_and_duplicate_nothing(make_replica, tmp_path):
+    server = make_replica(articles=200)
+    before = set(server.model.keys())
+    server.model.schedule_publish(after_requests=30, count=7)
+    server.model.schedule_publish(after_requests=120, count=5)
+    result = run_crawl(server.base_url, tmp_path, settings={"BELTA_RECHECK_SECONDS": "0"})
+    assert result.returncode == 0, result.log[-3000:]
+    keys = result.keys()
+    assert len(keys) == len(set(keys))
+    assert before <= set(keys)
+    # Published while the walk ran: picked up by the re-check of the first page.
+    assert set(keys) == set(server.model.keys())
+    assert len(article_paths(server)) == len(keys)
+    assert_matches_truth(result.records, server.model)
+
+
+def test_urls_argument_fetches_just_those_articles(make_replica, tmp_path):
+    server = make_replica(articles=60)
+    keys = server.model.keys()[3:6]
+    urls = [server.model.expected_record(key)["url"] for key in keys]
+    listed = tmp_path / "urls.txt"
+    listed.write_text(
+        "# three articles\n"
+        + urls[0].replace("https://", "http://")
+        + "\n"
+        + urls[1].replace("deu.belta.by", "m.deu.belta.by").rstrip("/")
+        + "\n"
+        + urls[2]
+        + "\n",
+        encoding="utf-8",
+    )
+    result = run_crawl(server.base_url, tmp_path, f"urls={listed}")
+    assert result.returncode == 0, result.log[-3000:]
+    assert sorted(result.keys()) == sorted(keys)
+    assert listing_paths(server) == []
+    assert all(record["lead"] is None for record in result.records)
+
+
+def test_p_next_links_are_followed(make_replica, tmp_path):
+    server = make_replica(articles=80, next_link="p_next", samples=False)
+    result = run_crawl(server.base_url, tmp_path)
+    assert result.returncode == 0, result.log[-3000:]
+    assert sorted(result.keys()) == sorted(server.model.keys())
+
+
+@pytest.mark.parametrize(
+    ("argument", "message"),
+    [
+        ("since=yesterday", "since must be a date"),
+        ("max_pages=-3", "max_pages must be a whole number"),
+        ("rubrics=Wirtschaft,Kultur!", "neither a rubric slug nor a label"),
+        ("mode=fast", "mode must be one of"),
+        ("colour=red", "unknown spider argument"),
+    ],
+)
+def test_bad_arguments_stop_before_anything_is_fetched(make_replica, tmp_path, argument, message):
+    server = make_replica(articles=20)
+    result = run_crawl(server.base_url, tmp_path, argument)
+    assert result.returncode == 2
+    assert message in result.log
+    assert "Traceback" not in result.log
+    assert server.requests == []
+
+
+def test_article_records_have_minsk_times(replica, tmp_path):
+    result = run_crawl(replica.base_url, tmp_path, "max_pages=1")
+    assert result.records
+    for record in result.records:
+        offset = datetime.fromisoformat(record["published_at"]).utcoffset()
+        assert offset is not None and offset.total_seconds() == 3 * 3600

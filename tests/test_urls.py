@@ -1,0 +1,269 @@
+"""URL grammar of deu.belta.by (``beltacrawl.urls``)."""
+
+from __future__ import annotations
+
+import pytest
+
+from beltacrawl.urls import (
+    absolute_site_url,
+    is_forbidden,
+    is_site_url,
+    listing_page_number,
+    listing_path,
+    on_base,
+    parse_article_url,
+    rubric_of_listing_link,
+)
+
+KRUTOI = (
+    "/economics/view/"
+    "krutoi-belarus-und-russland-haben-ihren-handelsumsatz-um-7-prozent-gesteigert-66060-2024/"
+)
+CANONICAL = "https://deu.belta.by" + KRUTOI
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        CANONICAL,
+        "http://deu.belta.by" + KRUTOI,
+        CANONICAL.rstrip("/"),
+        "http://deu.belta.by" + KRUTOI.rstrip("/"),
+        "https://m.deu.belta.by" + KRUTOI,
+        "http://m.deu.belta.by" + KRUTOI.rstrip("/"),
+        "https://DEU.BELTA.BY" + KRUTOI,
+        "https://deu.belta.by:443" + KRUTOI,
+        CANONICAL + "?utm_source=telegram",
+        CANONICAL + "#comments",
+        "  " + CANONICAL + "\n",
+    ],
+)
+def test_canonical_url(url):
+    ref = parse_article_url(url)
+    assert ref is not None
+    assert ref.url == CANONICAL
+    assert ref.key == "66060-2024"
+    assert (ref.rubric, ref.article_id, ref.article_year) == ("economics", 66060, 2024)
+    assert ref.path == KRUTOI
+
+
+@pytest.mark.parametrize(
+    ("url", "canonical"),
+    [
+        (
+            "http://deu.belta.by/politics/view/staatsminister-fur-europa-im-auswartigen-amt-besucht-belarus-29977-2017/",
+            "https://deu.belta.by/politics/view/staatsminister-fur-europa-im-auswartigen-amt-besucht-belarus-29977-2017/",
+        ),
+        (
+            "https://deu.belta.by/society/view/belta-ausstellung-parallelwelten-in-moskau-eroffnet-65343-2024",
+            "https://deu.belta.by/society/view/belta-ausstellung-parallelwelten-in-moskau-eroffnet-65343-2024/",
+        ),
+        # Slugs may contain dots and digits.
+        (
+            "https://deu.belta.by/economics/view/export-stieg-auf-32.8-mrd-77383-2025",
+            "https://deu.belta.by/economics/view/export-stieg-auf-32.8-mrd-77383-2025/",
+        ),
+        # A rubric the German edition has not used yet: read from the URL, not a list.
+        (
+            "https://deu.belta.by/culture/view/theater-in-minsk-12-2026",
+            "https://deu.belta.by/culture/view/theater-in-minsk-12-2026/",
+        ),
+        # No slug at all.
+        (
+            "https://deu.belta.by/sport/view/66381-2024",
+            "https://deu.belta.by/sport/view/66381-2024/",
+        ),
+    ],
+)
+def test_canonical_url_of_samples(url, canonical):
+    ref = parse_article_url(url)
+    assert ref is not None and ref.url == canonical
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://eng.belta.by" + KRUTOI,
+        "https://www.belta.by" + KRUTOI,
+        "https://belta.by" + KRUTOI,
+        "https://chn.belta.by" + KRUTOI,
+        "https://blr.belta.by" + KRUTOI,
+        "https://pol.belta.by" + KRUTOI,
+        "https://esp.belta.by" + KRUTOI,
+        "https://de.belta.by" + KRUTOI,
+        "https://deu.belta.by.example.com" + KRUTOI,
+        "ftp://deu.belta.by" + KRUTOI,
+        "mailto:info@belta.by",
+        "",
+    ],
+)
+def test_other_editions_and_schemes_are_not_articles(url):
+    assert parse_article_url(url) is None
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://deu.belta.by/all_news/",
+        "https://deu.belta.by/all_news/page/3/",
+        "https://deu.belta.by/economics/",
+        "https://deu.belta.by/video/getRecord/1234",
+        "https://deu.belta.by/economics/view/",
+        "https://deu.belta.by/economics/view/krutoi/",
+        "https://deu.belta.by/economics/view/krutoi-66060/",
+        "https://deu.belta.by/economics/view/krutoi-66060-1824/",
+        "https://deu.belta.by" + KRUTOI + "printv/",
+        "https://deu.belta.by/images/storage/news/with_archive/2024/000029_1719900900_66060_big.jpg",
+    ],
+)
+def test_non_article_paths(url):
+    assert parse_article_url(url) is None
+
+
+def test_key_includes_the_year():
+    """Ids restarted lower around 2024: 64356-2023 is older than 64024-2024."""
+    old = parse_article_url("https://deu.belta.by/economics/view/a-64356-2023/")
+    new = parse_article_url("https://deu.belta.by/economics/view/b-64024-2024/")
+    assert (old.key, new.key) == ("64356-2023", "64024-2024")
+
+
+def test_same_id_in_two_years_are_two_articles():
+    first = parse_article_url("https://deu.belta.by/politics/view/erster-text-64100-2023/")
+    second = parse_article_url("https://deu.belta.by/politics/view/zweiter-text-64100-2024/")
+    assert first.article_id == second.article_id == 64100
+    assert first.key != second.key
+    assert first.url != second.url
+
+
+def test_same_article_by_any_url_has_one_key():
+    urls = [
+        "http://m.deu.belta.by/economics/view/krutoi-66060-2024",
+        "https://deu.belta.by/economics/view/krutoi-66060-2024/",
+        "http://deu.belta.by/economics/view/krutoi-66060-2024/?x=1",
+    ]
+    assert {parse_article_url(url).key for url in urls} == {"66060-2024"}
+    assert len({parse_article_url(url).url for url in urls}) == 1
+
+
+def test_base_host_for_mirrors():
+    url = "http://127.0.0.1:8000" + KRUTOI
+    assert parse_article_url(url) is None
+    ref = parse_article_url(url, base_host="127.0.0.1")
+    assert ref is not None and ref.url == CANONICAL
+    assert is_site_url(url, "127.0.0.1")
+    assert not is_site_url(url)
+    assert is_site_url("https://m.deu.belta.by/")
+    assert not is_site_url("https://eng.belta.by/")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://deu.belta.by/printv/economics/view/krutoi-66060-2024/",
+        "https://deu.belta.by/printv" + KRUTOI,
+        "https://deu.belta.by/search/getResults/?query=Minsk",
+        "https://deu.belta.by/search/getResults?query=Minsk&page=2",
+        "https://deu.belta.by/search/extendedSearch/",
+        "https://deu.belta.by/getResults/",
+        "https://deu.belta.by/video/getRecord/1234/",
+    ],
+)
+def test_forbidden_paths(url):
+    assert is_forbidden(url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        CANONICAL,
+        "https://deu.belta.by/all_news/page/3/",
+        "https://deu.belta.by/economics/",
+        "https://deu.belta.by/fotoreportage/view/erinnerungsaktion-in-der-gedenkstatte-chatyn-56524-2021/",
+    ],
+)
+def test_allowed_paths(url):
+    assert not is_forbidden(url)
+
+
+def test_article_slug_starting_with_search_is_allowed():
+    assert not is_forbidden(
+        "https://deu.belta.by/society/view/searchlight-festival-in-minsk-123-2025/"
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "page"),
+    [
+        ("https://deu.belta.by/all_news/", 1),
+        ("https://deu.belta.by/all_news", 1),
+        ("https://deu.belta.by/all_news/page/1/", 1),
+        ("https://deu.belta.by/all_news/page/59/", 59),
+        ("https://deu.belta.by/all_news/page/59", 59),
+        ("https://deu.belta.by/all_news/page/59/?day=29&month=09&year=25", 59),
+        ("https://deu.belta.by/all_news/page/132/?day=08&month=01&year=26/", 132),
+        ("https://deu.belta.by/economics/page/2/", 2),
+        ("https://deu.belta.by/economics/?page=7", 1),  # only the path counts
+        ("http://m.deu.belta.by/sport/page/4/", 4),
+    ],
+)
+def test_listing_page_number(url, page):
+    assert listing_page_number(url) == page
+
+
+@pytest.mark.parametrize(
+    ("listing", "page", "path"),
+    [
+        ("all_news", 1, "/all_news/"),
+        ("all_news", 0, "/all_news/"),
+        ("all_news", 2, "/all_news/page/2/"),
+        ("all_news", 132, "/all_news/page/132/"),
+        ("economics", 3, "/economics/page/3/"),
+    ],
+)
+def test_listing_path(listing, page, path):
+    assert listing_path(listing, page) == path
+
+
+def test_listing_path_round_trip():
+    for page in (1, 2, 59):
+        assert listing_page_number("https://deu.belta.by" + listing_path("all_news", page)) == page
+
+
+@pytest.mark.parametrize(
+    ("url", "rubric"),
+    [
+        ("https://deu.belta.by/economics/", "economics"),
+        ("https://deu.belta.by/president/", "president"),
+        ("/society/", "society"),
+        ("https://deu.belta.by/all_news/", None),
+        (CANONICAL, None),
+    ],
+)
+def test_rubric_of_listing_link(url, rubric):
+    assert rubric_of_listing_link(url) == rubric
+
+
+@pytest.mark.parametrize(
+    ("src", "url"),
+    [
+        (
+            "/images/storage/news/with_archive/2024/000029_1719900900_66060_big.jpg",
+            "https://deu.belta.by/images/storage/news/with_archive/2024/000029_1719900900_66060_big.jpg",
+        ),
+        ("http://m.deu.belta.by/images/a_big.jpg", "https://deu.belta.by/images/a_big.jpg"),
+        ("https://deu.belta.by/images/a_big.jpg", "https://deu.belta.by/images/a_big.jpg"),
+        ("https://cdn.example.com/a.jpg", "https://cdn.example.com/a.jpg"),
+    ],
+)
+def test_absolute_site_url(src, url):
+    assert absolute_site_url(src) == url
+
+
+def test_on_base():
+    assert on_base(CANONICAL, "http://127.0.0.1:8000") == "http://127.0.0.1:8000" + KRUTOI
+    assert on_base("/all_news/page/2/?day=1", "http://127.0.0.1:8000/") == (
+        "http://127.0.0.1:8000/all_news/page/2/?day=1"
+    )
+    assert on_base("/all_news/", "https://mirror.example/belta/") == (
+        "https://mirror.example/belta/all_news/"
+    )
