@@ -111,6 +111,7 @@ class ArchivedState:
     is_incomplete: bool | None
     fetched_at: str | None
     """Time of the most recent fetch (also advanced when the content was unchanged)."""
+    url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +136,12 @@ class CrawlRun:
     updated: int | None
     unchanged: int | None
     failed: int | None
+    verdict: str | None = None
+    """Health verdict: ``ok``, ``problems`` (listed in ``problems``), or ``None`` when the
+    run was not closed (killed) or predates schema version 2."""
+    problems: list[str] = dataclasses.field(default_factory=list)
+    summary: str | None = None
+    """The end-of-run summary block, as logged."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,6 +293,14 @@ _V1: tuple[str, ...] = (
     """,
     "CREATE INDEX failures_key ON failures (key)",
     """
+    CREATE TABLE listing_coverage (
+        listing     TEXT    PRIMARY KEY,  -- all_news or a rubric slug
+        oldest      TEXT    NOT NULL,     -- listed time of the oldest entry of the stretch
+        newest      TEXT    NOT NULL,     -- listed time of the newest entry of the stretch
+        updated_at  TEXT    NOT NULL
+    )
+    """,
+    """
     CREATE TABLE crawl_runs (
         id              INTEGER PRIMARY KEY,
         spider          TEXT    NOT NULL,
@@ -308,9 +323,16 @@ def _migrate_to_1(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+def _migrate_to_2(conn: sqlite3.Connection) -> None:
+    """``crawl_runs`` keeps the end-of-run summary and its health verdict."""
+    conn.execute("ALTER TABLE crawl_runs ADD COLUMN verdict TEXT")  # 'ok' | 'problems'
+    conn.execute("ALTER TABLE crawl_runs ADD COLUMN problems TEXT")  # JSON array of strings
+    conn.execute("ALTER TABLE crawl_runs ADD COLUMN summary TEXT")  # the logged block
+
+
 #: Schema migrations: ``MIGRATIONS[n]`` takes an archive from version ``n`` to ``n + 1``.
 #: A schema change appends one function; released functions are never edited.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_to_1]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_to_1, _migrate_to_2]
 
 
 def schema_version() -> int:
@@ -654,6 +676,27 @@ class Archive:
             for row in rows
         }
 
+    def refresh_candidates(self, published_since: str, young_hours: float) -> list[ArchivedState]:
+        """Articles published since ``published_since`` whose stored copy may be stale:
+        marked ``/Wird ergänzt/``, or taken less than ``young_hours`` after publication."""
+        rows = self._conn.execute(
+            "SELECT key, url, published_at, is_incomplete, fetched_at FROM articles"
+            " WHERE published_at >= ? AND (is_incomplete = 1"
+            " OR (julianday(fetched_at) - julianday(published_at)) * 24 < ?)"
+            " ORDER BY published_at DESC",
+            (published_since, young_hours),
+        )
+        return [
+            ArchivedState(
+                key=row["key"],
+                published_at=row["published_at"],
+                is_incomplete=_decode("is_incomplete", row["is_incomplete"]),
+                fetched_at=row["fetched_at"],
+                url=row["url"],
+            )
+            for row in rows
+        ]
+
     def count(self) -> int:
         return int(self._conn.execute("SELECT count(*) FROM articles").fetchone()[0])
 
@@ -680,6 +723,39 @@ class Archive:
         )
         return [FailureRecord(**dict(row)) for row in rows]
 
+    # - listing coverage -----------------------------------------------------------------
+
+    def coverage(self, listing: str) -> tuple[str, str] | None:
+        """``(oldest, newest)`` listed times between which a finished walk of ``listing``
+        archived every entry (or recorded it as failed), or ``None``.
+
+        Incremental runs stop early only inside this stretch: a run killed half-way never
+        extends it, so the next run walks on until it has caught up.
+        """
+        row = self._conn.execute(
+            "SELECT oldest, newest FROM listing_coverage WHERE listing = ?", (listing,)
+        ).fetchone()
+        return (row["oldest"], row["newest"]) if row else None
+
+    def extend_coverage(self, listing: str, oldest: str, newest: str) -> None:
+        """Add a walked stretch; it joins the stored one when the two overlap, else the
+        newer stretch wins (incremental runs start from the newest entries)."""
+        with self._transaction():
+            row = self._conn.execute(
+                "SELECT oldest, newest FROM listing_coverage WHERE listing = ?", (listing,)
+            ).fetchone()
+            if row is not None and oldest <= row["newest"] and newest >= row["oldest"]:
+                oldest, newest = min(oldest, row["oldest"]), max(newest, row["newest"])
+            elif row is not None and newest < row["newest"]:
+                return
+            self._conn.execute(
+                "INSERT INTO listing_coverage (listing, oldest, newest, updated_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (listing) DO UPDATE SET"
+                " oldest = excluded.oldest, newest = excluded.newest,"
+                " updated_at = excluded.updated_at",
+                (listing, oldest, newest, utc_now()),
+            )
+
     # - crawl runs -----------------------------------------------------------------------
 
     def start_run(self, spider: str, arguments: Mapping[str, Any] | Any) -> int:
@@ -694,17 +770,29 @@ class Archive:
         assert cursor.lastrowid is not None
         return cursor.lastrowid
 
-    def finish_run(self, run_id: int, finish_reason: str, stats: Mapping[str, Any]) -> None:
+    def finish_run(
+        self,
+        run_id: int,
+        finish_reason: str,
+        stats: Mapping[str, Any],
+        *,
+        problems: Sequence[str] | None = None,
+        summary: str | None = None,
+    ) -> None:
         """Close a run: its reason, its stats, and counts from the ``archive/*`` stats.
 
         ``failed`` counts the failures recorded during the run and still open at its end.
+        ``problems`` (the health check's findings, see :mod:`beltacrawl.health`) sets the
+        verdict: ``ok`` when empty, ``problems`` otherwise; ``summary`` is the logged block.
         """
         now = utc_now()
+        verdict = None if problems is None else ("problems" if problems else "ok")
         with self._transaction():
             self._conn.execute(
                 "UPDATE crawl_runs SET finished_at = :now, finish_reason = :reason,"
                 " stats = :stats, new_count = :new, updated_count = :updated,"
-                " unchanged_count = :unchanged,"
+                " unchanged_count = :unchanged, verdict = :verdict, problems = :problems,"
+                " summary = :summary,"
                 " failed_count = (SELECT count(*) FROM failures"
                 "   WHERE failed_at >= crawl_runs.started_at AND failed_at <= :now)"
                 " WHERE id = :id",
@@ -715,6 +803,9 @@ class Archive:
                     "new": int(stats.get("archive/new", 0)),
                     "updated": int(stats.get("archive/updated", 0)),
                     "unchanged": int(stats.get("archive/unchanged", 0)),
+                    "verdict": verdict,
+                    "problems": None if problems is None else _dumps(list(problems)),
+                    "summary": summary,
                     "id": run_id,
                 },
             )
@@ -734,6 +825,9 @@ class Archive:
                 updated=row["updated_count"],
                 unchanged=row["unchanged_count"],
                 failed=row["failed_count"],
+                verdict=row["verdict"],
+                problems=json.loads(row["problems"]) if row["problems"] else [],
+                summary=row["summary"],
             )
             for row in rows
         ]
@@ -855,6 +949,30 @@ class Archive:
             version_count=row["version_count"],
             versions=versions,
         )
+
+    def backup(self, target: str | os.PathLike[str]) -> Path:
+        """Copy the archive to ``target`` with SQLite's online backup API.
+
+        Safe while a crawl writes (the copy is one consistent snapshot) and from a
+        read-only connection. The copy is a single self-contained file; an existing
+        ``target`` is refused.
+        """
+        target = Path(target).expanduser()
+        if target.exists():
+            raise ArchiveError(f"{target} already exists; choose a new file name")
+        if target.resolve() == self.path.resolve():
+            raise ArchiveError("the backup target is the archive itself")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(target.name + ".partial")
+        partial.unlink(missing_ok=True)
+        copy = sqlite3.connect(partial)
+        try:
+            self._conn.backup(copy)
+            copy.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            copy.close()
+        partial.rename(target)
+        return target
 
     def integrity_check(self) -> list[str]:
         """Problems found by SQLite's and FTS5's integrity checks; empty when all is well."""

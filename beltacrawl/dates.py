@@ -172,7 +172,3 @@ def infer_dateline_date(day: int, month: int, published: date) -> date | None:
 def to_iso(value: datetime | None) -> str | None:
     """ISO 8601 with offset and seconds, e.g. ``2022-10-28T09:38:00+03:00``."""
     return value.isoformat(timespec="seconds") if value else None
-
-
-def utc_now_iso() -> str:
-    return to_iso(datetime.now(tz=ZoneInfo("UTC")))  # type: ignore[return-value]

@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from beltacrawl.rendering import BROWSER_FAILED_STAT, INSTALL_HINT
+
 #: Finish reasons of a run that did what it was asked (``closespider_*`` are limits the
 #: user set, such as ``CLOSESPIDER_ITEMCOUNT``).
 GOOD_FINISH_REASONS = ("finished",)
@@ -27,4 +29,6 @@ def problems(stats: Mapping[str, Any], finish_reason: str) -> list[str]:
         if key.startswith("belta/walk/") and value == "layout_changed":
             listing = key.split("/")[2]
             found.append(f"listing {listing}: no entries on its first page (layout changed?)")
+    if browser := stats.get(BROWSER_FAILED_STAT):
+        found.append(f"browser rendering: {browser}; {INSTALL_HINT}")
     return found

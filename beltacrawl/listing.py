@@ -5,13 +5,12 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urljoin
 
 from parsel import Selector
 
 from beltacrawl import site
 from beltacrawl.dates import listing_datetime, normalise_space, to_iso
-from beltacrawl.urls import ArticleRef, parse_article_url, rubric_of_listing_link
+from beltacrawl.urls import ArticleRef, join, parse_article_url, rubric_of_listing_link
 
 _GET_PAGE = re.compile(r"get_page\(\s*['\"]([^'\"]+)['\"]")
 #: The "load more" URL ends ``…&year=26/``: a stray slash after the last parameter.
@@ -72,14 +71,15 @@ def next_page_url(page: Selector, page_url: str) -> str | None:
     if onclick and (match := _GET_PAGE.search(html.unescape(onclick))):
         target = _STRAY_SLASH.sub(r"\1", match[1])
     target = target or page.css(site.LISTING_NEXT_LINK).get()
-    return urljoin(page_url, html.unescape(target.strip())) if target else None
+    return join(page_url, html.unescape(target.strip())) if target else None
 
 
 def _entry(node: Selector, day: str, month_year: str, base_host: str, page_url: str):
     link = node.css(site.LISTING_ARTICLE_LINK)
     if not link:
         return None
-    ref = parse_article_url(urljoin(page_url, link.attrib.get("href", "")), base_host)
+    url = join(page_url, link.attrib.get("href", ""))
+    ref = parse_article_url(url, base_host) if url else None
     if ref is None:
         return None
     title = node.css(site.LISTING_TITLE)
@@ -127,7 +127,8 @@ def _fallback_entries(container, base_host: str, page_url: str) -> list[ListingE
     """When the entry markup is gone: every article link in the content column, once."""
     entries: dict[str, ListingEntry] = {}
     for link in container.css(site.LISTING_ARTICLE_LINK) if container else []:
-        ref = parse_article_url(urljoin(page_url, link.attrib.get("href", "")), base_host)
+        url = join(page_url, link.attrib.get("href", ""))
+        ref = parse_article_url(url, base_host) if url else None
         if ref is not None and ref.key not in entries:
             entries[ref.key] = ListingEntry(ref, _text(link), None, None, None)
     return list(entries.values())

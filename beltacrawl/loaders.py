@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import date
-from typing import TYPE_CHECKING
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
 
 from itemloaders import ItemLoader
 from itemloaders.processors import Identity, Join, MapCompose, TakeFirst
@@ -16,13 +16,14 @@ from beltacrawl.dates import (
     normalise_space,
     parse_datetime,
     to_iso,
-    utc_now_iso,
 )
 from beltacrawl.items import Article
 from beltacrawl.site import INCOMPLETE_MARKER, RUBRIC_LABELS
 from beltacrawl.urls import absolute_site_url
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from beltacrawl.article import RawArticle
     from beltacrawl.listing import ListingEntry
     from beltacrawl.urls import ArticleRef
@@ -61,6 +62,10 @@ def content_hash(title: str | None, body: str | None) -> str:
     return hashlib.sha256(f"{title or ''}\n\n{body or ''}".encode()).hexdigest()
 
 
+#: Processors by (loader class, field, "in"/"out"): see ``ArticleLoader.get_input_processor``.
+_PROCESSORS: dict[tuple[type, str, str], Callable[..., Any]] = {}
+
+
 class ArticleLoader(ItemLoader):
     default_item_class = Article
     default_input_processor = MapCompose(normalise_space)
@@ -76,6 +81,24 @@ class ArticleLoader(ItemLoader):
     article_id_in = Identity()
     article_year_in = Identity()
     is_incomplete_in = Identity()
+
+    def get_input_processor(self, field_name: str) -> Callable[..., Any]:
+        """The field's input processor, looked up once per loader class and field.
+
+        itemloaders builds an ``ItemAdapter`` for every lookup, i.e. for every value
+        added; the processors of a field never change, so the first answer is kept.
+        """
+        key = (type(self), field_name, "in")
+        if (processor := _PROCESSORS.get(key)) is None:
+            processor = _PROCESSORS[key] = super().get_input_processor(field_name)
+        return processor
+
+    def get_output_processor(self, field_name: str) -> Callable[..., Any]:
+        """The field's output processor, looked up once per loader class and field."""
+        key = (type(self), field_name, "out")
+        if (processor := _PROCESSORS.get(key)) is None:
+            processor = _PROCESSORS[key] = super().get_output_processor(field_name)
+        return processor
 
     def load_item(self) -> Article:
         article: Article = super().load_item()
@@ -94,6 +117,7 @@ def load_article(
     raw: RawArticle,
     ref: ArticleRef,
     fetched_url: str,
+    fetched_at: datetime,
     entry: ListingEntry | None = None,
 ) -> Article:
     """The record of one article page; ``entry`` is its listing entry when known."""
@@ -122,5 +146,5 @@ def load_article(
     loader.add_value("image_url", raw.image_src)
     loader.add_value("image_caption", raw.image_caption)
     loader.add_value("language", "de")
-    loader.add_value("fetched_at", utc_now_iso())
+    loader.add_value("fetched_at", to_iso(fetched_at.astimezone(UTC)))
     return loader.load_item()

@@ -26,6 +26,8 @@ from beltacrawl.archive import (
     ArchiveLocked,
     Outcome,
 )
+from beltacrawl.health import problems
+from beltacrawl.summary import render as render_summary
 from beltacrawl.urls import parse_article_url
 
 if TYPE_CHECKING:
@@ -104,6 +106,14 @@ def invalid_reason(record: Mapping[str, Any]) -> tuple[str, str] | None:
     return None
 
 
+class InvalidArticle(DropItem):
+    """An article dropped by validation: the archive records it as failed, for a retry."""
+
+    def __init__(self, reason: str, explanation: str) -> None:
+        super().__init__(f"invalid article ({reason}): {explanation}", log_level="DEBUG")
+        self.reason = reason
+
+
 class ValidationPipeline:
     """Drop records that would damage the archive (setting ``BELTA_VALIDATE``, default on)."""
 
@@ -123,11 +133,12 @@ class ValidationPipeline:
             self.stats.inc_value("validation/ok")
             return item
         reason, explanation = problem
+        self.stats.inc_value("validation/dropped")
         self.stats.inc_value(f"validation/dropped/{reason}")
         logger.warning("Invalid article %s dropped: %s", adapter.get("url"), explanation)
         # Already logged in one line above; Scrapy's own "Dropped" line (with the whole
         # item) only at DEBUG.
-        raise DropItem(f"invalid article ({reason}): {explanation}", log_level="DEBUG")
+        raise InvalidArticle(reason, explanation)
 
 
 class DeduplicationPipeline:
@@ -187,6 +198,7 @@ class ArchivePipeline:
             raise ValueError(f"BELTA_ARCHIVE_BATCH_SIZE must be at least 1, not {batch_size}")
         pipeline = cls(crawler, Path(str(path)), batch_size)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
         return pipeline
 
     def open_spider(self) -> None:
@@ -293,14 +305,45 @@ class ArchivePipeline:
     def close_spider(self) -> None:
         self.flush(final=True)
 
+    def item_dropped(self, item: Any, exception: BaseException, **_: Any) -> None:
+        """An invalid article is recorded as failed, so the next run fetches it again."""
+        if self.archive is None or not isinstance(exception, InvalidArticle):
+            return
+        adapter = ItemAdapter(item)
+        url = adapter.get("url") or adapter.get("fetched_url")
+        if isinstance(url, str) and url:
+            self.archive.record_failure(url, adapter.get("key"), f"invalid: {exception.reason}")
+
+    def _extend_coverage(self, reason: str) -> None:
+        """After a finished run that stored everything, remember the stretch of each
+        listing it walked completely (see ``Archive.coverage``)."""
+        stats = self.stats.get_stats()
+        if reason != "finished" or stats.get("archive/lost") or self.archive is None:
+            return
+        prefix, suffix = "belta/walk/", "/covered_newest"
+        for name, newest in stats.items():
+            if name.startswith(prefix) and name.endswith(suffix):
+                listing = name[len(prefix) : -len(suffix)]
+                oldest = stats.get(f"{prefix}{listing}/covered_oldest")
+                if oldest:
+                    self.archive.extend_coverage(listing, oldest, newest)
+
     def spider_closed(self, spider: Any, reason: str) -> None:
         """Record the run's end (reason and stats) and release the archive and its lock."""
         if self.archive is None:
             return
         try:
             self.flush(final=True)
+            self._extend_coverage(reason)
             if self.run_id is not None:
-                self.archive.finish_run(self.run_id, reason, self.stats.get_stats())
+                stats = self.stats.get_stats()
+                self.archive.finish_run(
+                    self.run_id,
+                    reason,
+                    stats,
+                    problems=problems(stats, reason),
+                    summary=render_summary(stats, reason),
+                )
         finally:
             self.archive.close()
             self.archive = None

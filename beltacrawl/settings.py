@@ -59,12 +59,48 @@ BELTA_ARCHIVE_BATCH_SIZE = 100
 #: entries (older than the refresh window): items shift between runs, so a margin of
 #: about one listing page makes sure nothing new lies beyond.
 BELTA_KNOWN_STREAK = 10
-#: Archived articles younger than this (by the site's clock) are fetched again, to pick
-#: up the site's corrections; ``/Wird ergänzt/`` articles are always fetched again.
+#: Archived copies taken less than this after publication may miss the site's
+#: corrections: they are fetched again (see docs/usage.md for when).
 BELTA_REFRESH_HOURS = 6.0
+#: Articles marked ``/Wird ergänzt/`` are fetched again until completed, for this long
+#: after publication.
+BELTA_INCOMPLETE_DAYS = 7.0
 #: A walk that took longer than this re-reads its first listing page at the end, to pick
 #: up articles published while it ran (0 = always, -1 = never).
 BELTA_RECHECK_SECONDS = 300.0
+#: Articles that failed (HTTP errors, invalid pages) are retried at the start of later
+#: incremental runs, until they have failed this many times.
+BELTA_FAILURE_ATTEMPTS = 5
+
+# --- browser rendering (docs/rendering.md) ---------------------------------------------
+#: ``never``: plain HTTP. ``always``: every listing and article page through Chromium.
+#: ``fallback``: plain HTTP, and a page missing its content (a listing without entries,
+#: an article without text) once more through Chromium. The spider argument ``render=``
+#: overrides it. Only when it is not ``never`` does the add-on below install
+#: scrapy-playwright's download handlers (plain runs need no browser).
+BELTA_RENDER = "never"
+#: The Chromium executable (Debian's ``chromium`` package); a bare name is looked up on
+#: PATH. Playwright's own downloaded browsers are never used.
+BELTA_CHROMIUM = "/usr/bin/chromium"
+ADDONS = {
+    "beltacrawl.rendering.Rendering": 0,
+}
+DOWNLOADER_MIDDLEWARES = {
+    # Marks requests for the browser (render=always), checks the browser at start.
+    "beltacrawl.rendering.RenderMiddleware": 600,
+}
+#: scrapy-playwright needs the asyncio reactor; it is Scrapy's default since 2.13, pinned
+#: here so that a plain and a rendered run use the same one.
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+#: One browser context (fresh, temporary profile) with at most this many open pages.
+PLAYWRIGHT_MAX_CONTEXTS = 1
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
+#: Milliseconds for a page to load in the browser (the browser's DOWNLOAD_TIMEOUT).
+PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
+#: Images, fonts and media are not loaded inside rendered pages.
+PLAYWRIGHT_ABORT_REQUEST = "beltacrawl.rendering.abort_request"
+# PLAYWRIGHT_LAUNCH_OPTIONS is derived from BELTA_CHROMIUM (beltacrawl.rendering); set it
+# here only to launch the browser differently.
 
 LOG_LEVEL = "INFO"
 

@@ -1,10 +1,25 @@
-"""The end-of-run summary: one readable block in the log, in the site's terms."""
+"""The end-of-run summary: one readable block in the log, in the site's terms.
+
+The same text, with its health verdict, is stored in the archive's ``crawl_runs`` table
+(``summary``, ``verdict``, ``problems``), so ``scrapy archive stats`` can show it later.
+
+>>> print(render({"elapsed_time_seconds": 83.4, "belta/listing/pages": 3,
+...               "belta/walk/all_news/stop_reason": "archive_reached",
+...               "belta/walk/all_news/pages": 3}, "finished").splitlines()[1])
+  duration                               0:01:23
+>>> render({}, "shutdown").splitlines()[-1]
+'  verdict: PROBLEMS — the run ended early: shutdown'
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
+
+from beltacrawl.health import problems
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -17,6 +32,7 @@ SUMMARY_LINES = (
     ("listing entries found", "belta/listing/entries"),
     ("articles requested", "belta/articles/requested"),
     ("  of which refreshed", "belta/articles/refreshed"),
+    ("  of which earlier failures retried", "belta/articles/retried_failures"),
     ("articles failed", "belta/articles/failed"),
     ("skipped: already archived", "belta/skipped/known"),
     ("skipped: outside date window", "belta/skipped/window"),
@@ -27,8 +43,77 @@ SUMMARY_LINES = (
     ("records dropped as invalid", "validation/dropped"),
     ("records dropped as duplicates", "dedup/dropped"),
     ("items scraped", "item_scraped_count"),
-    ("HTTP responses", "downloader/response_count"),
+    ("pages fetched (HTTP responses)", "downloader/response_count"),
 )
+#: Stats key prefix of article pages that were fetched but could not be used.
+ARTICLE_PROBLEM_PREFIX = "belta/article/problem/"
+
+
+def duration(stats: Mapping[str, Any]) -> str:
+    """The run's wall-clock time as ``h:mm:ss`` (``?`` when unknown).
+
+    >>> duration({"elapsed_time_seconds": 3725.9})
+    '1:02:05'
+    >>> duration({})
+    '?'
+    """
+    seconds = stats.get("elapsed_time_seconds")
+    if seconds is None:
+        start, finish = stats.get("start_time"), stats.get("finish_time")
+        if not isinstance(start, datetime) or not isinstance(finish, datetime):
+            return "?"
+        seconds = (finish - start).total_seconds()
+    whole = int(seconds)
+    return f"{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
+
+
+def count(stats: Mapping[str, Any], key: str) -> Any:
+    """A stat, or the sum of its sub-stats (``validation/dropped/<reason>``), or 0.
+
+    >>> count({"validation/dropped/url": 2, "validation/dropped/body": 1}, "validation/dropped")
+    3
+    """
+    if key in stats:
+        return stats[key]
+    return sum(v for k, v in stats.items() if k.startswith(key + "/") and isinstance(v, int))
+
+
+def verdict(found: list[str]) -> str:
+    """The health verdict line's text: ``ok`` or ``PROBLEMS — …``.
+
+    >>> verdict([])
+    'ok'
+    >>> verdict(["a", "b"])
+    'PROBLEMS — a; b'
+    """
+    return "ok" if not found else "PROBLEMS — " + "; ".join(found)
+
+
+def render(stats: Mapping[str, Any], reason: str) -> str:
+    """The summary block for a run that ended with ``reason`` and these stats."""
+    lines = [f"beltacrawl run summary (finish reason: {reason})"]
+    lines.append(f"  {'duration':<38} {duration(stats)}")
+    lines += [f"  {label:<38} {count(stats, key)}" for label, key in SUMMARY_LINES]
+    article_problems = sorted(
+        (key.removeprefix(ARTICLE_PROBLEM_PREFIX), value)
+        for key, value in stats.items()
+        if key.startswith(ARTICLE_PROBLEM_PREFIX)
+    )
+    if article_problems:
+        text = ", ".join(f"{name} {count}" for name, count in article_problems)
+        lines.append(f"  {'article pages unusable':<38} {text}")
+    walks = sorted(
+        key.split("/")[2]
+        for key in stats
+        if key.startswith("belta/walk/") and key.endswith("/stop_reason")
+    )
+    for listing in walks:
+        lines.append(
+            f"  walk {listing:<33} {stats.get(f'belta/walk/{listing}/pages', 0)} page(s), "
+            f"stopped: {stats[f'belta/walk/{listing}/stop_reason']}"
+        )
+    lines.append(f"  verdict: {verdict(problems(stats, reason))}")
+    return "\n".join(lines)
 
 
 class RunSummary:
@@ -44,20 +129,7 @@ class RunSummary:
         return extension
 
     def render(self, reason: str) -> str:
-        values = self.stats.get_stats()
-        lines = [f"beltacrawl run summary (finish reason: {reason})"]
-        lines += [f"  {label:<38} {values.get(key, 0)}" for label, key in SUMMARY_LINES]
-        walks = sorted(
-            key.split("/")[2]
-            for key in values
-            if key.startswith("belta/walk/") and key.endswith("/stop_reason")
-        )
-        for listing in walks:
-            lines.append(
-                f"  walk {listing:<33} {values.get(f'belta/walk/{listing}/pages', 0)} page(s), "
-                f"stopped: {values[f'belta/walk/{listing}/stop_reason']}"
-            )
-        return "\n".join(lines)
+        return render(self.stats.get_stats(), reason)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         spider.logger.info(self.render(reason))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import SplitResult, urljoin, urlsplit
 
 from beltacrawl.site import (
     ALL_NEWS,
@@ -23,8 +23,11 @@ from beltacrawl.site import (
     GERMAN_HOSTS,
 )
 
+#: ASCII digits only (``\d`` would take ``٢`` for 2 and make up another article's URL), and
+#: at most 12 of them (``int()`` refuses numbers of over 4300 digits).
 _ARTICLE_PATH = re.compile(
-    r"^/(?P<rubric>[a-z0-9_-]+)/view/(?:(?P<slug>[^/]*?)-)?(?P<id>\d+)-(?P<year>(?:19|20)\d\d)/?$"
+    r"^/(?P<rubric>[a-z0-9_-]+)/view/(?:(?P<slug>[^/]*?)-)?(?P<id>\d{1,12})-(?P<year>(?:19|20)\d\d)/?$",
+    re.ASCII,
 )
 _LISTING_PATH = re.compile(r"^/(?P<listing>[a-z0-9_-]+)/(?:page/(?P<page>\d+)/?)?$")
 
@@ -54,8 +57,28 @@ class ArticleRef:
         return CANONICAL_ORIGIN + self.path
 
 
+def split(url: str) -> SplitResult | None:
+    """``urlsplit``, or ``None`` for what it cannot split (``http://[::1/``: bad IPv6 host).
+
+    >>> split("http://[::1/view/") is None
+    True
+    """
+    try:
+        parts = urlsplit(url)
+        parts.hostname  # noqa: B018 -- raises ValueError for a bad host, too
+    except ValueError:
+        return None
+    return parts
+
+
+def join(base: str, href: str) -> str | None:
+    """``urljoin``, or ``None`` when ``href`` is not a URL at all."""
+    return urljoin(base, href) if split(href) is not None else None
+
+
 def host_of(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower()
+    parts = split(url)
+    return (parts.hostname or "").lower() if parts else ""
 
 
 def is_site_url(url: str, base_host: str = "") -> bool:
@@ -66,8 +89,8 @@ def is_site_url(url: str, base_host: str = "") -> bool:
 
 def parse_article_url(url: str, base_host: str = "") -> ArticleRef | None:
     """The article a URL points to, or ``None`` for non-article or foreign URLs."""
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not is_site_url(url, base_host):
+    parts = split(url.strip())
+    if parts is None or parts.scheme not in ("http", "https") or not is_site_url(url, base_host):
         return None
     match = _ARTICLE_PATH.match(parts.path)
     if match is None:
@@ -101,8 +124,8 @@ def listing_page_number(url: str) -> int:
 
 def rubric_of_listing_link(url: str) -> str | None:
     """Rubric slug of a rubric listing link such as ``https://deu.belta.by/economics/``."""
-    parts = urlsplit(url)
-    if parts.hostname and parts.hostname.lower() not in GERMAN_HOSTS:
+    parts = split(url)
+    if parts is None or (parts.hostname and parts.hostname.lower() not in GERMAN_HOSTS):
         return None
     match = _LISTING_PATH.match(parts.path)
     if match is None or match["listing"] == ALL_NEWS:
@@ -117,9 +140,14 @@ def on_base(path_or_url: str, base_url: str) -> str:
     return urljoin(base_url.rstrip("/") + "/", path.lstrip("/"))
 
 
-def absolute_site_url(src: str) -> str:
-    """An absolute URL on the real site for a page-relative resource such as an image."""
-    parts = urlsplit(src)
+def absolute_site_url(src: str) -> str | None:
+    """An absolute URL on the real site for a page-relative resource such as an image.
+
+    ``None`` for what is not a URL (``http://[::1/a.jpg``).
+    """
+    parts = split(src)
+    if parts is None:
+        return None
     if parts.scheme and parts.hostname and parts.hostname not in GERMAN_HOSTS:
         # An absolute URL elsewhere (a CDN): keep it.
         return src

@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tests.sitesim import ReplicaServer, SiteModel
+
+# --- hypothesis (tests/test_properties.py) ---------------------------------------------------
+# "ci" (the default) is deterministic: derandomized, no example database, no deadline (a
+# loaded CI machine must not turn a slow example into a failure). "fuzz" searches at random
+# and much longer: HYPOTHESIS_PROFILE=fuzz pytest tests/test_properties.py
+_QUIET = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
+settings.register_profile(
+    "ci", derandomize=True, database=None, deadline=None, suppress_health_check=_QUIET
+)
+settings.register_profile(
+    "fuzz", max_examples=5000, database=None, deadline=None, suppress_health_check=_QUIET
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 # --- replica of deu.belta.by (tests/sitesim) ------------------------------------------------
 

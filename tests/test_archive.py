@@ -81,7 +81,7 @@ def test_open_creates_schema_with_wal(tmp_path: Path) -> None:
     path = tmp_path / "new" / "dir" / "belta.sqlite"
     with Archive.open(path) as archive:
         assert path.is_file()
-        assert archive.user_version() == schema_version() == 1
+        assert archive.user_version() == schema_version() == 2
         conn = archive._conn
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
@@ -108,7 +108,7 @@ def test_reopen_keeps_data_and_version(tmp_path: Path) -> None:
     with Archive.open(path) as archive:
         archive.upsert_many([record(1)])
     with Archive.open(path) as archive:
-        assert archive.user_version() == 1
+        assert archive.user_version() == schema_version()
         assert archive.count() == 1
 
 
@@ -118,13 +118,14 @@ def test_migrations_run_once_in_order(tmp_path: Path, monkeypatch: pytest.Monkey
         archive.upsert_many([record(1)])
     calls = []
 
-    def to_2(conn: sqlite3.Connection) -> None:
+    def to_next(conn: sqlite3.Connection) -> None:
         calls.append(2)
         conn.execute("ALTER TABLE articles ADD COLUMN word_count INTEGER")
 
-    monkeypatch.setattr(archive_module, "MIGRATIONS", [*archive_module.MIGRATIONS, to_2])
+    current = schema_version()
+    monkeypatch.setattr(archive_module, "MIGRATIONS", [*archive_module.MIGRATIONS, to_next])
     with Archive.open(path) as archive:
-        assert archive.user_version() == 2
+        assert archive.user_version() == current + 1
         assert archive.count() == 1
     with Archive.open(path):
         pass

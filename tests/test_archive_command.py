@@ -117,7 +117,8 @@ def test_stats(capsys: pytest.CaptureFixture[str], archive_path: Path) -> None:
     assert "newest: 2024-02-20T09:00:00+03:00  3-2024" in out
     assert re.search(r"^economics +1$", out, re.MULTILINE)
     assert re.search(r"^2024-02 +2$", out, re.MULTILINE)
-    assert re.search(r"^ +1 +belta .* finished +3 +1 +0 +0$", out, re.MULTILINE)
+    # The verdict column: "-" for a run closed without a health check.
+    assert re.search(r"^ +1 +belta .* finished +3 +1 +0 +0 +-$", out, re.MULTILINE)
 
 
 def test_archive_option_overrides_the_setting(

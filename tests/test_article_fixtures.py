@@ -12,7 +12,7 @@ import hashlib
 import json
 import re
 from dataclasses import fields
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from functools import cache
 from pathlib import Path
 
@@ -27,6 +27,8 @@ from beltacrawl.urls import parse_article_url
 FIXTURES = Path(__file__).parent / "fixtures" / "articles"
 NAMES = sorted(path.name.removesuffix(".expected.json") for path in FIXTURES.glob("*.json"))
 #: Fields checked by shape rather than value (they depend on the fetch, or on body_html).
+#: The fetch time as the site's clock tells it (a Minsk time: stored in UTC).
+FETCHED_AT = datetime(2024, 7, 5, 12, 30, tzinfo=timezone(timedelta(hours=3)))
 SHAPE_FIELDS = {"fetched_at", "content_hash", "body_html"}
 VALUE_FIELDS = [f.name for f in fields(Article) if f.name not in SHAPE_FIELDS]
 #: Text of the page chrome that must never reach the body.
@@ -56,7 +58,8 @@ def record(name: str) -> Article:
     fetched_url = expected(name)["fetched_url"]
     ref = parse_article_url(fetched_url)
     assert ref is not None, f"{name}: fixture URL is not an article URL: {fetched_url}"
-    return load_article(parse_article(Selector(text=page_html(name))), ref, fetched_url)
+    page = parse_article(Selector(text=page_html(name)))
+    return load_article(page, ref, fetched_url, FETCHED_AT)
 
 
 def _params():
@@ -88,6 +91,7 @@ def test_fetched_at_is_utc_iso(name: str):
     fetched_at = record(name).fetched_at
     parsed = datetime.fromisoformat(fetched_at)
     assert parsed.utcoffset() == timedelta(0), fetched_at
+    assert parsed == FETCHED_AT
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -163,7 +167,7 @@ def test_stored_fixtures_match_build_script():
 def load_variant(name: str, html: str, entry=None) -> Article:
     fetched_url = expected(name)["fetched_url"]
     ref = parse_article_url(fetched_url)
-    return load_article(parse_article(Selector(text=html)), ref, fetched_url, entry)
+    return load_article(parse_article(Selector(text=html)), ref, fetched_url, FETCHED_AT, entry)
 
 
 def test_header_date_is_never_the_publication_date():

@@ -162,13 +162,6 @@ def test_iso_output_has_seconds_and_offset():
     assert to_iso(None) is None
 
 
-def test_utc_now_iso():
-    from datetime import datetime
-
-    parsed = datetime.fromisoformat(dates.utc_now_iso())
-    assert parsed.utcoffset() == timedelta(0)
-
-
 # --- listing dates ---------------------------------------------------------------------
 
 

@@ -1,9 +1,10 @@
-"""``scrapy archive``: read the article archive — stats, export, search, show.
+"""``scrapy archive``: read the article archive — stats, export, search, show, backup.
 
     scrapy archive stats
     scrapy archive export --format csv --since 2024-01-01 --rubric economics -o econ.csv
     scrapy archive search "Kasachstan" --limit 5
     scrapy archive show 66060-2024
+    scrapy archive backup backups/belta-2026-11-28.sqlite
 
 The archive is opened read-only, so these commands are safe while a crawl writes.
 ``--archive PATH`` overrides the ``BELTA_ARCHIVE`` setting. Exit codes: 0 ok, 1 the archive
@@ -125,6 +126,7 @@ def format_stats(path: Path, stats: ArchiveStats) -> str:
             run.updated,
             run.unchanged,
             run.failed,
+            run.verdict,
         )
         for run in stats.last_runs
     ]
@@ -132,12 +134,24 @@ def format_stats(path: Path, stats: ArchiveStats) -> str:
         "",
         "Last crawl runs",
         table(
-            ["run", "spider", "started", "finished", "reason", "new", "upd", "same", "fail"],
+            [
+                "run",
+                "spider",
+                "started",
+                "finished",
+                "reason",
+                "new",
+                "upd",
+                "same",
+                "fail",
+                "verdict",
+            ],
             runs,
         )
         if runs
         else "  (none)",
     ]
+    parts += [f"  run {run.id}: {problem}" for run in stats.last_runs for problem in run.problems]
     return "\n".join(parts)
 
 
@@ -259,15 +273,15 @@ class Command(ScrapyCommand):
     default_settings = {"LOG_ENABLED": False}  # noqa: RUF012 (ScrapyCommand's ClassVar)
 
     def syntax(self) -> str:
-        return "{stats,export,search,show} [options]"
+        return "{stats,export,search,show,backup} [options]"
 
     def short_desc(self) -> str:
-        return "Query the article archive: stats, export, search, show"
+        return "Query the article archive: stats, export, search, show, backup"
 
     def long_desc(self) -> str:
         return (
             "Read the SQLite archive written by the crawl (read-only, safe during a crawl). "
-            "Subcommands: stats, export, search, show; see 'scrapy archive SUBCOMMAND -h'. "
+            "Subcommands: stats, export, search, show, backup; see 'scrapy archive SUBCOMMAND -h'. "
             "The archive is the BELTA_ARCHIVE setting unless --archive is given."
         )
 
@@ -316,6 +330,9 @@ class Command(ScrapyCommand):
         show = add("show", "one article and its previous versions")
         show.add_argument("key", help="article key <id>-<year>, e.g. 66060-2024")
         show.add_argument("--json", action="store_true", help="print JSON instead of text")
+
+        backup = add("backup", "copy the archive with SQLite's online backup (safe mid-crawl)")
+        backup.add_argument("target", help="the new file, e.g. backups/belta-2026-11-28.sqlite")
 
     def archive_path(self, opts: argparse.Namespace) -> Path:
         if opts.archive:
@@ -382,3 +399,7 @@ class Command(ScrapyCommand):
             print(json.dumps(document, ensure_ascii=False, indent=2))
         else:
             print(format_history(history))
+
+    def run_backup(self, archive: Archive, opts: argparse.Namespace) -> None:
+        target = archive.backup(opts.target)
+        print(f"backed up {archive.count()} articles from {archive.path} to {target}")

@@ -27,7 +27,8 @@ class Command(ScrapyCrawlCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if args and args[0] == BeltaSpider.name:
             try:
-                CrawlArguments.parse(opts.spargs)
+                # Scrapyd adds its job id as the spider argument ``_job``.
+                CrawlArguments.parse({k: v for k, v in opts.spargs.items() if k != "_job"})
             except ArgumentError as error:
                 raise UsageError(f"belta: {error}", print_help=False) from None
         super().run(args, opts)

@@ -23,9 +23,10 @@ from scrapy.http import Response, TextResponse
 from beltacrawl.archive import Archive
 from beltacrawl.arguments import ArgumentError, CrawlArguments
 from beltacrawl.article import parse_article
-from beltacrawl.dates import MINSK
+from beltacrawl.dates import MINSK, to_iso
 from beltacrawl.listing import ListingEntry, parse_listing
 from beltacrawl.loaders import load_article
+from beltacrawl.rendering import render_mode
 from beltacrawl.urls import ArticleRef, is_forbidden, listing_path, on_base, parse_article_url
 
 if TYPE_CHECKING:
@@ -38,6 +39,8 @@ if TYPE_CHECKING:
 #: thousands of queued articles.
 ARTICLE_PRIORITY = 10
 LISTING_PRIORITY = 0
+#: An archived copy is never fetched again sooner than this after it was taken.
+MIN_REFRESH_INTERVAL = timedelta(minutes=30)
 
 
 @dataclass
@@ -55,6 +58,19 @@ class ListingWalk:
     started: float = field(default_factory=time.monotonic)
     rechecking: bool = False
     stop_reason: str | None = None
+    coverage: tuple[str, str] | None = None
+    """Listed-time stretch a finished earlier walk archived completely (incremental runs)."""
+    newest_handled: str | None = None
+    oldest_handled: str | None = None
+    """Listed times of the newest and oldest entries this walk fetched or found archived."""
+    undated_entries: bool = False
+
+    def handled(self, listed_at: str | None) -> None:
+        if listed_at is None:
+            self.undated_entries = True
+            return
+        self.newest_handled = max(self.newest_handled or listed_at, listed_at)
+        self.oldest_handled = min(self.oldest_handled or listed_at, listed_at)
 
 
 class BeltaSpider(scrapy.Spider):
@@ -71,6 +87,7 @@ class BeltaSpider(scrapy.Spider):
         self._walks: dict[str, ListingWalk] = {}
         self._requested: set[str] = set()
         self._archive: Archive | None = None
+        self._refresh_checked = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> BeltaSpider:
@@ -81,7 +98,9 @@ class BeltaSpider(scrapy.Spider):
         spider.allowed_domains = [spider.base_host]
         spider.known_streak = settings.getint("BELTA_KNOWN_STREAK")
         spider.refresh_window = timedelta(hours=settings.getfloat("BELTA_REFRESH_HOURS"))
+        spider.incomplete_window = timedelta(days=settings.getfloat("BELTA_INCOMPLETE_DAYS"))
         spider.recheck_seconds = settings.getfloat("BELTA_RECHECK_SECONDS")
+        spider.failure_attempts = settings.getint("BELTA_FAILURE_ATTEMPTS")
         archive_path = settings.get("BELTA_ARCHIVE") or ""
         if archive_path and Path(archive_path).exists():
             spider._archive = Archive.open(archive_path)
@@ -90,6 +109,9 @@ class BeltaSpider(scrapy.Spider):
             and spider._archive is not None
             and spider._archive.count() > 0
         )
+        if spider.args.render:  # the argument overrides the setting; beltacrawl.rendering
+            settings.set("BELTA_RENDER", spider.args.render, priority="cmdline")  # reads it
+        spider.render_mode = render_mode(settings)
         return spider
 
     @property
@@ -106,12 +128,17 @@ class BeltaSpider(scrapy.Spider):
             return
         if self.incremental and self._archive is not None:
             for failure in self._archive.failures():
+                if failure.attempts >= self.failure_attempts:
+                    self.stats.inc_value("belta/articles/failures_given_up")
+                    continue
                 ref = parse_article_url(failure.url)
                 if ref and (request := self._article_request(ref, entry=None)):
                     self.stats.inc_value("belta/articles/retried_failures")
                     yield request
         for listing in self.args.listings:
-            self._walks[listing] = ListingWalk(listing)
+            walk = self._walks[listing] = ListingWalk(listing)
+            if self.incremental and self._archive is not None:
+                walk.coverage = self._archive.coverage(listing)
             yield self._listing_request(listing, on_base(listing_path(listing), self.base_url))
 
     def _listing_request(self, listing: str, url: str, *, again: bool = False) -> scrapy.Request:
@@ -150,6 +177,10 @@ class BeltaSpider(scrapy.Spider):
             self._layout_problem(walk, page_number, ["an HTML response"])
             return
         page = parse_listing(response.selector, response.url, self.base_host)
+        if not page.entries and (again := self._rendered_again(response, "listing")):
+            walk.page, walk.pages = walk.page - 1, walk.pages - 1  # the browser's copy counts
+            yield again
+            return
         self.stats.inc_value("belta/listing/pages")
         self.stats.inc_value("belta/listing/entries", len(page.entries))
         if not page.entries:
@@ -159,11 +190,14 @@ class BeltaSpider(scrapy.Spider):
             self.stats.inc_value(f"belta/layout/listing_selector_missed/{selector}")
         fresh = [entry for entry in page.entries if entry.key not in walk.seen]
         walk.seen.update(entry.key for entry in page.entries)
-        states = self._archived(fresh)
         site_now = _site_now(response)
+        if not self._refresh_checked:
+            self._refresh_checked = True
+            yield from self._refresh_requests(site_now)
+        states = self._archived(fresh)
         for entry in fresh:
-            yield from self._consider(walk, entry, states.get(entry.key), site_now)
-        reason = self._stop_reason(walk, page.entries, fresh, states, site_now)
+            yield from self._consider(walk, entry, states.get(entry.key))
+        reason = self._stop_reason(walk, page.entries, fresh, states)
         walk.largest_page = max(walk.largest_page, len(page.entries))
         if reason is None:
             next_url = self._next_url(walk, page.next_url, len(page.entries))
@@ -184,27 +218,56 @@ class BeltaSpider(scrapy.Spider):
         walk: ListingWalk,
         entry: ListingEntry,
         state: ArchivedState | None,
-        site_now: datetime,
     ) -> Iterable[scrapy.Request]:
         listed_at = datetime.fromisoformat(entry.listed_at) if entry.listed_at else None
         if listed_at is not None and not self.args.in_window(listed_at):
             self.stats.inc_value("belta/skipped/window")
             return
+        walk.handled(entry.listed_at)
         if state is not None:
+            # Archived copies that may be stale were requested from the archive's side
+            # (see _refresh_requests); here an archived entry is simply passed.
             walk.known_streak += 1
-            if not (state.is_incomplete or self._is_young(state.published_at, site_now)):
+            if entry.key not in self._requested:
                 self.stats.inc_value("belta/skipped/known")
-                return
-            self.stats.inc_value("belta/articles/refreshed")
-        else:
-            walk.known_streak = 0
+            return
+        walk.known_streak = 0
         if request := self._article_request(entry.ref, entry):
             yield request
 
-    def _is_young(self, published_at: str | None, site_now: datetime) -> bool:
-        if not published_at:
+    def _refresh_requests(self, site_now: datetime) -> Iterable[scrapy.Request]:
+        """Archived articles whose copy may be stale, fetched again to pick up updates.
+
+        Decided from the archive once the first listing page has told the site's time,
+        so it does not matter how deep in the listings they have sunk by now.
+        """
+        if not self.incremental or self._archive is None:
+            return
+        since = site_now - self.incomplete_window
+        hours = self.refresh_window.total_seconds() / 3600
+        for state in self._archive.refresh_candidates(to_iso(since), hours):
+            ref = parse_article_url(state.url or "")
+            if ref is None or not self._needs_refresh(state, site_now):
+                continue
+            if request := self._article_request(ref, entry=None):
+                self.stats.inc_value("belta/articles/refreshed")
+                yield request
+
+    def _needs_refresh(self, state: ArchivedState, site_now: datetime) -> bool:
+        """Fetch an archived article again to pick up the site's updates?
+
+        Only copies taken while the article was young (within ``BELTA_REFRESH_HOURS`` of
+        publication) or marked ``/Wird ergänzt/`` can be stale, and each is fetched again
+        once it has aged as long again as it was young when taken: about three fetches for
+        a fresh article, never a refetch on every hourly run.
+        """
+        if not (state.published_at and state.fetched_at):
             return True
-        return site_now - datetime.fromisoformat(published_at) < self.refresh_window
+        fetched = datetime.fromisoformat(state.fetched_at)
+        young_when_taken = fetched - datetime.fromisoformat(state.published_at)
+        if not state.is_incomplete and young_when_taken >= self.refresh_window:
+            return False
+        return site_now - fetched >= max(young_when_taken, MIN_REFRESH_INTERVAL)
 
     def _stop_reason(
         self,
@@ -212,7 +275,6 @@ class BeltaSpider(scrapy.Spider):
         entries: list[ListingEntry],
         fresh: list[ListingEntry],
         states: dict[str, ArchivedState],
-        site_now: datetime,
     ) -> str | None:
         """Why this walk ends after this page, or ``None`` to go on."""
         if not fresh:
@@ -223,18 +285,30 @@ class BeltaSpider(scrapy.Spider):
         since = self.args.since
         if since and len(listed) == len(entries) and max(listed) < since:
             return "since_reached"
-        last = states.get(fresh[-1].key)
-        if (
-            self.incremental
-            and since is None
-            and walk.known_streak >= self.known_streak
-            and last is not None
-            and not self._is_young(last.published_at, site_now)
-        ):
+        caught_up = self.incremental and self._caught_up(walk, fresh[-1], states)
+        if caught_up and since is None:
             return "archive_reached"
         if self.args.max_pages and walk.page >= self.args.max_pages and not walk.rechecking:
             return "max_pages"
         return None
+
+    def _caught_up(
+        self,
+        walk: ListingWalk,
+        last: ListingEntry,
+        states: dict[str, ArchivedState],
+    ) -> bool:
+        """Nothing new lies beyond ``last``: it ends a streak of archived entries and lies
+        in a stretch an earlier finished walk archived completely (so a run killed
+        half-way is caught up, not stopped early)."""
+        state = states.get(last.key)
+        return (
+            walk.known_streak >= self.known_streak
+            and state is not None
+            and walk.coverage is not None
+            and last.listed_at is not None
+            and last.listed_at <= walk.coverage[1]
+        )
 
     def _next_url(self, walk: ListingWalk, link: str | None, entries: int) -> str | None:
         """The next listing page, or ``None`` when this page was the last one.
@@ -295,8 +369,13 @@ class BeltaSpider(scrapy.Spider):
 
     def _record_stop(self, walk: ListingWalk, reason: str) -> None:
         walk.stop_reason = reason
-        self.stats.set_value(f"belta/walk/{walk.listing}/stop_reason", reason)
-        self.stats.set_value(f"belta/walk/{walk.listing}/pages", walk.pages)
+        prefix = f"belta/walk/{walk.listing}"
+        self.stats.set_value(f"{prefix}/stop_reason", reason)
+        self.stats.set_value(f"{prefix}/pages", walk.pages)
+        if reason != "layout_changed" and not walk.undated_entries and walk.newest_handled:
+            # The archive extends its coverage with this stretch if the run finishes.
+            self.stats.set_value(f"{prefix}/covered_newest", walk.newest_handled)
+            self.stats.set_value(f"{prefix}/covered_oldest", walk.oldest_handled)
 
     # --- articles ------------------------------------------------------------------------
 
@@ -316,6 +395,9 @@ class BeltaSpider(scrapy.Spider):
             self._article_problem(response, ref, "not_html", "the response is not HTML")
             return
         raw = parse_article(response.selector)
+        if not raw.paragraphs and (again := self._rendered_again(response, "article")):
+            yield again
+            return
         for selector in raw.missing:
             self.stats.inc_value(f"belta/layout/article_selector_missed/{selector}")
         if not raw.paragraphs:
@@ -327,7 +409,7 @@ class BeltaSpider(scrapy.Spider):
                 + ", ".join(f"`{s}`" for s in raw.missing or ["div.js-mediator-article"])
                 + " matched nothing or held no text",
             )
-        article = load_article(raw, ref, response.url, entry)
+        article = load_article(raw, ref, response.url, _site_now(response), entry)
         self._check_dates(article, entry)
         published = datetime.fromisoformat(article.published_at) if article.published_at else None
         if published is not None and not self.args.in_window(published):
@@ -356,6 +438,23 @@ class BeltaSpider(scrapy.Spider):
                     entry.listed_at,
                 )
 
+    # --- browser rendering (beltacrawl/rendering.py) --------------------------------------
+
+    def _rendered_again(self, response: Response, kind: str) -> scrapy.Request | None:
+        """With ``render=fallback``, the request once more through the browser, for a
+        ``kind`` page (``listing``, ``article``) whose expected content is missing; ``None``
+        when the page was rendered already or the mode is another."""
+        if self.render_mode != "fallback" or response.meta.get("playwright"):
+            return None
+        self.stats.inc_value(f"belta/render/fallback/{kind}")
+        self.logger.info(
+            "%s page %s: expected content missing; fetching it again through the browser",
+            kind,
+            response.url,
+        )
+        meta = {**response.meta, "playwright": True}
+        return response.request.replace(meta=meta, dont_filter=True)
+
     def _article_problem(self, response: Response, ref: ArticleRef, reason: str, text: str):
         self.stats.inc_value(f"belta/article/problem/{reason}")
         self.logger.warning("article %s (%s): %s", ref.key, response.url, text)
@@ -377,7 +476,11 @@ class BeltaSpider(scrapy.Spider):
 
 
 def _site_now(response: Response) -> datetime:
-    """The site's clock (the HTTP ``Date`` header), falling back to this machine's."""
+    """The site's clock (the HTTP ``Date`` header), falling back to this machine's.
+
+    Ages (is an article young? when was a copy taken?) are measured on one clock, the
+    site's, so that a mirror or replica with its own time behaves like the site.
+    """
     header = response.headers.get(b"Date")
     if header:
         try:

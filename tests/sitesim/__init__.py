@@ -9,7 +9,7 @@ True
 from __future__ import annotations
 
 from tests.sitesim.article import VARIANTS, Article
-from tests.sitesim.faults import FaultPlan, Faults, Request
+from tests.sitesim.faults import FaultPlan, FaultResponse, Faults, Request, for_keys
 from tests.sitesim.model import SiteModel
 from tests.sitesim.routes import Response
 from tests.sitesim.server import ReplicaServer, RequestRecord
@@ -18,10 +18,12 @@ __all__ = [
     "VARIANTS",
     "Article",
     "FaultPlan",
+    "FaultResponse",
     "Faults",
     "ReplicaServer",
     "Request",
     "RequestRecord",
     "Response",
     "SiteModel",
+    "for_keys",
 ]

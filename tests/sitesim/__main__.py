@@ -18,6 +18,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--page-size", type=int, default=10)
     parser.add_argument("--next-link", choices=("load_more", "p_next"), default="load_more")
     parser.add_argument("--no-samples", action="store_true", help="leave out the real samples")
+    parser.add_argument(
+        "--scripted", action="store_true", help="listings and bodies filled by JavaScript"
+    )
     args = parser.parse_args(argv)
     model = SiteModel(
         seed=args.seed,
@@ -25,6 +28,7 @@ def main(argv: list[str] | None = None) -> None:
         page_size=args.page_size,
         samples=not args.no_samples,
         next_link=args.next_link,
+        scripted=args.scripted,
     )
     server = ReplicaServer(model, host=args.host, port=args.port).start()
     print(server.base_url, flush=True)

@@ -1,18 +1,136 @@
-"""The server's fault hook: consulted before each request is routed.
+"""The replica's fault injection: what the site does on a bad day, switchable per test.
 
-A fault injector subclasses :class:`Faults` and returns a :class:`Response` instead of
-``None``; to answer slowly it sleeps in ``intercept``. :class:`FaultPlan` scripts the
-common cases (5xx bursts, 429 with ``Retry-After``, slow answers); set it with
-``server.faults = FaultPlan().add(...)``, also while the server runs.
+The server consults ``server.faults.intercept(request)`` before routing each request
+(:class:`Faults` is the no-fault hook; subclass it for anything unusual). A
+:class:`FaultPlan` holds rules, set with ``server.faults = FaultPlan(seed=1).reset()...``,
+also while the server runs::
+
+    plan = FaultPlan(seed=7).server_error(503, times=3).not_found(match="64310-2023")
+    plan = FaultPlan.mix(seed=7, rate=0.1)  # every transient kind, ~10 % of requests
+
+A rule is ``(kind, match, times | probability, params)``:
+
+``match``
+    ``""`` every request · ``"article"`` article pages · ``"listing"`` listing pages
+    (``/all_news/``, rubric pages, their ``/page/N/``) · any other string: a substring of
+    the request target (path and query), e.g. a key ``"64310-2023"`` · a compiled regex:
+    searched in the target · a callable: ``predicate(path) -> bool`` (see
+    :func:`for_keys`).
+``times=N``
+    the next N matching requests (in arrival order).
+``probability=p``
+    each matching request with chance ``p``, decided by a hash of ``(seed, rule, target,
+    how many times this target was requested before)`` — the same faults hit the same
+    requests whatever order a concurrent crawler sends them in. ``probability=1``: always.
+    With ``times`` as well, at most N times.
+neither
+    the kind's default: ``times=1`` for the transient kinds, every matching request for
+    the others.
+
+Rules are tried in the order added; the first that fires answers, a request hit by none
+is served normally. Afterwards, ``plan.fired[kind]`` counts the faults served,
+``plan.events`` lists them, and ``plan.never_served_correctly()`` names the article keys
+that were requested and faulted every time (a reliability test expects each of them in
+the crawler's failure list).
+
+Kinds (``KINDS``; the constructor of each has the same name):
+
+Transient (``TRANSIENT_KINDS``, what :meth:`FaultPlan.mix` applies):
+
+- ``server_error`` — HTTP 500/502/503 (``status``), optionally with ``Retry-After``;
+  a burst is ``times=N``.
+- ``rate_limit`` — HTTP 429 with ``Retry-After: <retry_after>`` (seconds, or an
+  HTTP-date string given verbatim).
+- ``reset`` — the normal status line, headers and full ``Content-Length``, then the first
+  ``keep`` fraction of the body, then the socket is closed with ``SO_LINGER`` 0: the
+  client sees a TCP RST mid-body.
+- ``slow`` — the normal page after ``delay`` seconds: stalled before the status line,
+  or (``trickle=True``) headers at once and the body dribbled out over ``delay``. Choose
+  ``delay`` above the crawler's ``DOWNLOAD_TIMEOUT``: a slow answer counts as a fault.
+
+Broken but well-formed HTTP:
+
+- ``truncated`` — HTTP 200 with the first ``keep`` fraction of the page, and a
+  ``Content-Length`` that matches the cut body: the HTML simply stops.
+- ``empty`` — HTTP 200, ``text/html``, no body at all.
+- ``binary`` — HTTP 200 with ``content_type`` (``application/pdf``, ``image/jpeg``,
+  ``image/png``, …) and ``size`` bytes of seeded binary data behind the format's magic.
+- ``wrong_charset`` — the page encoded in ``encoding`` (cp1251: „ “ – — become single
+  bytes that are invalid UTF-8; characters cp1251 lacks, such as umlauts, become
+  ``&#228;`` references) while header and ``<meta>`` still say ``declared`` (utf-8).
+- ``no_charset`` — ``Content-Type: text/html`` without charset, the ``<meta charset>``
+  removed, the body still UTF-8.
+- ``oversized`` — HTTP 200 ``text/html`` of ``size`` bytes (default 12 MB, above the
+  crawler's 10 MB ``DOWNLOAD_MAXSIZE``); ``send_length=False`` leaves out
+  ``Content-Length`` (the body ends when the connection closes), so only counting the
+  bytes received can stop it.
+- ``redirect_loop`` — 302 from A to ``A?sitesim_loop=1`` (B), and B always 302s back
+  to A; both hops count as fired. ``times`` limits the A→B hop only.
+- ``offsite_redirect`` — 302 to ``http://<host><target>`` (``evil.example``, or e.g.
+  ``127.0.0.2:<port>`` so that nothing leaves the machine): the crawler must refuse it.
+- ``not_found`` — HTTP 404 (the page a listing links to is gone); give ``match`` a key.
+
+Layout (HTTP 200, the page altered; they fire only where the normal answer is a 200):
+
+- ``no_day_groups`` — listing pages without ``div.new_date`` day groups.
+- ``shuffled_entries`` — listing entries reordered (seeded); the day groups stay where
+  they were, so entries may sit under another day's group.
+- ``no_lead`` — listing entries without ``span.lenta_textsmall``.
+- ``no_load_more`` — listing pages without their next-page link (``div.load_more``, or
+  ``a.p_next`` in the older style).
+- ``layout_changed`` — listing pages with every class name renamed (``div#inner`` is
+  ``div#feed``, entries are ``div.feed-card`` …) and the article links turned into
+  ``data-href`` (loaded by script): 200, and nothing a parser can find.
+  ``keep_links=True`` keeps the ``href``s, so only a link fallback finds the entries.
+- ``no_body_container`` — article pages without ``div.js-mediator-article``: gone with
+  its text, or (``keep_text=True``) renamed, its text left in ``div.inner_content``.
 """
 
 from __future__ import annotations
 
+import hashlib
+import random
+import re
 import threading
-import time
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urlsplit
 
-from tests.sitesim.routes import Response
+from tests.sitesim.article import RUBRICS, url_key
+from tests.sitesim.routes import HTML, Response
+
+#: Every fault kind, with what it does (details in the module docstring).
+KINDS: dict[str, str] = {
+    "server_error": "HTTP 500/502/503 (a burst with times=N)",
+    "rate_limit": "HTTP 429 with Retry-After",
+    "reset": "headers and part of the body, then a TCP reset",
+    "slow": "the page only after `delay` seconds (stalled or trickled)",
+    "truncated": "HTTP 200 whose HTML stops mid-way, Content-Length matching",
+    "empty": "HTTP 200 with an empty body",
+    "binary": "HTTP 200 with a non-HTML content type and binary bytes",
+    "wrong_charset": "body in cp1251 while header and meta say utf-8",
+    "no_charset": "no charset in header or meta, body in utf-8",
+    "oversized": "HTTP 200 of `size` bytes (12 MB by default)",
+    "redirect_loop": "302 A -> B -> A -> ...",
+    "offsite_redirect": "302 to another host",
+    "not_found": "HTTP 404",
+    "status": "any other HTTP status (FaultPlan.add)",
+    "no_day_groups": "listing without div.new_date",
+    "shuffled_entries": "listing entries reordered",
+    "no_lead": "listing entries without span.lenta_textsmall",
+    "no_load_more": "listing without its next-page link",
+    "layout_changed": "listing classes renamed, no entries to find",
+    "no_body_container": "article without div.js-mediator-article",
+}
+#: Faults a retry gets past: what :meth:`FaultPlan.mix` applies.
+TRANSIENT_KINDS = ("server_error", "rate_limit", "reset", "slow")
+LOOP_PARAM = "sitesim_loop"
+MB = 1024 * 1024
+
+Match = str | re.Pattern[str] | Callable[[str], bool]
 
 
 @dataclass(frozen=True)
@@ -23,6 +141,37 @@ class Request:
     headers: dict[str, str]
     #: 1-based number of this request among all the server has received.
     number: int
+    #: The normal answer, rendered on demand (None: the server routes it).
+    page: Callable[[], Response] | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def path(self) -> str:
+        return urlsplit(self.target).path
+
+
+@dataclass
+class FaultResponse(Response):
+    """A response with socket-level behaviour, carried out by the server's handler."""
+
+    #: The fault kind, for the request log.
+    fault: str = ""
+    #: Seconds to wait before the status line.
+    stall: float = 0.0
+    #: Seconds over which the body is sent, in small pieces.
+    trickle: float = 0.0
+    #: Body bytes sent before the connection is reset (None: no reset).
+    reset_at: int | None = None
+    #: False: no ``Content-Length``; the connection closes after the body.
+    send_length: bool = True
+
+
+@dataclass(frozen=True)
+class FaultEvent:
+    number: int
+    target: str
+    kind: str
+    #: The article key of the target, if it is an article page.
+    key: str | None
 
 
 class Faults:
@@ -33,57 +182,608 @@ class Faults:
 
 
 @dataclass
-class _Rule:
-    status: int | None
-    remaining: int
-    match: str
-    retry_after: int | None
-    delay: float
+class FaultRule:
+    kind: str
+    match: Match
+    #: At most this many firings (None: no limit).
+    times: int | None
+    #: Chance of firing on a matching request (None: always, within ``times``).
+    probability: float | None
+    params: dict[str, Any]
+    fired: int = 0
+
+    @property
+    def remaining(self) -> int | None:
+        return None if self.times is None else max(0, self.times - self.fired)
+
+    def matches(self, request: Request) -> bool:
+        match = self.match
+        if callable(match):
+            return bool(match(request.path))
+        if isinstance(match, re.Pattern):
+            return match.search(request.target) is not None
+        if match == "article":
+            return url_key(request.path) is not None
+        if match == "listing":
+            return is_listing(request.path)
+        return match in request.target
+
+
+_LISTING = re.compile(r"/(?P<section>[a-z_]+)(?:/page/\d+)?/?")
+
+
+def is_listing(path: str) -> bool:
+    """``/all_news/``, a rubric page, or one of their ``/page/N/``."""
+    match = _LISTING.fullmatch(path)
+    return bool(match) and (match["section"] == "all_news" or match["section"] in RUBRICS)
+
+
+def article_key(path: str) -> str | None:
+    parsed = url_key(path)
+    return parsed[2] if parsed else None
+
+
+def for_keys(*keys: str) -> Callable[[str], bool]:
+    """A ``match`` for the article pages of these keys only."""
+    wanted = frozenset(keys)
+    return lambda path: article_key(path) in wanted
 
 
 class FaultPlan(Faults):
-    """Scripted faults, each hitting the next ``times`` requests whose target has ``match``.
+    """Scripted faults (see the module docstring); thread-safe, deterministic by ``seed``."""
 
-    Rules apply in the order added; a request hit by none is served normally.
-    """
-
-    def __init__(self) -> None:
-        self._rules: list[_Rule] = []
+    def __init__(self, seed: int = 0) -> None:
+        self.seed = seed
+        self._rules: list[FaultRule] = []
         self._lock = threading.Lock()
+        self._seen: Counter[str] = Counter()
+        #: Faults served, by kind.
+        self.fired: Counter[str] = Counter()
+        self._events: list[FaultEvent] = []
+        self._faulted: dict[str, Counter[str]] = {}
+        self._served_ok: set[str] = set()
+
+    # --- rules ----------------------------------------------------------------------------
+
+    def rule(
+        self,
+        kind: str,
+        *,
+        match: Match = "",
+        times: int | None = None,
+        probability: float | None = None,
+        default_times: int | None = None,
+        **params: Any,
+    ) -> FaultPlan:
+        """Add a rule; ``times``/``probability`` both None means ``default_times``."""
+        if kind not in KINDS:
+            raise ValueError(f"unknown fault kind {kind!r}; one of {sorted(KINDS)}")
+        if times is None and probability is None:
+            times = default_times
+        with self._lock:
+            self._rules.append(FaultRule(kind, match, times, probability, params))
+        return self
 
     def add(
         self,
         status: int | None = 503,
         *,
         times: int = 1,
-        match: str = "",
+        match: Match = "",
         retry_after: int | None = None,
         delay: float = 0.0,
     ) -> FaultPlan:
         """Answer ``status`` (None: the normal page) after ``delay`` seconds."""
-        with self._lock:
-            self._rules.append(_Rule(status, times, match, retry_after, delay))
-        return self
+        if status is None:
+            return self.slow(delay, times=times, match=match)
+        kind = {429: "rate_limit", 404: "not_found"}.get(status)
+        kind = kind or ("server_error" if status >= 500 else "status")
+        return self.rule(
+            kind, match=match, times=times, status=status, retry_after=retry_after, delay=delay
+        )
+
+    def server_error(
+        self,
+        status: int = 503,
+        *,
+        match: Match = "",
+        times: int | None = None,
+        probability: float | None = None,
+        retry_after: int | str | None = None,
+    ) -> FaultPlan:
+        return self.rule(
+            "server_error",
+            match=match,
+            times=times,
+            probability=probability,
+            default_times=1,
+            status=status,
+            retry_after=retry_after,
+        )
+
+    def rate_limit(
+        self,
+        retry_after: int | str = 5,
+        *,
+        match: Match = "",
+        times: int | None = None,
+        probability: float | None = None,
+    ) -> FaultPlan:
+        return self.rule(
+            "rate_limit",
+            match=match,
+            times=times,
+            probability=probability,
+            default_times=1,
+            status=429,
+            retry_after=retry_after,
+        )
+
+    def reset(
+        self,
+        keep: float = 0.5,
+        *,
+        match: Match = "",
+        times: int | None = None,
+        probability: float | None = None,
+    ) -> FaultPlan:
+        return self._transient("reset", match, times, probability, keep=keep)
+
+    def slow(
+        self,
+        delay: float = 3.0,
+        *,
+        trickle: bool = False,
+        match: Match = "",
+        times: int | None = None,
+        probability: float | None = None,
+    ) -> FaultPlan:
+        return self._transient("slow", match, times, probability, delay=delay, trickle=trickle)
+
+    def truncated(
+        self,
+        keep: float = 0.5,
+        *,
+        match: Match = "",
+        times: int | None = None,
+        probability: float | None = None,
+    ) -> FaultPlan:
+        return self._transient("truncated", match, times, probability, keep=keep)
+
+    def empty(
+        self, *, match: Match = "", times: int | None = None, probability: float | None = None
+    ) -> FaultPlan:
+        return self._transient("empty", match, times, probability)
+
+    def binary(
+        self,
+        content_type: str = "application/pdf",
+        size: int = 4096,
+        *,
+        match: Match = "",
+        times: int | None = None,
+        probability: float | None = None,
+    ) -> FaultPlan:
+        return self._transient(
+            "binary", match, times, probability, content_type=content_type, size=size
+        )
+
+    def wrong_charset(
+        self,
+        encoding: str = "cp1251",
+        declared: str = "utf-8",
+        *,
+        match: Match = "",
+        times: int | None = None,
+        probability: float | None = None,
+    ) -> FaultPlan:
+        return self._transient(
+            "wrong_charset", match, times, probability, encoding=encoding, declared=declared
+        )
+
+    def no_charset(
+        self, *, match: Match = "", times: int | None = None, probability: float | None = None
+    ) -> FaultPlan:
+        return self._transient("no_charset", match, times, probability)
+
+    def oversized(
+        self,
+        size: int = 12 * MB,
+        *,
+        send_length: bool = True,
+        match: Match = "",
+        times: int | None = None,
+        probability: float | None = None,
+    ) -> FaultPlan:
+        return self._transient(
+            "oversized", match, times, probability, size=size, send_length=send_length
+        )
+
+    def redirect_loop(
+        self,
+        *,
+        match: Match = "article",
+        times: int | None = None,
+        probability: float | None = None,
+    ) -> FaultPlan:
+        return self._structural("redirect_loop", match, times, probability)
+
+    def offsite_redirect(
+        self,
+        host: str = "evil.example",
+        *,
+        status: int = 302,
+        match: Match = "article",
+        times: int | None = None,
+        probability: float | None = None,
+    ) -> FaultPlan:
+        return self._structural(
+            "offsite_redirect", match, times, probability, host=host, status=status
+        )
+
+    def not_found(
+        self,
+        *,
+        match: Match = "article",
+        times: int | None = None,
+        probability: float | None = None,
+    ) -> FaultPlan:
+        return self._structural("not_found", match, times, probability, status=404)
+
+    def no_day_groups(self, *, match: Match = "listing", times: int | None = None) -> FaultPlan:
+        return self._structural("no_day_groups", match, times, None)
+
+    def shuffled_entries(self, *, match: Match = "listing", times: int | None = None) -> FaultPlan:
+        return self._structural("shuffled_entries", match, times, None)
+
+    def no_lead(self, *, match: Match = "listing", times: int | None = None) -> FaultPlan:
+        return self._structural("no_lead", match, times, None)
+
+    def no_load_more(self, *, match: Match = "listing", times: int | None = None) -> FaultPlan:
+        return self._structural("no_load_more", match, times, None)
+
+    def layout_changed(
+        self, *, keep_links: bool = False, match: Match = "listing", times: int | None = None
+    ) -> FaultPlan:
+        return self._structural("layout_changed", match, times, None, keep_links=keep_links)
+
+    def no_body_container(
+        self, *, keep_text: bool = False, match: Match = "article", times: int | None = None
+    ) -> FaultPlan:
+        return self._structural("no_body_container", match, times, None, keep_text=keep_text)
+
+    def _transient(self, kind: str, match: Match, times, probability, **params) -> FaultPlan:
+        return self.rule(
+            kind, match=match, times=times, probability=probability, default_times=1, **params
+        )
+
+    def _structural(self, kind: str, match: Match, times, probability, **params) -> FaultPlan:
+        return self.rule(kind, match=match, times=times, probability=probability, **params)
+
+    @classmethod
+    def mix(
+        cls,
+        seed: int,
+        rate: float = 0.1,
+        *,
+        kinds: Iterable[str] = TRANSIENT_KINDS,
+        match: Match = "",
+        slow_delay: float = 2.0,
+        retry_after: int = 1,
+    ) -> FaultPlan:
+        """Every kind in ``kinds`` at once, together hitting about ``rate`` of requests.
+
+        ``server_error`` stands for 500, 502 and 503 alike. ``slow`` stalls ``slow_delay``
+        seconds: run the crawler with a ``DOWNLOAD_TIMEOUT`` below it. Add ``"truncated"``
+        or ``"empty"`` to ``kinds`` for cut pages as well.
+        """
+        plan = cls(seed=seed)
+        parts: list[tuple[str, dict[str, Any]]] = []
+        for kind in kinds:
+            if kind == "server_error":
+                parts += [(kind, {"status": status}) for status in (500, 502, 503)]
+            elif kind == "rate_limit":
+                parts.append((kind, {"status": 429, "retry_after": retry_after}))
+            elif kind == "slow":
+                parts.append((kind, {"delay": slow_delay, "trickle": False}))
+            elif kind in ("reset", "truncated"):
+                parts.append((kind, {"keep": 0.5}))
+            else:
+                parts.append((kind, {}))
+        for kind, params in parts:
+            plan.rule(kind, match=match, probability=rate / len(parts), **params)
+        return plan
+
+    # --- what happened --------------------------------------------------------------------
 
     @property
     def pending(self) -> int:
-        """How many faults are still to be served."""
+        """How many faults limited by ``times`` are still to be served."""
         with self._lock:
-            return sum(rule.remaining for rule in self._rules)
+            return sum(rule.remaining or 0 for rule in self._rules)
+
+    @property
+    def rules(self) -> list[FaultRule]:
+        with self._lock:
+            return list(self._rules)
+
+    @property
+    def events(self) -> list[FaultEvent]:
+        """Every fault served, in order (a copy)."""
+        with self._lock:
+            return list(self._events)
+
+    def faults_for(self, key: str) -> Counter[str]:
+        """The faults served for an article key, by kind."""
+        with self._lock:
+            return Counter(self._faulted.get(key, {}))
+
+    @property
+    def served_correctly(self) -> set[str]:
+        """Article keys served at least once normally, with status 200."""
+        with self._lock:
+            return set(self._served_ok)
+
+    def never_served_correctly(self) -> set[str]:
+        """Article keys requested and faulted every time: never a normal 200."""
+        with self._lock:
+            return set(self._faulted) - self._served_ok
+
+    # --- the hook -------------------------------------------------------------------------
 
     def intercept(self, request: Request) -> Response | None:
+        key = article_key(request.path)
+        normal: list[Response] = []
+
+        def page() -> Response:
+            if not normal:
+                normal.append(request.page() if request.page else _PLACEHOLDER)
+            return normal[0]
+
         with self._lock:
-            rule = next(
-                (r for r in self._rules if r.remaining > 0 and r.match in request.target), None
-            )
-            if rule:
-                rule.remaining -= 1
-        if rule is None:
+            occurrence = self._seen[request.target]
+            self._seen[request.target] += 1
+            response = self._fault(request, occurrence, page)
+            if response is None:
+                if request.page is None:
+                    if key:
+                        self._served_ok.add(key)
+                    return None
+                if key and page().status == 200:
+                    self._served_ok.add(key)
+                return page()
+            self.fired[response.fault] += 1
+            self._events.append(FaultEvent(request.number, request.target, response.fault, key))
+            if key:
+                self._faulted.setdefault(key, Counter())[response.fault] += 1
+            return response
+
+    def _fault(
+        self, request: Request, occurrence: int, page: Callable[[], Response]
+    ) -> FaultResponse | None:
+        parts = urlsplit(request.target)
+        if f"{LOOP_PARAM}=" in parts.query:
+            query = "&".join(p for p in parts.query.split("&") if not p.startswith(LOOP_PARAM))
+            back = parts.path + (f"?{query}" if query else "")
+            return _redirect("redirect_loop", 302, back)
+        for index, rule in enumerate(self._rules):
+            if rule.remaining == 0 or not rule.matches(request):
+                continue
+            token = f"{self.seed}:{index}:{request.target}:{occurrence}"
+            if rule.probability is not None and _roll(token) >= rule.probability:
+                continue
+            response = _BUILDERS[rule.kind](rule.params, request, page, random.Random(token))
+            if response is not None:
+                response.fault = rule.kind
+                rule.fired += 1
+                return response
+        return None
+
+
+# --- building the faulty answers --------------------------------------------------------
+
+_PLACEHOLDER = Response(200, b"<!DOCTYPE html>\n<html><body><p>sitesim</p></body></html>\n")
+Builder = Callable[
+    [dict[str, Any], Request, Callable[[], Response], random.Random], FaultResponse | None
+]
+
+
+def _roll(token: str) -> float:
+    digest = hashlib.blake2b(token.encode(), digest_size=8).digest()
+    return int.from_bytes(digest) / 2**64
+
+
+def _status(params: dict[str, Any], *_: Any) -> FaultResponse:
+    status = params["status"]
+    retry_after = params.get("retry_after")
+    headers = {} if retry_after is None else {"Retry-After": str(retry_after)}
+    body = f"<html><body><h1>{status}</h1></body></html>".encode()
+    return FaultResponse(status, body, headers=headers, stall=params.get("delay", 0.0))
+
+
+def _redirect(kind: str, status: int, location: str) -> FaultResponse:
+    body = f'<html><body><a href="{location}">moved</a></body></html>'.encode()
+    return FaultResponse(status, body, headers={"Location": location}, fault=kind)
+
+
+def _copy(response: Response, **changes: Any) -> FaultResponse:
+    values = {
+        "status": response.status,
+        "body": response.body,
+        "content_type": response.content_type,
+        "headers": dict(response.headers),
+        **changes,
+    }
+    return FaultResponse(**values)
+
+
+def _is_html_200(response: Response) -> bool:
+    return response.status == 200 and response.content_type.startswith("text/html")
+
+
+def _reset(params, request, page, rng) -> FaultResponse:
+    normal = page()
+    return _copy(normal, reset_at=int(len(normal.body) * params["keep"]))
+
+
+def _slow(params, request, page, rng) -> FaultResponse:
+    delay = params["delay"]
+    return _copy(page(), **({"trickle": delay} if params["trickle"] else {"stall": delay}))
+
+
+def _truncated(params, request, page, rng) -> FaultResponse | None:
+    normal = page()
+    if not _is_html_200(normal):
+        return None
+    return _copy(normal, body=normal.body[: int(len(normal.body) * params["keep"])])
+
+
+def _empty(params, request, page, rng) -> FaultResponse:
+    return FaultResponse(200, b"", HTML)
+
+
+_MAGIC = {
+    "application/pdf": b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n",
+    "image/jpeg": b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01",
+    "image/png": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+    "application/zip": b"PK\x03\x04",
+}
+
+
+def _binary(params, request, page, rng) -> FaultResponse:
+    content_type = params["content_type"]
+    magic = _MAGIC.get(content_type.split(";")[0].strip(), b"")
+    body = magic + rng.randbytes(max(0, params["size"] - len(magic)))
+    return FaultResponse(200, body, content_type)
+
+
+_META_CHARSET = re.compile(rb'<meta charset="[^"]*">\n?', re.IGNORECASE)
+
+
+def _wrong_charset(params, request, page, rng) -> FaultResponse | None:
+    normal = page()
+    if not _is_html_200(normal):
+        return None
+    body = normal.body.decode("utf-8").encode(params["encoding"], errors="xmlcharrefreplace")
+    return _copy(normal, body=body, content_type=f"text/html; charset={params['declared']}")
+
+
+def _no_charset(params, request, page, rng) -> FaultResponse | None:
+    normal = page()
+    if not _is_html_200(normal):
+        return None
+    return _copy(normal, body=_META_CHARSET.sub(b"", normal.body), content_type="text/html")
+
+
+@lru_cache(maxsize=4)
+def _filler(size: int) -> bytes:
+    head = b'<!DOCTYPE html>\n<html><head><meta charset="utf-8"></head><body><p>'
+    tail = b"</p></body></html>\n"
+    words = b"Lorem ipsum dolor sit amet, consectetur adipiscing elit. "
+    room = max(0, size - len(head) - len(tail))
+    return head + (words * (room // len(words) + 1))[:room] + tail
+
+
+def _oversized(params, request, page, rng) -> FaultResponse:
+    return FaultResponse(200, _filler(params["size"]), HTML, send_length=params["send_length"])
+
+
+def _redirect_loop(params, request, page, rng) -> FaultResponse:
+    separator = "&" if "?" in request.target else "?"
+    return _redirect("redirect_loop", 302, f"{request.target}{separator}{LOOP_PARAM}=1")
+
+
+def _offsite_redirect(params, request, page, rng) -> FaultResponse:
+    return _redirect(
+        "offsite_redirect", params["status"], f"http://{params['host']}{request.target}"
+    )
+
+
+# Listing and article markup, as tests/sitesim/render.py writes it.
+_DAY_GROUP = re.compile(r'^[ \t]*<div class="new_date">.*\n', re.MULTILINE)
+_ENTRY = re.compile(
+    r'^(?P<indent>[ \t]*)<div class="news_item lenta_item">\n.*?^(?P=indent)</div>\n',
+    re.MULTILINE | re.DOTALL,
+)
+_LEAD = re.compile(r'\s*<span class="lenta_textsmall">.*?</span>', re.DOTALL)
+_NEXT_LINK = re.compile(
+    r'^[ \t]*<div class="(?:load_more|pages)"[^>]*>.*?</div>\n', re.MULTILINE | re.DOTALL
+)
+_BODY_CONTAINER = re.compile(
+    r'^(?P<indent>[ \t]*)<div class="js-mediator-article"[^>]*>\n.*?^(?P=indent)</div>\n',
+    re.MULTILINE | re.DOTALL,
+)
+_BODY_CONTAINER_OPEN = re.compile(r'<div class="js-mediator-article"[^>]*>')
+_VIEW_HREF = re.compile(r'\bhref="([^"]*/view/[^"]*)"')
+_RENAMES = (
+    ('id="inner"', 'id="feed"'),
+    ('class="news_item lenta_item"', 'class="feed-card"'),
+    ('class="new_date"', 'class="feed-day"'),
+    ('class="day"', 'class="feed-day__d"'),
+    ('class="month_year"', 'class="feed-day__my"'),
+    ('class="date"', 'class="feed-card__time"'),
+    ('class="date_rubric"', 'class="feed-card__rubric"'),
+    ('class="lenta_item_title"', 'class="feed-card__title"'),
+    ('class="lenta_textsmall"', 'class="feed-card__lead"'),
+    ('class="load_more"', 'class="feed-more"'),
+    ('class="p_next"', 'class="feed-next"'),
+)
+
+
+def _markup(change: Callable[[str, dict[str, Any], random.Random], str]) -> Builder:
+    """A builder that alters the HTML of a normal 200 page."""
+
+    def build(params, request, page, rng) -> FaultResponse | None:
+        normal = page()
+        if not _is_html_200(normal):
             return None
-        if rule.delay:
-            time.sleep(rule.delay)
-        if rule.status is None:
-            return None
-        headers = {} if rule.retry_after is None else {"Retry-After": str(rule.retry_after)}
-        body = f"<html><body><h1>{rule.status}</h1></body></html>".encode()
-        return Response(rule.status, body, headers=headers)
+        html = change(normal.body.decode("utf-8"), params, rng)
+        return _copy(normal, body=html.encode("utf-8"))
+
+    return build
+
+
+def _shuffle(html: str, params: dict[str, Any], rng: random.Random) -> str:
+    entries = [match.group(0) for match in _ENTRY.finditer(html)]
+    order = entries[:]
+    rng.shuffle(order)
+    if len(order) > 1 and order == entries:
+        order = order[1:] + order[:1]
+    placed = iter(order)
+    return _ENTRY.sub(lambda _: next(placed), html)
+
+
+def _layout_changed(html: str, params: dict[str, Any], rng: random.Random) -> str:
+    for old, new in _RENAMES:
+        html = html.replace(old, new)
+    return html if params["keep_links"] else _VIEW_HREF.sub(r'data-href="\1"', html)
+
+
+def _no_body_container(html: str, params: dict[str, Any], rng: random.Random) -> str:
+    if params["keep_text"]:
+        return _BODY_CONTAINER_OPEN.sub('<div class="article-text">', html)
+    return _BODY_CONTAINER.sub("", html)
+
+
+_BUILDERS: dict[str, Builder] = {
+    "server_error": _status,
+    "rate_limit": _status,
+    "not_found": _status,
+    "status": _status,
+    "reset": _reset,
+    "slow": _slow,
+    "truncated": _truncated,
+    "empty": _empty,
+    "binary": _binary,
+    "wrong_charset": _wrong_charset,
+    "no_charset": _no_charset,
+    "oversized": _oversized,
+    "redirect_loop": _redirect_loop,
+    "offsite_redirect": _offsite_redirect,
+    "no_day_groups": _markup(lambda html, params, rng: _DAY_GROUP.sub("", html)),
+    "shuffled_entries": _markup(_shuffle),
+    "no_lead": _markup(lambda html, params, rng: _LEAD.sub("", html)),
+    "no_load_more": _markup(lambda html, params, rng: _NEXT_LINK.sub("", html)),
+    "layout_changed": _markup(_layout_changed),
+    "no_body_container": _markup(_no_body_container),
+}

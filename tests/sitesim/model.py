@@ -59,7 +59,9 @@ class SiteModel:
     Page options: ``page_size`` entries per listing page; ``next_link`` is ``"load_more"``
     (``div.load_more`` with ``onclick``) or ``"p_next"`` (``a.p_next``);
     ``rubric_pagination_repeats`` makes every rubric page N show page 1 (a sister
-    edition's quirk); ``sidebar_size`` articles in the article pages' sidebar.
+    edition's quirk); ``sidebar_size`` articles in the article pages' sidebar;
+    ``scripted`` serves listing entries and article bodies empty and fills them by an
+    inline script after load, so only a browser sees them (docs/rendering.md).
     """
 
     def __init__(
@@ -77,6 +79,7 @@ class SiteModel:
         next_link: str = "load_more",
         rubric_pagination_repeats: bool = False,
         sidebar_size: int = 5,
+        scripted: bool = False,
     ) -> None:
         if next_link not in NEXT_LINK_STYLES:
             raise ValueError(f"next_link must be one of {NEXT_LINK_STYLES}, not {next_link!r}")
@@ -85,6 +88,7 @@ class SiteModel:
         self.next_link = next_link
         self.rubric_pagination_repeats = rubric_pagination_repeats
         self.sidebar_size = sidebar_size
+        self.scripted = scripted
         self._first_id = first_id
         self._restart_year = restart_year
         self._restart_id = restart_id

@@ -7,6 +7,7 @@ on the site: a crawler under test maps that host to the replica.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from html import escape
 
@@ -53,6 +54,22 @@ def _document(title: str, head: str, body: str) -> str:
     return (
         '<!DOCTYPE html>\n<html lang="de">\n<head>\n<meta charset="utf-8">\n'
         f"<title>{escape(title)}</title>\n{head}</head>\n<body>\n{body}</body>\n</html>\n"
+    )
+
+
+def _filled_by_script(fills: dict[str, str]) -> str:
+    """A ``<head>`` script that puts each markup into its (served empty) element once the
+    document is parsed, as sites do that move content into JavaScript: the rendered DOM
+    holds the plain page's markup, the served HTML does not.
+    """
+    lines = "".join(
+        f"  document.querySelector({json.dumps(selector)})"
+        f".insertAdjacentHTML('afterbegin', {json.dumps(markup, ensure_ascii=False)});\n"
+        for selector, markup in fills.items()
+    ).replace("</", "<\\/")  # no "</script>" inside the script
+    return (
+        "<script>\ndocument.addEventListener('DOMContentLoaded', function () {\n"
+        f"{lines}}});\n</script>\n"
     )
 
 
@@ -109,8 +126,13 @@ def listing_page(
     today: datetime,
     next_href: str | None,
     next_style: str,
+    scripted: bool = False,
 ) -> str:
-    """A listing page; ``next_href`` is the next page's path without query, or None."""
+    """A listing page; ``next_href`` is the next page's path without query, or None.
+
+    ``scripted``: ``div#inner`` is served empty and filled by a script (see
+    :func:`_filled_by_script`).
+    """
     items = []
     day = None
     for article in articles:
@@ -129,18 +151,20 @@ def listing_page(
                 f'      <div class="load_more" onclick="return get_page('
                 f"'{next_href}{query}/','inner','1');\">Mehr laden</div>\n"
             )
+    inner = "\n" + "".join(items) + "    "
     body = (
         _header(today)
         + '<div class="main">\n  <div class="content_margin">\n'
         + f"    <h1>{escape(heading)}</h1>\n"
-        + '    <div id="inner">\n'
-        + "".join(items)
-        + "    </div>\n"
+        + '    <div id="inner">'
+        + ("" if scripted else inner)
+        + "</div>\n"
         + after
         + "  </div>\n</div>\n"
         + _footer(path)
     )
-    return _document(heading, "", body)
+    head = _filled_by_script({"div#inner": inner}) if scripted else ""
+    return _document(heading, head, body)
 
 
 def _body_blocks(article: Article) -> list[tuple[bool, str]]:
@@ -263,8 +287,13 @@ def _meta(article: Article) -> str:
     )
 
 
-def article_page(article: Article, *, today: datetime, latest: list[Article]) -> str:
+def article_page(
+    article: Article, *, today: datetime, latest: list[Article], scripted: bool = False
+) -> str:
+    """An article page; ``scripted``: its body (``div.js-mediator-article``) is served empty
+    and filled by a script (see :func:`_filled_by_script`)."""
     variants = article.variants
+    text = "\n" + _body_html(article) + "      "
     itemprop = ' itemprop="articleBody"' if "itemprop" in variants else ""
     h1_space = "  " if "h1_leading_space" in variants else ""
     nbsp = "date_nbsp" in variants
@@ -277,9 +306,9 @@ def article_page(article: Article, *, today: datetime, latest: list[Article]) ->
         + f"    <h1>{h1_space}{_text(article.title)}</h1>\n"
         + '    <div class="inner_content">\n'
         + _main_image(article)
-        + f'      <div class="js-mediator-article"{itemprop}>\n'
-        + _body_html(article)
-        + "      </div>\n"
+        + f'      <div class="js-mediator-article"{itemprop}>'
+        + ("" if scripted else text)
+        + "</div>\n"
         + _tags(article)
         + _invite(article)
         + '      <div class="clear"></div>\n'
@@ -288,7 +317,8 @@ def article_page(article: Article, *, today: datetime, latest: list[Article]) ->
         + "</div>\n"
         + _footer(article.path)
     )
-    return _document(article.title, _meta(article), body)
+    script = _filled_by_script({"div.js-mediator-article": text}) if scripted else ""
+    return _document(article.title, _meta(article) + script, body)
 
 
 def not_found_page(today: datetime) -> str:

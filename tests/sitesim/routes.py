@@ -47,7 +47,9 @@ def route(model: SiteModel, target: str) -> Response:
         article = model.article(key)
         if (article.rubric, article.slug) == (rubric, slug):
             latest = model.latest(model.sidebar_size)
-            page = render.article_page(article, today=model.now, latest=latest)
+            page = render.article_page(
+                article, today=model.now, latest=latest, scripted=model.scripted
+            )
             return Response(200, page.encode())
     return Response(404, render.not_found_page(model.now).encode())
 
@@ -64,5 +66,6 @@ def _listing(model: SiteModel, path: str, section: str, page: int) -> Response:
         today=model.now,
         next_href=f"/{section}/page/{page + 1}/" if more else None,
         next_style=model.next_link,
+        scripted=model.scripted,
     )
     return Response(200, html.encode())

@@ -2,11 +2,15 @@
 
 Every request goes the same way: count it in the model (which may fire a scheduled
 publication), ask the :class:`~tests.sitesim.faults.Faults` hook, else route it; then
-log and answer.
+log and answer. A :class:`~tests.sitesim.faults.FaultResponse` also says how to misbehave
+on the socket: stall before the status line, trickle the body, or reset the connection
+mid-body.
 """
 
 from __future__ import annotations
 
+import socket
+import struct
 import threading
 import time
 from dataclasses import dataclass
@@ -15,9 +19,9 @@ from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 
-from tests.sitesim.faults import Faults, Request
+from tests.sitesim.faults import FaultResponse, Faults, Request
 from tests.sitesim.model import SiteModel
-from tests.sitesim.routes import origin_form, route
+from tests.sitesim.routes import Response, origin_form, route
 
 
 @dataclass(frozen=True)
@@ -29,10 +33,14 @@ class RequestRecord:
     #: ``time.time()`` when the answer was ready.
     time: float
     user_agent: str | None
+    #: The fault kind served instead of the normal answer, if any.
+    fault: str | None = None
 
 
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
+    #: Do not wait for handlers on stop: a slow fault may still be sleeping.
+    block_on_close = False
 
     def __init__(self, address: tuple[str, int], replica: ReplicaServer) -> None:
         self.replica = replica
@@ -60,21 +68,61 @@ class _Handler(BaseHTTPRequestHandler):
         replica = self.server.replica
         target = origin_form(self.path)
         number = replica.model.note_request()
-        request = Request(self.command, target, dict(self.headers.items()), number)
+        request = Request(
+            self.command,
+            target,
+            dict(self.headers.items()),
+            number,
+            page=lambda: route(replica.model, target),
+        )
         response = replica.faults.intercept(request) or route(replica.model, target)
+        fault = response if isinstance(response, FaultResponse) else None
         replica._log(
             RequestRecord(
-                self.command, target, response.status, time.time(), self.headers["User-Agent"]
+                self.command,
+                target,
+                response.status,
+                time.time(),
+                self.headers["User-Agent"],
+                fault.fault if fault else None,
             )
         )
+        try:
+            self._answer(response, fault, send_body=send_body)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the client gave up (a timeout, a size limit)
+
+    def _answer(self, response: Response, fault: FaultResponse | None, *, send_body: bool) -> None:
+        if fault and fault.stall:
+            time.sleep(fault.stall)
         self.send_response(response.status)
         self.send_header("Content-Type", response.content_type)
-        self.send_header("Content-Length", str(len(response.body)))
+        if fault and not fault.send_length:
+            self.send_header("Connection", "close")
+        else:
+            self.send_header("Content-Length", str(len(response.body)))
         for name, value in response.headers.items():
             self.send_header(name, value)
         self.end_headers()
-        if send_body:
-            self.wfile.write(response.body)
+        body = response.body if send_body else b""
+        if fault and fault.reset_at is not None:
+            self.wfile.write(body[: fault.reset_at])
+            self._reset()
+        elif fault and fault.trickle:
+            pieces = [body[start : start + 4096] for start in range(0, len(body), 4096)]
+            pause = fault.trickle / max(1, len(pieces))
+            for piece in pieces or [b""]:
+                time.sleep(pause)
+                self.wfile.write(piece)
+        else:
+            self.wfile.write(body)
+
+    def _reset(self) -> None:
+        """Close the connection with a TCP RST (``SO_LINGER`` 0), not an orderly FIN."""
+        self.close_connection = True
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.rfile.close()  # the socket closes for real only once its files are closed
+        self.connection.close()
 
 
 class ReplicaServer:

@@ -1,0 +1,202 @@
+"""Browser rendering through scrapy-playwright, only when asked for (docs/rendering.md).
+
+``BELTA_RENDER`` (or the spider argument ``render=``, which overrides it) chooses:
+
+- ``never``: plain HTTP. Nothing of this module is active, Playwright is not even imported
+  and no browser is needed.
+- ``always``: every listing and article request goes through Chromium.
+- ``fallback``: plain HTTP; the spider sends a page whose expected content is missing
+  through the browser once more (``BeltaSpider._rendered_again``).
+
+Two components do the work:
+
+- :class:`Rendering`, an add-on (``ADDONS``): when the mode is not ``never`` it installs
+  scrapy-playwright's download handler for http/https, the launch options of the local
+  Chromium (``BELTA_CHROMIUM``) and scrapy-playwright's memory-usage extension.
+- :class:`RenderMiddleware`, a downloader middleware: in ``always`` it marks requests
+  ``meta["playwright"] = True``; in both browser modes it makes sure the browser exists
+  before anything is fetched and ends the run clearly when it cannot start.
+
+The other ``PLAYWRIGHT_*`` settings (pages, contexts, timeout, aborted requests) live in
+``settings.py`` with the rest.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from typing import TYPE_CHECKING, Any
+
+from scrapy import signals
+from scrapy.exceptions import CloseSpider, NotConfigured
+from scrapy.http.request import NO_CALLBACK
+from scrapy.utils.defer import deferred_from_coro
+
+from beltacrawl.arguments import RENDER_MODES
+
+if TYPE_CHECKING:
+    from scrapy import Request, Spider
+    from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_CHROMIUM = "/usr/bin/chromium"
+#: Command-line switches of the browser: no sandbox (containers, root), nothing phoning
+#: home or updating itself, no GPU.
+CHROMIUM_ARGS = (
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-gpu",
+)
+#: Sub-resources the browser does not load: the text does not need them.
+ABORTED_RESOURCE_TYPES = frozenset({"image", "font", "media"})
+#: ``page.goto`` returns after the ``load`` event: scripts that fill the page on
+#: ``DOMContentLoaded`` or ``load`` have run by then.
+GOTO_KWARGS = {"wait_until": "load"}
+PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+PLAYWRIGHT_MEMUSAGE = "scrapy_playwright.memusage.ScrapyPlaywrightMemoryUsageExtension"
+SCRAPY_MEMUSAGE = "scrapy.extensions.memusage.MemoryUsage"
+INSTALL_HINT = (
+    "install Chromium with `apt-get install chromium` (Debian/Ubuntu), or set "
+    "BELTA_CHROMIUM to the path of a Chromium executable (-s BELTA_CHROMIUM=/path/to/chromium)"
+)
+#: Stats key set when the browser is missing or cannot start; beltacrawl.health reports it.
+BROWSER_FAILED_STAT = "belta/render/browser_failed"
+
+
+def render_mode(settings: BaseSettings) -> str:
+    """The validated ``BELTA_RENDER`` (the spider has put its ``render`` argument there).
+
+    >>> from scrapy.settings import Settings
+    >>> render_mode(Settings()), render_mode(Settings({"BELTA_RENDER": " Fallback "}))
+    ('never', 'fallback')
+    >>> render_mode(Settings({"BELTA_RENDER": "sometimes"}))
+    Traceback (most recent call last):
+    ...
+    ValueError: BELTA_RENDER must be one of never, always, fallback, got 'sometimes'
+    """
+    value = settings.get("BELTA_RENDER") or "never"
+    mode = str(value).strip().lower()
+    if mode not in RENDER_MODES:
+        raise ValueError(f"BELTA_RENDER must be one of {', '.join(RENDER_MODES)}, got {value!r}")
+    return mode
+
+
+def launch_options(settings: BaseSettings) -> dict[str, Any]:
+    """Playwright's launch options for the local Chromium named by ``BELTA_CHROMIUM``.
+
+    A bare name is looked up on ``PATH``. Playwright launches a non-persistent browser with
+    a fresh temporary profile and deletes it on exit.
+
+    >>> from scrapy.settings import Settings
+    >>> options = launch_options(Settings({"BELTA_CHROMIUM": "/opt/chromium/chrome"}))
+    >>> options["executable_path"], options["headless"], options["args"][0]
+    ('/opt/chromium/chrome', True, '--no-sandbox')
+    """
+    chromium = settings.get("BELTA_CHROMIUM") or DEFAULT_CHROMIUM
+    return {
+        "executable_path": shutil.which(chromium) or chromium,
+        "headless": True,
+        "args": list(CHROMIUM_ARGS),
+    }
+
+
+def abort_request(request: Any) -> bool:
+    """``PLAYWRIGHT_ABORT_REQUEST``: skip images, fonts and media inside rendered pages.
+
+    >>> from types import SimpleNamespace
+    >>> abort_request(SimpleNamespace(resource_type="image"))
+    True
+    >>> abort_request(SimpleNamespace(resource_type="script"))
+    False
+    """
+    return request.resource_type in ABORTED_RESOURCE_TYPES
+
+
+class Rendering:
+    """Add-on: installs scrapy-playwright when ``BELTA_RENDER`` is not ``never``.
+
+    Runs after the spider is built, so the ``render`` argument is already in
+    ``BELTA_RENDER``. Plain runs keep Scrapy's own download handlers.
+    """
+
+    def update_settings(self, settings: BaseSettings) -> None:
+        if render_mode(settings) == "never":
+            return
+        # meta["playwright"] is honoured only by this handler; unmarked requests go
+        # through its plain HTTP/1.1 parent.
+        settings["DOWNLOAD_HANDLERS"]["http"] = PLAYWRIGHT_HANDLER
+        settings["DOWNLOAD_HANDLERS"]["https"] = PLAYWRIGHT_HANDLER
+        # Counts the browser's processes in memusage/max and MEMUSAGE_LIMIT_MB.
+        settings["EXTENSIONS"][SCRAPY_MEMUSAGE] = None
+        settings["EXTENSIONS"][PLAYWRIGHT_MEMUSAGE] = 0
+        # Addon priority: PLAYWRIGHT_LAUNCH_OPTIONS given in settings or -s wins.
+        settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", launch_options(settings), priority="addon")
+
+
+class RenderMiddleware:
+    """Sends requests through the browser (``always``) and checks that the browser works.
+
+    Raises :class:`NotConfigured` in ``never`` mode, so plain runs do not carry it.
+    """
+
+    def __init__(self, crawler: Crawler, mode: str) -> None:
+        self.crawler = crawler
+        self.mode = mode
+        options = crawler.settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS")
+        self.executable: str | None = options.get("executable_path")
+        self._failed = False
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RenderMiddleware:
+        mode = render_mode(crawler.settings)
+        if mode == "never":
+            raise NotConfigured
+        middleware = cls(crawler, mode)
+        crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
+        return middleware
+
+    def spider_opened(self, spider: Spider) -> None:
+        """Ends the run before the first request when the browser is not there."""
+        path = self.executable
+        if path is None:  # PLAYWRIGHT_LAUNCH_OPTIONS without executable_path: Playwright's
+            return  # own browser, which the user installed on purpose
+        if os.path.isfile(path) and os.access(path, os.X_OK):
+            logger.info("browser rendering (render=%s) with Chromium at %s", self.mode, path)
+            return
+        what = "is not executable" if os.path.exists(path) else "does not exist"
+        self._fail(f"Chromium at {path} {what}")
+        raise CloseSpider("browser_missing")
+
+    def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        meta = request.meta
+        # robots.txt and other internal requests (NO_CALLBACK) stay plain HTTP.
+        internal = request.callback is NO_CALLBACK
+        if self.mode == "always" and "playwright" not in meta and not internal:
+            meta["playwright"] = True
+        if meta.get("playwright"):
+            meta.setdefault("playwright_page_goto_kwargs", dict(GOTO_KWARGS))
+        return None
+
+    def process_exception(
+        self, request: Request, exception: Exception, spider: Spider | None = None
+    ) -> None:
+        """A browser that cannot start ends the run: every rendered page would fail."""
+        launch_failed = "BrowserType.launch" in str(exception)
+        if request.meta.get("playwright") and launch_failed and not self._failed:
+            first_line = str(exception).strip().splitlines()[0]
+            self._fail(f"Chromium at {self.executable} could not be started ({first_line})")
+            assert self.crawler.engine is not None
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="browser_failed"))
+        return None
+
+    def _fail(self, what: str) -> None:
+        self._failed = True
+        assert self.crawler.stats is not None
+        self.crawler.stats.set_value(BROWSER_FAILED_STAT, what)
+        logger.error("browser rendering (render=%s): %s; %s", self.mode, what, INSTALL_HINT)

@@ -1,0 +1,209 @@
+"""Extraction cost and accuracy: beltacrawl against trafilatura on the same replica pages.
+
+``python -m bench.extraction [--quick] [--pages N] [--rounds R]``
+
+Every article page of a replica archive is rendered once into memory. Each extractor
+then works through all pages ``R`` times (rounds interleaved; the fastest round counts),
+timed in CPU time of this process:
+
+- beltacrawl: ``parsel.Selector`` → ``beltacrawl.article.parse_article`` →
+  ``beltacrawl.loaders.load_article`` (the spider's complete per-page work);
+- trafilatura: ``bare_extraction(html, url, with_metadata=True)`` (needs the ``bench``
+  extra: ``pip install -e '.[bench]'``).
+
+Both get the decoded page text. Accuracy is measured against the replica's truth
+(``SiteModel.expected_record``): title, publication date and time, and the body (exact
+after whitespace normalisation, and a word-level difflib similarity ratio).
+Target: beltacrawl's time per page at most a third of trafilatura's, with better accuracy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from parsel import Selector
+
+from bench.common import header, table
+from beltacrawl.article import parse_article
+from beltacrawl.dates import MINSK
+from beltacrawl.loaders import load_article
+from beltacrawl.urls import parse_article_url
+from tests.sitesim import SiteModel
+from tests.sitesim.routes import route
+
+TARGET_RATIO = 1 / 3
+FETCHED_AT = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+@dataclass
+class Page:
+    url: str
+    html: bytes
+    truth: dict[str, Any]
+
+
+@dataclass
+class Scores:
+    pages: int = 0
+    title: int = 0
+    day: int = 0
+    published_at: int = 0
+    body_exact: int = 0
+    body_ratio: list[float] = field(default_factory=list)
+
+    def row(self, name: str, ms: float) -> list[object]:
+        def share(count: int) -> str:
+            return f"{100 * count / self.pages:.1f}%"
+
+        mean_ratio = sum(self.body_ratio) / len(self.body_ratio) if self.body_ratio else 0.0
+        return [
+            name,
+            f"{ms:.2f}",
+            share(self.title),
+            share(self.day),
+            share(self.published_at),
+            share(self.body_exact),
+            f"{mean_ratio:.3f}",
+        ]
+
+
+def build_pages(count: int, seed: int = 1) -> list[Page]:
+    """``count`` article pages of a replica archive (real samples included), newest first."""
+    model = SiteModel(seed=seed, articles=count)
+    pages = []
+    for key in model.keys()[:count]:
+        article = model.article(key)
+        response = route(model, article.path)
+        pages.append(Page(article.url, response.body, model.expected_record(key)))
+    return pages
+
+
+def words(text: str | None) -> list[str]:
+    return (text or "").split()
+
+
+def normal(text: str | None) -> str:
+    return " ".join(words(text))
+
+
+# --- the extractors ------------------------------------------------------------------------
+
+
+def beltacrawl_extract(page: Page) -> dict[str, Any]:
+    ref = parse_article_url(page.url)
+    assert ref is not None
+    raw = parse_article(Selector(text=page.html.decode("utf-8")))
+    article = load_article(raw, ref, page.url, fetched_at=FETCHED_AT)
+    return {"title": article.title, "published_at": article.published_at, "body": article.body}
+
+
+def trafilatura_extract(page: Page) -> dict[str, Any]:
+    from trafilatura import bare_extraction
+
+    document = bare_extraction(
+        page.html.decode("utf-8"),
+        url=page.url,
+        with_metadata=True,
+        include_comments=False,
+        date_extraction_params={
+            "extensive_search": True,
+            "original_date": True,
+            "outputformat": "%Y-%m-%d %H:%M",
+        },
+    )
+    if document is None:
+        return {}
+    published = None
+    if document.date:
+        try:
+            parsed = datetime.strptime(document.date, "%Y-%m-%d %H:%M")
+        except ValueError:
+            parsed = datetime.strptime(document.date[:10], "%Y-%m-%d")
+        published = parsed.replace(tzinfo=MINSK).isoformat(timespec="seconds")
+    return {"title": document.title, "published_at": published, "body": document.text}
+
+
+EXTRACTORS = {"beltacrawl": beltacrawl_extract, "trafilatura": trafilatura_extract}
+
+
+def score(results: list[dict[str, Any]], pages: list[Page]) -> Scores:
+    scores = Scores(pages=len(pages))
+    for result, page in zip(results, pages):
+        truth = page.truth
+        scores.title += normal(result.get("title")) == normal(truth["title"])
+        published = result.get("published_at") or ""
+        scores.day += published[:10] == truth["published_at"][:10]
+        scores.published_at += published == truth["published_at"]
+        scores.body_exact += normal(result.get("body")) == normal(truth["body"])
+        matcher = difflib.SequenceMatcher(
+            None, words(result.get("body")), words(truth["body"]), autojunk=False
+        )
+        scores.body_ratio.append(matcher.ratio())
+    return scores
+
+
+def timed(extract, pages: list[Page]) -> tuple[float, list[dict[str, Any]]]:
+    """CPU seconds for all pages, and the results."""
+    started = time.process_time()
+    results = [extract(page) for page in pages]
+    return time.process_time() - started, results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.extraction", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="40 pages, one round")
+    parser.add_argument("--pages", type=int, default=300)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args(argv)
+    count, rounds = (40, 1) if args.quick else (args.pages, args.rounds)
+    try:
+        import trafilatura  # noqa: F401
+    except ImportError:
+        print("trafilatura is missing: pip install -e '.[bench]'", file=sys.stderr)
+        return 2
+
+    header("Extraction: CPU per article page and accuracy against the replica's truth")
+    pages = build_pages(count)
+    for extract in EXTRACTORS.values():  # warm-up: imports, dateparser, compiled queries
+        timed(extract, pages[:5])
+    best: dict[str, float] = {}
+    results: dict[str, list[dict[str, Any]]] = {}
+    for _ in range(rounds):
+        for name, extract in EXTRACTORS.items():
+            seconds, results[name] = timed(extract, pages)
+            best[name] = min(best.get(name, seconds), seconds)
+    rows = []
+    for name in EXTRACTORS:
+        ms = 1000 * best[name] / len(pages)
+        rows.append(score(results[name], pages).row(name, ms))
+    print(
+        table(
+            [
+                "extractor",
+                "CPU ms/page",
+                "title",
+                "date",
+                "date+time",
+                "body exact",
+                "body similarity",
+            ],
+            rows,
+        )
+    )
+    ratio = best["beltacrawl"] / best["trafilatura"]
+    verdict = "met" if ratio <= TARGET_RATIO else "MISSED"
+    print(
+        f"\n{len(pages)} pages, best of {rounds} round(s). beltacrawl takes {ratio:.2f}× "
+        f"trafilatura's time per page (target ≤ {TARGET_RATIO:.2f}×: {verdict})."
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

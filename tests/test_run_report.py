@@ -1,0 +1,168 @@
+"""The end-of-run report: the summary block, its health verdict, where both are stored
+(``crawl_runs``), how ``scrapy archive stats`` shows them, and ``scrapy archive backup``."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scrapy.cmdline import execute
+from scrapy.settings import Settings
+
+from beltacrawl import archive as archive_module
+from beltacrawl.archive import Archive, schema_version
+from beltacrawl.summary import render
+from tests.crawling import run_crawl
+
+
+def record(number: int) -> dict[str, Any]:
+    return {
+        "url": f"https://deu.belta.by/economics/view/x-{number}-2024/",
+        "key": f"{number}-2024",
+        "article_id": number,
+        "article_year": 2024,
+        "title": f"T{number}",
+        "body": f"B{number}",
+        "content_hash": f"h{number}",
+    }
+
+
+def scrapy_archive(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    settings = Settings({"COMMANDS_MODULE": "beltacrawl.commands"})
+    with pytest.raises(SystemExit) as exited:
+        execute(["scrapy", "archive", *argv], settings=settings)
+    out, err = capsys.readouterr()
+    code = exited.value.code
+    return (code if isinstance(code, int) else 1), out, err
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    directory = tmp_path / "project"
+    directory.mkdir()
+    (directory / "scrapy.cfg").write_text("[settings]\ndefault = beltacrawl.settings\n")
+    monkeypatch.chdir(directory)
+    monkeypatch.delenv("SCRAPY_SETTINGS_MODULE", raising=False)
+    return directory
+
+
+# --- the summary block ------------------------------------------------------------------
+
+
+def test_summary_has_duration_counts_stop_reasons_and_verdict() -> None:
+    stats = {
+        "elapsed_time_seconds": 4000.2,
+        "belta/articles/failed": 2,
+        "belta/article/problem/no_body": 1,
+        "validation/dropped/url": 2,
+        "validation/dropped/body": 1,
+        "downloader/response_count": 57,
+        "belta/walk/all_news/stop_reason": "archive_reached",
+        "belta/walk/all_news/pages": 3,
+        "belta/walk/economics/stop_reason": "layout_changed",
+        "belta/walk/economics/pages": 1,
+    }
+    lines = render(stats, "finished").splitlines()
+    assert lines[0] == "beltacrawl run summary (finish reason: finished)"
+    text = "\n".join(lines)
+    assert re.search(r"^  duration +1:06:40$", text, re.MULTILINE)
+    assert re.search(r"^  articles failed +2$", text, re.MULTILINE)
+    assert re.search(r"^  article pages unusable +no_body 1$", text, re.MULTILINE)
+    assert re.search(r"^  records dropped as invalid +3$", text, re.MULTILINE)
+    assert re.search(r"^  pages fetched \(HTTP responses\) +57$", text, re.MULTILINE)
+    assert re.search(r"^  walk all_news +3 page\(s\), stopped: archive_reached$", text, re.M)
+    assert lines[-1] == (
+        "  verdict: PROBLEMS — listing economics: no entries on its first page (layout changed?)"
+    )
+    assert render({}, "finished").splitlines()[-1] == "  verdict: ok"
+
+
+# --- crawl_runs -------------------------------------------------------------------------
+
+
+def test_a_crawl_stores_its_logged_summary_and_verdict(make_replica, tmp_path: Path) -> None:
+    server = make_replica(articles=20)
+    archive = tmp_path / "a.sqlite"
+    result = run_crawl(server.base_url, tmp_path, archive=archive)
+    assert result.returncode == 0, result.log[-3000:]
+    with Archive.open(archive, readonly=True) as opened:
+        (run,) = opened.recent_runs()
+    assert (run.verdict, run.problems) == ("ok", [])
+    assert run.summary is not None
+    assert run.summary.startswith("beltacrawl run summary (finish reason: finished)")
+    assert run.summary in result.log  # the very block that was logged
+    assert f"records: new                           {len(result.records)}" in run.summary
+
+
+def test_stats_lists_the_verdict_and_the_problems(
+    capsys: pytest.CaptureFixture[str], project: Path
+) -> None:
+    path = project / "a.sqlite"
+    with Archive.open(path) as archive:
+        archive.upsert_many([record(1)])
+        good = archive.start_run("belta", {})
+        archive.finish_run(good, "finished", {"archive/new": 1}, problems=[], summary="S1")
+        bad = archive.start_run("belta", {})
+        problem = "listing all_news: no entries on its first page (layout changed?)"
+        archive.finish_run(bad, "finished", {}, problems=[problem], summary="S2")
+        archive.start_run("belta", {})  # killed: never finished
+    code, out, _ = scrapy_archive(capsys, "stats", "--archive", str(path))
+    assert code == 0
+    assert re.search(r"^ +1 +belta .* finished +1 +0 +0 +0 +ok$", out, re.MULTILINE)
+    assert re.search(r"^ +2 +belta .* finished +0 +0 +0 +0 +problems$", out, re.MULTILINE)
+    assert re.search(r"^ +3 +belta .* +-$", out, re.MULTILINE)
+    assert f"  run 2: {problem}" in out
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT summary FROM crawl_runs WHERE id = 2").fetchone() == ("S2",)
+
+
+def test_version_1_archive_gains_the_report_columns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "a.sqlite"
+    with monkeypatch.context() as patch:
+        patch.setattr(archive_module, "MIGRATIONS", archive_module.MIGRATIONS[:1])
+        with Archive.open(path) as old:
+            assert old.user_version() == 1
+            old._conn.execute(  # a run recorded by beltacrawl with schema version 1
+                "INSERT INTO crawl_runs (spider, started_at, finished_at, finish_reason)"
+                " VALUES ('belta', '2026-11-01T10:00:00+00:00', '2026-11-01T10:05:00+00:00',"
+                " 'finished')"
+            )
+    with Archive.open(path) as archive:
+        assert archive.user_version() == schema_version() == 2
+        (old_run,) = archive.recent_runs()
+        assert (old_run.finish_reason, old_run.verdict, old_run.summary) == ("finished", None, None)
+
+
+# --- scrapy archive backup --------------------------------------------------------------
+
+
+def test_backup_is_a_consistent_single_file_copy(
+    capsys: pytest.CaptureFixture[str], project: Path
+) -> None:
+    path = project / "data" / "belta.sqlite"
+    with Archive.open(path) as writer:
+        writer.upsert_many([record(1), record(2)])
+        # A crawl in the middle of a batch: the backup sees only committed articles.
+        writer._conn.execute("BEGIN IMMEDIATE")
+        writer._conn.execute("UPDATE articles SET title = 'uncommitted' WHERE key = '1-2024'")
+        code, out, err = scrapy_archive(
+            capsys, "backup", "backups/b.sqlite", "--archive", str(path)
+        )
+        writer._conn.execute("ROLLBACK")
+    assert code == 0, err
+    target = project / "backups" / "b.sqlite"
+    assert out.strip() == f"backed up 2 articles from {path} to backups/b.sqlite"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["b.sqlite"]  # no -wal, -shm
+    with Archive.open(target, readonly=True) as copy:
+        assert copy.count() == 2
+        assert copy.integrity_check() == []
+        assert copy.show("1-2024").article["title"] == "T1"
+
+    code, _, err = scrapy_archive(capsys, "backup", str(target), "--archive", str(path))
+    assert code == 1
+    assert "already exists" in err
