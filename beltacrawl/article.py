@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-
-from parsel import Selector
+from typing import TYPE_CHECKING, Any
 
 from beltacrawl import site
 from beltacrawl.body import clean_blocks, clean_html, text_blocks
 from beltacrawl.datelines import find_dateline
 from beltacrawl.dates import normalise_space
+from beltacrawl.selectors import first, select, text
+
+if TYPE_CHECKING:
+    from parsel import Selector
 
 #: ``25.09.2017 | 14:27`` (old template) or ``28 Oktober 2022, 09:38`` anywhere in the
 #: content column, for pages where ``div.date_full`` is gone.
@@ -48,72 +51,70 @@ class RawArticle:
     """Primary selectors that matched nothing on this page (a fallback may have served)."""
 
 
-def _text(selection) -> str | None:
-    text = normalise_space(" ".join(selection.xpath(".//text()").getall()))
-    return text or None
+def _first_text(root: Any, css: str) -> str | None:
+    found = select(root, css)
+    return text(found[0]) if found else None
 
 
-def _first_text(page: Selector, css: str) -> str | None:
-    selection = page.css(css)
-    return _text(selection[0]) if selection else None
-
-
-def _body_container(page: Selector, raw: RawArticle):
+def _body_container(root: Any, raw: RawArticle) -> Any:
     for css in site.ARTICLE_BODY_CANDIDATES:
-        selection = page.css(css)
-        if selection:
-            return selection[0]
+        found = select(root, css)
+        if found:
+            return found[0]
         raw.missing.append(css)
     return None
 
 
-def _published(page: Selector, raw: RawArticle) -> None:
-    raw.published_meta = page.css(site.ARTICLE_DATE_META).get()
-    raw.published_raw = _first_text(page, site.ARTICLE_DATE)
+def _published(root: Any, raw: RawArticle) -> None:
+    raw.published_meta = first(root, site.ARTICLE_DATE_META)
+    raw.published_raw = _first_text(root, site.ARTICLE_DATE)
     if raw.published_raw:
         return
     raw.missing.append(site.ARTICLE_DATE)
-    column = page.css(site.ARTICLE_OLD_DATE_AREA)
+    column = select(root, site.ARTICLE_OLD_DATE_AREA)
     if column:
         # The content column above the article only: never the header's "today" date,
         # never a date in the article's text.
-        texts = column[0].xpath(site.ARTICLE_OLD_DATE_TEXT).getall()
+        texts = select(column[0], site.ARTICLE_OLD_DATE_TEXT)
         if match := _DATE_TEXT.search(normalise_space(" ".join(texts))):
             raw.published_raw = match.group(0)
 
 
-def _rubric(page: Selector, raw: RawArticle) -> None:
-    for link in page.css(site.ARTICLE_RUBRIC_LINK):
-        href = link.attrib.get("href", "")
+def _rubric(root: Any, raw: RawArticle) -> None:
+    for link in select(root, site.ARTICLE_RUBRIC_LINK):
+        href = link.get("href", "")
         if "/view/" not in href and "all_news" not in href:
-            raw.rubric_label = _text(link)
+            raw.rubric_label = text(link)
             raw.rubric_href = href
             return
     raw.missing.append(site.ARTICLE_RUBRIC_LINK)
 
 
-def _image(page: Selector, raw: RawArticle) -> set[str]:
+def _image(root: Any, raw: RawArticle) -> set[str]:
     """Main image and caption; returns every form of the caption, to drop from the body."""
-    image = page.css(site.ARTICLE_MAIN_IMAGE)
-    raw.image_src = image.attrib.get("src") if image else page.css(site.ARTICLE_IMAGE_META).get()
+    image = first(root, site.ARTICLE_MAIN_IMAGE)
+    if image is not None:
+        raw.image_src = image.get("src")
+    else:
+        raw.image_src = first(root, site.ARTICLE_IMAGE_META)
     candidates = [
-        _first_text(page, site.ARTICLE_MAIN_IMAGE_CAPTION),
-        image.attrib.get("title") if image else None,
-        image.attrib.get("alt") if image else None,
+        _first_text(root, site.ARTICLE_MAIN_IMAGE_CAPTION),
+        image.get("title") if image is not None else None,
+        image.get("alt") if image is not None else None,
     ]
     captions = [normalise_space(value) for value in candidates if value and value.strip()]
     raw.image_caption = captions[0] if captions else None
     return set(captions)
 
 
-def _body(container, captions: set[str], raw: RawArticle) -> None:
+def _body(container: Any, captions: set[str], raw: RawArticle) -> None:
     # Photo reports show each image's caption as text next to it: equal to its alt/title.
     captions = captions | {
         normalise_space(value)
-        for value in container.xpath(".//img/@alt | .//img/@title").getall()
+        for value in select(container, ".//img/@alt | .//img/@title")
         if value.strip()
     }
-    blocks = clean_blocks(text_blocks(container.root), captions)
+    blocks = clean_blocks(text_blocks(container), captions)
     for index, block in enumerate(blocks[:_DATELINE_SEARCH_BLOCKS]):
         dateline = find_dateline(block)
         if dateline is None:
@@ -123,29 +124,34 @@ def _body(container, captions: set[str], raw: RawArticle) -> None:
         blocks = ([dateline.rest] if dateline.rest else []) + blocks[index + 1 :]
         break
     raw.paragraphs = blocks
-    raw.body_html = clean_html(container.root)
+    raw.body_html = clean_html(container)
 
 
 def parse_article(page: Selector) -> RawArticle:
-    """The raw values of an article page."""
+    """The raw values of an article page.
+
+    Selectors are applied to the page's lxml tree through :mod:`beltacrawl.selectors`
+    (compiled once), not through parsel, which compiles every query again.
+    """
+    root = page.root
     raw = RawArticle()
-    raw.title = _first_text(page, site.ARTICLE_TITLE)
+    raw.title = _first_text(root, site.ARTICLE_TITLE)
     if not raw.title:
         raw.missing.append(site.ARTICLE_TITLE)
-        raw.title = page.css(site.ARTICLE_TITLE_META).get()
-    _rubric(page, raw)
-    _published(page, raw)
-    captions = _image(page, raw)
+        raw.title = first(root, site.ARTICLE_TITLE_META)
+    _rubric(root, raw)
+    _published(root, raw)
+    captions = _image(root, raw)
     raw.tags = [
         tag
         for tag in (
-            normalise_space(link.attrib.get("title") or _text(link) or "")
-            for link in page.css(site.ARTICLE_TAGS)
+            normalise_space(link.get("title") or text(link) or "")
+            for link in select(root, site.ARTICLE_TAGS)
         )
         if tag
     ]
-    raw.canonical_url = page.css(site.ARTICLE_CANONICAL_META).get()
-    container = _body_container(page, raw)
+    raw.canonical_url = first(root, site.ARTICLE_CANONICAL_META)
+    container = _body_container(root, raw)
     if container is not None:
         _body(container, captions, raw)
     return raw

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Iterator
 
 from lxml import html as lxml_html
 from lxml.etree import _Element
@@ -30,6 +31,13 @@ _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 _LETTER = re.compile(r"[^\W\d_]")
 _TRAILING_WIRE_MARKER = re.compile(r"\s*-0-\s*$")
 _UNSAFE_ATTRIBUTE = re.compile(r"^(on|style$|srcdoc$|formaction$)", re.IGNORECASE)
+_UNSAFE_SCHEMES = ("javascript:", "data:", "vbscript:")
+#: Browsers ignore control characters and spaces in a URL's scheme (``java&#9;script:``).
+_URL_NOISE = re.compile(r"[\x00-\x20]+")
+#: An HTML tag name; the parser makes others of broken markup (``<scr<script>``).
+_TAG_NAME = re.compile(r"[A-Za-z][A-Za-z0-9:_.-]*")
+#: Characters lxml refuses when text is set (as ``drop_tree`` does), though a page may hold them.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _classes(element: _Element) -> set[str]:
@@ -56,24 +64,40 @@ class _BlockReader:
         self._parts.clear()
 
     def read(self, element: _Element) -> None:
+        """Depth first with a stack of its own: deeply nested markup must not exhaust
+        Python's recursion limit. Each frame: the children still to read, and what to do
+        on leaving the element (flush after a block, then its tail)."""
         if element.text:
             self._parts.append(element.text)
-        for child in element:
-            if self.ended:
-                return
+        stack: list[tuple[Iterator[_Element], _Element | None, bool]] = [
+            (iter(element), None, False)
+        ]
+        while stack:
+            children, _, _ = stack[-1]
+            child = next(children, None)
+            if child is None or self.ended:
+                # Leaving an element (also on the way out after the end of the body).
+                _, left, is_block = stack.pop()
+                if left is not None:
+                    if is_block:
+                        self.flush()
+                    if left.tail:
+                        self._parts.append(left.tail)
+                continue
             if isinstance(child.tag, str) and _classes(child) & BODY_END_CLASSES:
                 self.ended = True
-                return
+                continue
             tag = child.tag.lower() if isinstance(child.tag, str) else ""
             if tag == "br":
                 self.flush()
             elif not _is_dropped(child):
-                if tag in _BLOCK_TAGS:
+                is_block = tag in _BLOCK_TAGS
+                if is_block:
                     self.flush()
-                    self.read(child)
-                    self.flush()
-                else:
-                    self.read(child)
+                if child.text:
+                    self._parts.append(child.text)
+                stack.append((iter(child), child, is_block))
+                continue
             if child.tail:
                 self._parts.append(child.tail)
 
@@ -88,6 +112,8 @@ def text_blocks(container: _Element) -> list[str]:
 
 def _is_foreign_caption(block: str) -> bool:
     """Russian captions inside German photo galleries: mostly Cyrillic letters."""
+    if not _CYRILLIC.search(block):
+        return False  # the usual case, decided without counting every letter
     letters = len(_LETTER.findall(block))
     return letters > 0 and len(_CYRILLIC.findall(block)) / letters > 0.5
 
@@ -118,6 +144,11 @@ def clean_html(container: _Element) -> str:
     """
     root = copy.deepcopy(container)
     root.tail = None
+    for node in root.iter():
+        if node.text and _NOT_XML.search(node.text):
+            node.text = _NOT_XML.sub("", node.text)
+        if node.tail and _NOT_XML.search(node.tail):
+            node.tail = _NOT_XML.sub("", node.tail)
     ended = False
     for element in list(root.iterdescendants()):
         if element.getparent() is None:
@@ -129,10 +160,13 @@ def clean_html(container: _Element) -> str:
         if _is_dropped(element):
             element.drop_tree()
             continue
+        if not _TAG_NAME.fullmatch(element.tag):
+            element.drop_tag()  # keep the text of broken markup, not its tag
+            continue
         for name in list(element.attrib):
             value = element.attrib[name]
-            if _UNSAFE_ATTRIBUTE.match(name) or value.strip().lower().startswith(
-                ("javascript:", "data:", "vbscript:")
+            if _UNSAFE_ATTRIBUTE.match(name) or _URL_NOISE.sub("", value).lower().startswith(
+                _UNSAFE_SCHEMES
             ):
                 del element.attrib[name]
     inner = (root.text or "") + "".join(

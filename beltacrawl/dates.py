@@ -59,6 +59,8 @@ _NUMERIC_DATE = re.compile(
 _ISO_DATE = re.compile(rf"(?P<year>\d{{4}})-(?P<month>\d\d)-(?P<day>\d\d)[T ]{_TIME}")
 _HAS_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 _HAS_TIME = re.compile(r"(?<!\d)\d{1,2}[:.]\d{2}(?!\d)")
+#: Longest text handed to dateparser (``Montag, 28. Oktober 2022 um 09:38 Uhr`` is 36).
+MAX_SLOW_CHARS = 120
 _DATEPARSER_SETTINGS = {
     "TIMEZONE": "Europe/Minsk",
     "TO_TIMEZONE": "Europe/Minsk",
@@ -116,9 +118,10 @@ def parse_datetime_slow(text: str) -> datetime | None:
 
     A year and a time of day must be written out: a date without a time (such as the
     header's ``Freitag, 5 Juli 2024``) would become a made-up midnight, and relative
-    dates (``gestern, 10:00``) would be read against this machine's clock.
+    dates (``gestern, 10:00``) would be read against this machine's clock. Text longer
+    than any date (``MAX_SLOW_CHARS``) is not a date: dateparser needs seconds for 10 kB.
     """
-    if not (_HAS_TIME.search(text) and _HAS_YEAR.search(text)):
+    if len(text) > MAX_SLOW_CHARS or not (_HAS_TIME.search(text) and _HAS_YEAR.search(text)):
         return None
     import dateparser  # imported on first use: loading its language data costs ~0.5 s
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from parsel import Selector
 
 from beltacrawl import site
 from beltacrawl.dates import listing_datetime, normalise_space, to_iso
+from beltacrawl.selectors import first, select, text
 from beltacrawl.urls import ArticleRef, join, parse_article_url, rubric_of_listing_link
 
 _GET_PAGE = re.compile(r"get_page\(\s*['\"]([^'\"]+)['\"]")
@@ -41,8 +43,9 @@ class ListingPage:
     """Selectors that matched nothing, for a loud report when a layout changes."""
 
 
-def _text(selection) -> str | None:
-    return normalise_space(" ".join(selection.xpath(".//text()").getall())) or None
+def _text(elements: list[Any]) -> str | None:
+    """Text of all the elements, whitespace-normalised."""
+    return normalise_space(" ".join(text(element) or "" for element in elements)) or None
 
 
 def dedupe_lead(lead: str | None) -> str | None:
@@ -66,53 +69,58 @@ def next_page_url(page: Selector, page_url: str) -> str | None:
     >>> next_page_url(sel, "https://deu.belta.by/all_news/page/6/")
     'https://deu.belta.by/all_news/page/7/?day=08&month=01&year=26'
     """  # noqa: E501
-    onclick = page.css(site.LISTING_LOAD_MORE).get()
+    onclick = first(page.root, site.LISTING_LOAD_MORE)
     target = None
     if onclick and (match := _GET_PAGE.search(html.unescape(onclick))):
         target = _STRAY_SLASH.sub(r"\1", match[1])
-    target = target or page.css(site.LISTING_NEXT_LINK).get()
+    target = target or first(page.root, site.LISTING_NEXT_LINK)
     return join(page_url, html.unescape(target.strip())) if target else None
 
 
-def _entry(node: Selector, day: str, month_year: str, base_host: str, page_url: str):
-    link = node.css(site.LISTING_ARTICLE_LINK)
-    if not link:
+def _entry(node: Any, day: str, month_year: str, base_host: str, page_url: str):
+    link = first(node, site.LISTING_ARTICLE_LINK)
+    if link is None:
         return None
-    url = join(page_url, link.attrib.get("href", ""))
+    url = join(page_url, link.get("href", ""))
     ref = parse_article_url(url, base_host) if url else None
     if ref is None:
         return None
-    title = node.css(site.LISTING_TITLE)
-    lead = node.css(site.LISTING_LEAD)
-    rubric_link = node.css(site.LISTING_RUBRIC_LINK)
-    time_text = " ".join(node.css(site.LISTING_TIME).getall())
+    title = first(node, site.LISTING_TITLE)
+    lead = first(node, site.LISTING_LEAD)
+    rubric_link = first(node, site.LISTING_RUBRIC_LINK)
+    time_text = " ".join(select(node, site.LISTING_TIME))
     listed_at = listing_datetime(day, month_year, time_text)
-    rubric_label = _text(rubric_link[0]) if rubric_link else None
-    if rubric_link and rubric_of_listing_link(rubric_link.attrib.get("href", "")) is None:
+    rubric_label = text(rubric_link) if rubric_link is not None else None
+    if rubric_link is not None and rubric_of_listing_link(rubric_link.get("href", "")) is None:
         rubric_label = None
     return ListingEntry(
         ref=ref,
-        title=_text(title[0]) if title else _text(link[0]),
-        lead=dedupe_lead(_text(lead[0])) if lead else None,
+        title=text(title) if title is not None else text(link),
+        lead=dedupe_lead(text(lead)) if lead is not None else None,
         rubric_label=rubric_label,
         listed_at=to_iso(listed_at),
     )
 
 
 def parse_listing(page: Selector, page_url: str, base_host: str = "") -> ListingPage:
-    """Entries of a listing page in order, each dated by the day group above it."""
+    """Entries of a listing page in order, each dated by the day group above it.
+
+    Selectors are applied to the page's lxml tree through :mod:`beltacrawl.selectors`
+    (compiled once), not through parsel, which compiles every query again.
+    """
     result = ListingPage(next_url=next_page_url(page, page_url))
-    container = page.css(site.LISTING_CONTAINER)
+    root = page.root
+    container = select(root, site.LISTING_CONTAINER)
     if not container:
         result.missing.append(site.LISTING_CONTAINER)
-        container = page.css("div.content_margin") or page.css("body")
+        container = select(root, "div.content_margin") or select(root, "body")
     day, month_year = "", ""
-    nodes = container[0].xpath(site.LISTING_NODES_XPATH) if container else []
+    nodes = select(container[0], site.LISTING_NODES_XPATH) if container else []
     for node in nodes:
-        classes = node.attrib.get("class", "").split()
+        classes = node.get("class", "").split()
         if "new_date" in classes:
-            day = " ".join(node.css(site.LISTING_DAY).getall())
-            month_year = _text(node.css(site.LISTING_MONTH_YEAR)) or ""
+            day = " ".join(select(node, site.LISTING_DAY))
+            month_year = _text(select(node, site.LISTING_MONTH_YEAR)) or ""
             continue
         entry = _entry(node, day, month_year, base_host, page_url)
         if entry is not None:
@@ -123,12 +131,13 @@ def parse_listing(page: Selector, page_url: str, base_host: str = "") -> Listing
     return result
 
 
-def _fallback_entries(container, base_host: str, page_url: str) -> list[ListingEntry]:
+def _fallback_entries(container: list[Any], base_host: str, page_url: str) -> list[ListingEntry]:
     """When the entry markup is gone: every article link in the content column, once."""
     entries: dict[str, ListingEntry] = {}
-    for link in container.css(site.LISTING_ARTICLE_LINK) if container else []:
-        url = join(page_url, link.attrib.get("href", ""))
+    links = [link for element in container for link in select(element, site.LISTING_ARTICLE_LINK)]
+    for link in links:
+        url = join(page_url, link.get("href", ""))
         ref = parse_article_url(url, base_host) if url else None
         if ref is not None and ref.key not in entries:
-            entries[ref.key] = ListingEntry(ref, _text(link), None, None, None)
+            entries[ref.key] = ListingEntry(ref, text(link), None, None, None)
     return list(entries.values())

@@ -229,7 +229,9 @@ class ArchivePipeline:
         if self._gave_up:
             self.stats.inc_value("archive/lost")
             return item
-        self._buffer.append(ItemAdapter(item).asdict())
+        # A shallow copy: asdict() walks every value in search of nested items, which
+        # cost more than the archive's SQL (docs/performance.md).
+        self._buffer.append(dict(ItemAdapter(item).items()))
         if len(self._buffer) >= self.batch_size:
             self.flush()
         return item

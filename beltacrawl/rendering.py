@@ -12,7 +12,8 @@ Two components do the work:
 
 - :class:`Rendering`, an add-on (``ADDONS``): when the mode is not ``never`` it installs
   scrapy-playwright's download handler for http/https, the launch options of the local
-  Chromium (``BELTA_CHROMIUM``) and scrapy-playwright's memory-usage extension.
+  Chromium (``BELTA_CHROMIUM``) and scrapy-playwright's memory-usage extension
+  (:mod:`beltacrawl.browser_memory`).
 - :class:`RenderMiddleware`, a downloader middleware: in ``always`` it marks requests
   ``meta["playwright"] = True``; in both browser modes it makes sure the browser exists
   before anything is fetched and ends the run clearly when it cannot start.
@@ -59,7 +60,8 @@ ABORTED_RESOURCE_TYPES = frozenset({"image", "font", "media"})
 #: ``DOMContentLoaded`` or ``load`` have run by then.
 GOTO_KWARGS = {"wait_until": "load"}
 PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
-PLAYWRIGHT_MEMUSAGE = "scrapy_playwright.memusage.ScrapyPlaywrightMemoryUsageExtension"
+#: scrapy-playwright's memory-usage extension (beltacrawl/browser_memory.py).
+PLAYWRIGHT_MEMUSAGE = "beltacrawl.browser_memory.BrowserMemoryUsage"
 SCRAPY_MEMUSAGE = "scrapy.extensions.memusage.MemoryUsage"
 INSTALL_HINT = (
     "install Chromium with `apt-get install chromium` (Debian/Ubuntu), or set "

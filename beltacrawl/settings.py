@@ -30,7 +30,19 @@ TELNETCONSOLE_ENABLED = False
 
 # --- faults ---------------------------------------------------------------------------
 RETRY_ENABLED = True
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "beltacrawl.middlewares.PoliteRetryMiddleware": 550,
+}
+#: Longest pause a ``Retry-After`` header may ask for; a longer one fails the request
+#: (it is recorded and retried by the next run).
+BELTA_RETRY_AFTER_MAX = 120.0
+#: Back-off before a retry without ``Retry-After``: doubled each attempt, bounded.
+BELTA_RETRY_BACKOFF = 2.0
+BELTA_RETRY_BACKOFF_MAX = 60.0
 RETRY_TIMES = 4
+#: The site has no redirect chains; a loop is given up quickly.
+REDIRECT_MAX_TIMES = 5
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 DOWNLOAD_TIMEOUT = 30
 #: Article pages are ~50 kB; anything near these sizes is not a page of this site.
@@ -39,9 +51,14 @@ DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 
 # --- output ---------------------------------------------------------------------------
 FEED_EXPORT_ENCODING = "utf-8"
+#: Items of one response processed at a time. The pipelines are synchronous, so more
+#: brings nothing, and Scrapy starts one asyncio task per unit for every callback
+#: result: its default of 100 cost ~0.6 ms of CPU per page (docs/performance.md).
+CONCURRENT_ITEMS = 1
 
 ITEM_PIPELINES = {
     "beltacrawl.pipelines.ValidationPipeline": 100,
+    "spidermon.contrib.scrapy.pipelines.ItemValidationPipeline": 150,
     "beltacrawl.pipelines.DeduplicationPipeline": 200,
     "beltacrawl.pipelines.ArchivePipeline": 800,
 }
@@ -105,5 +122,33 @@ PLAYWRIGHT_ABORT_REQUEST = "beltacrawl.rendering.abort_request"
 LOG_LEVEL = "INFO"
 
 EXTENSIONS = {
-    "beltacrawl.summary.RunSummary": 500,
+    # Spidermon's closing monitors run first, so that the summary has their verdict.
+    "spidermon.contrib.scrapy.extensions.Spidermon": 500,
+    "beltacrawl.summary.RunSummary": 600,
 }
+
+# --- run health (beltacrawl/monitors.py, spidermon) -------------------------------------
+SPIDERMON_ENABLED = True
+#: The drift monitors look at the running crawl every 5 seconds.
+SPIDERMON_PERIODIC_MONITORS = {"beltacrawl.monitors.DriftMonitors": 5}
+SPIDERMON_SPIDER_CLOSE_MONITORS = ["beltacrawl.monitors.RunMonitors"]
+# A dotted path, not a file path: the schema must also load from a zipped egg (Scrapyd).
+SPIDERMON_VALIDATION_SCHEMAS = ["beltacrawl.schemas.ARTICLE"]
+SPIDERMON_MAX_ITEM_VALIDATION_ERRORS = 0
+SPIDERMON_EXPECTED_FINISH_REASONS = ["finished"]
+SPIDERMON_ADD_FIELD_COVERAGE = True
+SPIDERMON_FIELD_COVERAGE_SKIP_IF_NO_ITEM = True
+SPIDERMON_FIELD_COVERAGE_RULES = {
+    "Article/url": 1.0,
+    "Article/key": 1.0,
+    "Article/title": 1.0,
+    "Article/body": 1.0,
+    "Article/published_at": 0.9,
+    "Article/rubric_label": 0.9,
+}
+#: A crawl stops (``layout_changed``) when more than this share of article pages fails
+#: validation, once ``BELTA_DRIFT_MIN_ARTICLES`` pages have been seen.
+BELTA_MAX_INVALID_SHARE = 0.5
+#: ... and (``site_unavailable``) when more than this share of article requests fails.
+BELTA_MAX_FAILED_SHARE = 0.5
+BELTA_DRIFT_MIN_ARTICLES = 10

@@ -104,6 +104,10 @@ BODY_DROP_TAGS = frozenset(
         "picture",
         "source",
         "template",
+        # Never text; in a body they could only redirect (meta refresh) or rebase links.
+        "meta",
+        "link",
+        "base",
     }
 )
 

@@ -38,9 +38,13 @@ def machine() -> str:
                 break
     except OSError:
         pass
+    try:
+        load = Path("/proc/loadavg").read_text().split()[0]
+    except OSError:
+        load = "?"
     return (
         f"{os.cpu_count()} CPU(s), {model}, Python {platform.python_version()}, "
-        f"{platform.system()} {platform.release()}"
+        f"{platform.system()} {platform.release()}; load average at start {load}"
     )
 
 
@@ -48,7 +52,10 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     """A Markdown table (readable in a terminal, pasteable into docs/performance.md)."""
     cells = [[str(h) for h in headers]] + [[_cell(value) for value in row] for row in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
-    lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(row, widths)) + " |" for row in cells]
+    lines = [
+        "| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |"
+        for row in cells
+    ]
     lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
     return "\n".join(lines)
 
@@ -87,6 +94,11 @@ class Replica:
         self.process.stdin.write(command + "\n")
         self.process.stdin.flush()
         return self.process.stdout.readline().strip()
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU the replica process has used so far (from /proc)."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def requests(self) -> list[dict]:
         """Requests served since the last :meth:`clear`: ``path``, ``status``, ``time``."""
@@ -170,16 +182,15 @@ def belta_command(
         **(extra or {}),
     }
     feed = workdir / "articles.jsonl"
-    return [sys.executable, "-m", "scrapy", "crawl", "belta", "-O", f"{feed}:jsonlines"] + (
-        settings_args(settings)
-    )
+    command = [sys.executable, "-m", "scrapy", "crawl", "belta", "-O", f"{feed}:jsonlines"]
+    return [*command, *settings_args(settings)]
 
 
 def noop_command(url_file: Path) -> list[str]:
     """The no-op spider on the same URLs, with the same settings and nothing else."""
     settings = {**NO_POLITENESS, "BELTA_ARCHIVE": "", "BENCH_URL_FILE": str(url_file)}
     spider = str(REPO / "bench" / "noop_spider.py")
-    return [sys.executable, "-m", "scrapy", "runspider", spider] + settings_args(settings)
+    return [sys.executable, "-m", "scrapy", "runspider", spider, *settings_args(settings)]
 
 
 def parse_settings(pairs: Sequence[str]) -> dict[str, str]:

@@ -22,18 +22,21 @@ from __future__ import annotations
 import argparse
 import difflib
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from parsel import Selector
 
-from bench.common import header, table
 from beltacrawl.article import parse_article
 from beltacrawl.dates import MINSK
+from beltacrawl.items import Article
 from beltacrawl.loaders import load_article
 from beltacrawl.urls import parse_article_url
+from bench.common import header, table
 from tests.sitesim import SiteModel
 from tests.sitesim.routes import route
 
@@ -95,11 +98,15 @@ def normal(text: str | None) -> str:
 # --- the extractors ------------------------------------------------------------------------
 
 
-def beltacrawl_extract(page: Page) -> dict[str, Any]:
+def beltacrawl_article(page: Page) -> Article:
     ref = parse_article_url(page.url)
     assert ref is not None
     raw = parse_article(Selector(text=page.html.decode("utf-8")))
-    article = load_article(raw, ref, page.url, fetched_at=FETCHED_AT)
+    return load_article(raw, ref, page.url, fetched_at=FETCHED_AT)
+
+
+def beltacrawl_extract(page: Page) -> dict[str, Any]:
+    article = beltacrawl_article(page)
     return {"title": article.title, "published_at": article.published_at, "body": article.body}
 
 
@@ -132,9 +139,74 @@ def trafilatura_extract(page: Page) -> dict[str, Any]:
 EXTRACTORS = {"beltacrawl": beltacrawl_extract, "trafilatura": trafilatura_extract}
 
 
+# --- after extraction: what happens to each record ------------------------------------------
+
+
+def _pipeline_stages(workdir: Path) -> tuple[list[tuple[str, Any]], Any]:
+    """The project's item pipelines (in order, as configured) and a JSON Lines exporter."""
+    from scrapy.exceptions import NotConfigured
+    from scrapy.exporters import JsonLinesItemExporter
+    from scrapy.utils.misc import build_from_crawler, load_object
+    from scrapy.utils.project import get_project_settings
+    from scrapy.utils.reactor import install_reactor, is_reactor_installed
+    from scrapy.utils.test import get_crawler
+
+    from beltacrawl.spiders.belta import BeltaSpider
+
+    settings = get_project_settings()
+    if not is_reactor_installed():
+        install_reactor(settings["TWISTED_REACTOR"])
+    settings.set("BELTA_ARCHIVE", str(workdir / "belta.sqlite"))
+    crawler = get_crawler(BeltaSpider, settings.copy_to_dict())
+    crawler.spider = crawler._create_spider()
+    stages = []
+    for path, _ in sorted(crawler.settings.getdict("ITEM_PIPELINES").items(), key=lambda i: i[1]):
+        try:
+            pipeline = build_from_crawler(load_object(path), crawler)
+        except NotConfigured:
+            continue
+        if hasattr(pipeline, "open_spider"):
+            pipeline.open_spider()
+        stages.append((path, pipeline))
+    feed = (workdir / "articles.jsonl").open("wb")
+    return stages, JsonLinesItemExporter(feed, encoding="utf-8")
+
+
+def item_stages(items: list[Any], rounds: int) -> list[list[object]]:
+    """CPU ms per record of each item pipeline and of the feed export (best round)."""
+    best: dict[str, float] = {}
+    for _ in range(rounds):
+        with tempfile.TemporaryDirectory() as tmp:
+            stages, exporter = _pipeline_stages(Path(tmp))
+            spent = dict.fromkeys([name for name, _ in stages] + ["JSON Lines feed"], 0.0)
+            for item in items:
+                for name, pipeline in stages:
+                    started = time.process_time()
+                    pipeline.process_item(item)
+                    spent[name] += time.process_time() - started
+                started = time.process_time()
+                exporter.export_item(item)
+                spent["JSON Lines feed"] += time.process_time() - started
+            for name, pipeline in stages:  # the archive writes its last batch here
+                if hasattr(pipeline, "close_spider"):
+                    started = time.process_time()
+                    pipeline.close_spider()
+                    spent[name] += time.process_time() - started
+                if hasattr(pipeline, "spider_closed"):
+                    pipeline.spider_closed(None, "finished")
+            exporter.file.close()
+        for name, seconds in spent.items():
+            best[name] = min(best.get(name, seconds), seconds)
+    rows: list[list[object]] = [
+        [name, f"{1000 * seconds / len(items):.3f}"] for name, seconds in best.items()
+    ]
+    rows.append(["total", f"{1000 * sum(best.values()) / len(items):.3f}"])
+    return rows
+
+
 def score(results: list[dict[str, Any]], pages: list[Page]) -> Scores:
     scores = Scores(pages=len(pages))
-    for result, page in zip(results, pages):
+    for result, page in zip(results, pages, strict=True):
         truth = page.truth
         scores.title += normal(result.get("title")) == normal(truth["title"])
         published = result.get("published_at") or ""
@@ -196,6 +268,12 @@ def main(argv: list[str] | None = None) -> int:
             rows,
         )
     )
+    print(
+        "\nAfter extraction, each record goes through the project's item pipelines and the "
+        "feed\n(in process, CPU per record, best round):\n"
+    )
+    articles = [beltacrawl_article(page) for page in pages]
+    print(table(["stage", "CPU ms/record"], item_stages(articles, rounds)))
     ratio = best["beltacrawl"] / best["trafilatura"]
     verdict = "met" if ratio <= TARGET_RATIO else "MISSED"
     print(

@@ -11,8 +11,9 @@
 #   BELTACRAWL_LOG_DIR      log folder; empty = log to stderr [$BELTACRAWL_HOME/logs]
 #   BELTACRAWL_FEED_DIR     one feed file per run; empty = no feed [$BELTACRAWL_HOME/feeds]
 #   BELTACRAWL_FEED_GZIP    1 = gzip the feed (.jsonl.gz)    [0]
-#   BELTACRAWL_SCRAPY_ARGS  extra `scrapy crawl` arguments, split on spaces, e.g.
-#                           "-a mode=full -s DOWNLOAD_DELAY=2"  [none]
+#   BELTACRAWL_SCRAPY_ARGS  extra `scrapy crawl` arguments, split like a shell would (quotes
+#                           work, nothing is expanded), e.g. "-a mode=full -s DOWNLOAD_DELAY=2"
+# Relative paths are relative to BELTACRAWL_HOME.
 # Arguments given to this script are appended to the `scrapy crawl` command line as they are.
 #
 # Exit status: that of `scrapy crawl` (0 the run did its job, 1 it did not — including a
@@ -50,9 +51,11 @@ fail() {
     exit "${status:-1}"
 }
 
-[[ -x "$python" ]] || status=2 fail "no Python at $python (set BELTACRAWL_VENV)"
 [[ -f "$BELTACRAWL_HOME/scrapy.cfg" ]] ||
     status=2 fail "no scrapy.cfg in $BELTACRAWL_HOME (set BELTACRAWL_HOME)"
+# From here on, relative paths (archive, logs, feeds, venv) are relative to the checkout.
+cd "$BELTACRAWL_HOME"
+[[ -x "$python" ]] || status=2 fail "no Python at $python (set BELTACRAWL_VENV)"
 
 mkdir -p "$(dirname "$BELTACRAWL_ARCHIVE")"
 if [[ -n "$BELTACRAWL_LOG_DIR" ]]; then
@@ -90,10 +93,17 @@ if [[ -n "$BELTACRAWL_FEED_DIR" ]]; then
         "$feed" "$options")"
     command+=(-s "FEEDS=$feeds")
 fi
-read -r -a extra <<<"$BELTACRAWL_SCRAPY_ARGS"
+extra=()
+if [[ -n "$BELTACRAWL_SCRAPY_ARGS" ]]; then
+    # shlex.split: shell-like quoting without eval (nothing in the value is executed).
+    "$python" -c 'import shlex, sys; shlex.split(sys.argv[1])' "$BELTACRAWL_SCRAPY_ARGS" \
+        2>/dev/null || status=2 fail "BELTACRAWL_SCRAPY_ARGS has unbalanced quotes"
+    mapfile -d '' -t extra < <("$python" -c \
+        'import shlex, sys; print("\0".join(shlex.split(sys.argv[1])), end="")' \
+        "$BELTACRAWL_SCRAPY_ARGS")
+fi
 command+=("${extra[@]}" "$@")
 
-cd "$BELTACRAWL_HOME"
 say "starting: archive $BELTACRAWL_ARCHIVE, feed ${feed:-none}, log ${log_file:-stderr}"
 status=0
 "${command[@]}" || status=$?

@@ -1,9 +1,11 @@
 """What browser rendering costs per page, measured against the replica (docs/rendering.md).
 
 ``python -m tests.bench_rendering [--articles 100]`` crawls a replica with each
-``render`` mode, once one request at a time (the cost of one page) and once with the
-tests' concurrency, and prints a Markdown table. The plain-HTTP replica answers in about
-a millisecond, so the figures are the crawler's own cost per page, not the network's.
+``render`` mode, once one request at a time (the cost of one page) and once four at a
+time, and prints a Markdown table. Peak memory is scrapy-playwright's measure: the
+crawler plus the browser's processes (Scrapy's own MemoryUsage in plain runs). The
+replica answers in about a millisecond, so the figures are the crawler's own cost per
+page, not the network's.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ RUNS = (
 )
 
 
-def measure(articles: int, concurrency: int, workdir: Path) -> list[tuple[str, int, float]]:
+def measure(articles: int, concurrency: int, workdir: Path) -> list[tuple[str, int, float, float]]:
     rows = []
     for label, scripted, mode in RUNS:
         model = SiteModel(articles=articles, samples=False, scripted=scripted)
@@ -38,13 +40,15 @@ def measure(articles: int, concurrency: int, workdir: Path) -> list[tuple[str, i
                     "CONCURRENT_REQUESTS": str(concurrency),
                     "CONCURRENT_REQUESTS_PER_DOMAIN": str(concurrency),
                     "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": str(concurrency),
+                    "MEMUSAGE_CHECK_INTERVAL_SECONDS": "0.5",
                 },
             )
         if result.returncode != 0 or len(result.records) != articles:
             raise SystemExit(f"{label}: run failed\n{result.log[-3000:]}")
         pages = int(result.stat("downloader/response_count") or 0)
         seconds = float(_float_stat(result.log, "elapsed_time_seconds"))
-        rows.append((label, pages, seconds))
+        memory = int(result.stat("memusage/max") or 0) / 2**20
+        rows.append((label, pages, seconds, memory))
     return rows
 
 
@@ -59,13 +63,16 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     print(f"machine: {platform.machine()}, {_cpu()}, Python {platform.python_version()}")
     print(f"replica: {args.articles} articles, samples=False; LOG_LEVEL=INFO\n")
-    print("| run | concurrency | responses | seconds | ms per page |")
-    print("| --- | --- | --- | --- | --- |")
+    print("| run | concurrency | responses | seconds | ms per page | peak memory MiB |")
+    print("| --- | --- | --- | --- | --- | --- |")
     with tempfile.TemporaryDirectory() as tmp:
         for concurrency in (1, 4):
-            for label, pages, seconds in measure(args.articles, concurrency, Path(tmp)):
+            for label, pages, seconds, memory in measure(args.articles, concurrency, Path(tmp)):
                 per_page = 1000 * seconds / pages
-                print(f"| {label} | {concurrency} | {pages} | {seconds:.1f} | {per_page:.0f} |")
+                print(
+                    f"| {label} | {concurrency} | {pages} | {seconds:.1f} | {per_page:.0f} "
+                    f"| {memory:.0f} |"
+                )
 
 
 def _cpu() -> str:

@@ -18,6 +18,9 @@ FAST = {
     "CONCURRENT_REQUESTS": "16",
     "CONCURRENT_REQUESTS_PER_DOMAIN": "16",
     "RETRY_TIMES": "1",
+    "BELTA_RETRY_BACKOFF": "0.05",
+    "BELTA_RETRY_BACKOFF_MAX": "0.2",
+    "SPIDERMON_PERIODIC_MONITORS": '{"beltacrawl.monitors.DriftMonitors": 0.5}',
     "LOG_LEVEL": "INFO",
 }
 
@@ -54,6 +57,21 @@ def run_crawl(
     """Crawl ``base_url`` with ``-a`` arguments (``"since=2024-01-01"``) into a JSON Lines feed."""
     feed = workdir / "out.jsonl"
     feed.unlink(missing_ok=True)
+    command = crawl_command(base_url, feed, *arguments, archive=archive, settings=settings)
+    done = subprocess.run(
+        command, cwd=REPO, capture_output=True, text=True, timeout=timeout, check=False
+    )
+    return CrawlResult(done.returncode, read_feed(feed), done.stderr)
+
+
+def crawl_command(
+    base_url: str,
+    feed: Path,
+    *arguments: str,
+    archive: Path | None = None,
+    settings: dict[str, str] | None = None,
+) -> list[str]:
+    """The ``scrapy crawl belta`` command line (run it with ``cwd=REPO``)."""
     merged = {
         **FAST,
         "BELTA_BASE_URL": base_url,
@@ -65,12 +83,10 @@ def run_crawl(
         command += ["-a", argument]
     for name, value in merged.items():
         command += ["-s", f"{name}={value}"]
-    done = subprocess.run(
-        command, cwd=REPO, capture_output=True, text=True, timeout=timeout, check=False
-    )
-    records = (
-        [json.loads(line) for line in feed.read_text(encoding="utf-8").splitlines() if line]
-        if feed.exists()
-        else []
-    )
-    return CrawlResult(done.returncode, records, done.stderr)
+    return command
+
+
+def read_feed(feed: Path) -> list[dict]:
+    if not feed.exists():
+        return []
+    return [json.loads(line) for line in feed.read_text(encoding="utf-8").splitlines() if line]

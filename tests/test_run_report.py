@@ -14,6 +14,7 @@ from scrapy.settings import Settings
 
 from beltacrawl import archive as archive_module
 from beltacrawl.archive import Archive, schema_version
+from beltacrawl.health import problems
 from beltacrawl.summary import render
 from tests.crawling import run_crawl
 
@@ -62,8 +63,9 @@ def test_summary_has_duration_counts_stop_reasons_and_verdict() -> None:
         "downloader/response_count": 57,
         "belta/walk/all_news/stop_reason": "archive_reached",
         "belta/walk/all_news/pages": 3,
-        "belta/walk/economics/stop_reason": "layout_changed",
+        "belta/walk/economics/stop_reason": "listing_failed",
         "belta/walk/economics/pages": 1,
+        "monitors/failed": ["Layout/first listing pages have entries: economics"],
     }
     lines = render(stats, "finished").splitlines()
     assert lines[0] == "beltacrawl run summary (finish reason: finished)"
@@ -74,9 +76,9 @@ def test_summary_has_duration_counts_stop_reasons_and_verdict() -> None:
     assert re.search(r"^  records dropped as invalid +3$", text, re.MULTILINE)
     assert re.search(r"^  pages fetched \(HTTP responses\) +57$", text, re.MULTILINE)
     assert re.search(r"^  walk all_news +3 page\(s\), stopped: archive_reached$", text, re.M)
-    assert lines[-1] == (
-        "  verdict: PROBLEMS — listing economics: no entries on its first page (layout changed?)"
-    )
+    found = problems(stats, "finished")
+    assert len(found) == 2  # the failed monitor and the failed walk, in beltacrawl.health's words
+    assert lines[-1] == "  verdict: PROBLEMS — " + "; ".join(found)
     assert render({}, "finished").splitlines()[-1] == "  verdict: ok"
 
 
@@ -106,7 +108,7 @@ def test_stats_lists_the_verdict_and_the_problems(
         good = archive.start_run("belta", {})
         archive.finish_run(good, "finished", {"archive/new": 1}, problems=[], summary="S1")
         bad = archive.start_run("belta", {})
-        problem = "listing all_news: no entries on its first page (layout changed?)"
+        problem = "listing economics: a listing page could not be fetched; the walk stopped there"
         archive.finish_run(bad, "finished", {}, problems=[problem], summary="S2")
         archive.start_run("belta", {})  # killed: never finished
     code, out, _ = scrapy_archive(capsys, "stats", "--archive", str(path))

@@ -8,6 +8,7 @@ always see the pages in order.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.http import Response, TextResponse
 
 from beltacrawl.archive import Archive
@@ -27,6 +29,7 @@ from beltacrawl.dates import MINSK, to_iso
 from beltacrawl.listing import ListingEntry, parse_listing
 from beltacrawl.loaders import load_article
 from beltacrawl.rendering import render_mode
+from beltacrawl.responses import unusable, with_repaired_encoding
 from beltacrawl.urls import ArticleRef, is_forbidden, listing_path, on_base, parse_article_url
 
 if TYPE_CHECKING:
@@ -145,6 +148,7 @@ class BeltaSpider(scrapy.Spider):
         return scrapy.Request(
             url,
             callback=self.parse_listing,
+            errback=self.listing_failed,
             cb_kwargs={"listing": listing},
             priority=LISTING_PRIORITY,
             dont_filter=again,
@@ -170,12 +174,18 @@ class BeltaSpider(scrapy.Spider):
     def parse_listing(self, response: Response, listing: str = "all_news"):
         """Read one listing page; request its new articles and, if needed, the next page."""
         walk = self._walks.setdefault(listing, ListingWalk(listing))
+        if problem := unusable(response):
+            self.stats.inc_value(f"belta/response/{problem}")
+            reason = f"unusable response: {problem}"
+            if retry := get_retry_request(response.request, spider=self, reason=reason):
+                yield retry
+                return
+            self._listing_lost(walk, response.url, reason)
+            return
         walk.page += 1
         walk.pages += 1
         page_number = walk.page
-        if not isinstance(response, TextResponse):
-            self._layout_problem(walk, page_number, ["an HTML response"])
-            return
+        response = self._decoded(response)
         page = parse_listing(response.selector, response.url, self.base_host)
         if not page.entries and (again := self._rendered_again(response, "listing")):
             walk.page, walk.pages = walk.page - 1, walk.pages - 1  # the browser's copy counts
@@ -360,6 +370,8 @@ class BeltaSpider(scrapy.Spider):
             self._record_stop(walk, walk.stop_reason or "empty_page")
             return
         self.stats.inc_value("belta/layout/empty_first_listing_page")
+        for selector in missing:
+            self.stats.inc_value(f"belta/layout/listing_selector_missed/{selector}")
         self.logger.error(
             "listing %s page 1: 0 entries — %s matched nothing; the site's layout may have changed",
             walk.listing,
@@ -391,9 +403,10 @@ class BeltaSpider(scrapy.Spider):
             self.stats.inc_value("belta/article/not_an_article_url")
             self.logger.error("%s is not an article URL of the German edition", response.url)
             return
-        if not isinstance(response, TextResponse):
-            self._article_problem(response, ref, "not_html", "the response is not HTML")
+        if problem := unusable(response):
+            yield from self._retry_or_fail(response, ref, problem)
             return
+        response = self._decoded(response)
         raw = parse_article(response.selector)
         if not raw.paragraphs and (again := self._rendered_again(response, "article")):
             yield again
@@ -416,6 +429,33 @@ class BeltaSpider(scrapy.Spider):
             self.stats.inc_value("belta/skipped/window_after_fetch")
             return
         yield article
+
+    def _decoded(self, response: TextResponse) -> TextResponse:
+        decoded, repaired = with_repaired_encoding(response)
+        if repaired:
+            self.stats.inc_value("belta/response/charset_repaired")
+            self.logger.warning(
+                "%s is not in the encoding it declares (%s); read as %s",
+                response.url,
+                response.encoding,
+                decoded.encoding,
+            )
+        return decoded
+
+    def _retry_or_fail(self, response: Response, ref: ArticleRef, problem: str):
+        """A broken answer (empty, not HTML, cut off) is retried like a failed download,
+        then recorded as failed for the next run."""
+        self.stats.inc_value(f"belta/response/{problem}")
+        retry = get_retry_request(
+            response.request, spider=self, reason=f"unusable response: {problem}"
+        )
+        if retry is not None:
+            yield retry
+            return
+        self._article_problem(response, ref, problem, f"unusable response ({problem})")
+        self.stats.inc_value("belta/articles/failed")
+        if self._archive is not None:
+            self._archive.record_failure(ref.url, ref.key, f"unusable response: {problem}")
 
     def _check_dates(self, article, entry: ListingEntry | None) -> None:
         if article.published_raw and not article.published_at:
@@ -459,20 +499,48 @@ class BeltaSpider(scrapy.Spider):
         self.stats.inc_value(f"belta/article/problem/{reason}")
         self.logger.warning("article %s (%s): %s", ref.key, response.url, text)
 
+    def listing_failed(self, failure: Failure) -> None:
+        """A listing page that still fails after retries ends its walk, loudly."""
+        request = failure.request
+        listing = request.cb_kwargs.get("listing", "all_news")
+        walk = self._walks.setdefault(listing, ListingWalk(listing))
+        self._listing_lost(walk, request.url, _failure_reason(failure))
+
+    def _listing_lost(self, walk: ListingWalk, url: str, reason: str) -> None:
+        self.stats.inc_value("belta/listing/failed")
+        self.logger.error(
+            "listing %s: page %s could not be fetched (%s); the walk stops here",
+            walk.listing,
+            url,
+            reason,
+        )
+        if not walk.rechecking:
+            self._record_stop(walk, "listing_failed")
+
     def article_failed(self, failure: Failure) -> None:
         request = failure.request
         ref: ArticleRef = request.meta["article_ref"]
-        reason = failure.getErrorMessage() or failure.type.__name__
-        if hasattr(failure.value, "response") and failure.value.response is not None:
-            reason = f"HTTP {failure.value.response.status}"
+        reason = _failure_reason(failure)
         self.stats.inc_value("belta/articles/failed")
         self.logger.error("article %s could not be fetched (%s): %s", ref.key, request.url, reason)
         if self._archive is not None:
             self._archive.record_failure(ref.url, ref.key, reason)
 
+    def log(self, message: Any, level: int = logging.DEBUG, **kw: Any) -> None:
+        """Spidermon reports through ``Spider.log``; its report goes to DEBUG, since
+        failed monitors are logged once, plainly, and the run summary gives the verdict."""
+        self.logger.log(logging.DEBUG, message, **kw)
+
     def closed(self, reason: str) -> None:
         if self._archive is not None:
             self._archive.close()
+
+
+def _failure_reason(failure: Failure) -> str:
+    response = getattr(failure.value, "response", None)
+    if response is not None:
+        return f"HTTP {response.status}"
+    return f"{failure.type.__name__}: {failure.getErrorMessage()}"
 
 
 def _site_now(response: Response) -> datetime:

@@ -1,0 +1,96 @@
+"""Downloader middleware: Scrapy's retries, made polite.
+
+Scrapy's ``RetryMiddleware`` retries at once. This one waits first: as long as the site
+asks (``Retry-After`` on 429/503, seconds or an HTTP date, up to ``BELTA_RETRY_AFTER_MAX``)
+or, without that header, with exponential back-off (``BELTA_RETRY_BACKOFF`` seconds,
+doubled each attempt, at most ``BELTA_RETRY_BACKOFF_MAX``). A site asking for a longer
+pause than the bound gets no retry: the request fails and is recorded, for the next run.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING
+
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.response import response_status_message
+from twisted.internet import reactor
+from twisted.internet.task import deferLater
+
+if TYPE_CHECKING:
+    from scrapy import Request, Spider
+    from scrapy.http import Response
+    from scrapy.settings import BaseSettings
+
+
+def retry_after_seconds(value: bytes | None, now: datetime | None = None) -> float | None:
+    """Seconds a ``Retry-After`` header asks for, or ``None`` when it says nothing usable.
+
+    >>> retry_after_seconds(b"7")
+    7.0
+    >>> retry_after_seconds(b"Wed, 21 Oct 2026 07:28:10 GMT", datetime(2026, 10, 21, 7, 28, tzinfo=UTC))
+    10.0
+    >>> retry_after_seconds(b"soon") is None
+    True
+    """  # noqa: E501
+    if not value:
+        return None
+    text = value.decode("latin-1").strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        moment = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (moment - (now or datetime.now(UTC))).total_seconds())
+
+
+class PoliteRetryMiddleware(RetryMiddleware):
+    def __init__(self, settings: BaseSettings) -> None:
+        super().__init__(settings)
+        self.retry_after_max = settings.getfloat("BELTA_RETRY_AFTER_MAX")
+        self.backoff = settings.getfloat("BELTA_RETRY_BACKOFF")
+        self.backoff_max = settings.getfloat("BELTA_RETRY_BACKOFF_MAX")
+
+    def _backoff(self, request: Request) -> float:
+        attempt = request.meta.get("retry_times", 0)
+        return min(self.backoff * 2**attempt, self.backoff_max)
+
+    async def _wait(self, seconds: float) -> None:
+        if seconds > 0:
+            await maybe_deferred_to_future(deferLater(reactor, seconds))
+
+    async def process_response(
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Request | Response:
+        if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
+            return response
+        asked = retry_after_seconds(response.headers.get(b"Retry-After"))
+        stats = self.crawler.stats
+        if asked is not None and asked > self.retry_after_max:
+            stats.inc_value("retry/retry_after_too_long")
+            self.crawler.spider.logger.warning(
+                "%s asks to retry after %.0f s, more than BELTA_RETRY_AFTER_MAX (%.0f s): "
+                "not retried now",
+                request.url,
+                asked,
+                self.retry_after_max,
+            )
+            return response
+        retry = self._retry(request, response_status_message(response.status))
+        if retry is None:
+            return response
+        if asked is not None:
+            stats.inc_value("retry/retry_after_honoured")
+        await self._wait(asked if asked is not None else self._backoff(request))
+        return retry
+
+    async def process_exception(
+        self, request: Request, exception: Exception, spider: Spider | None = None
+    ) -> Request | Response | None:
+        retry = super().process_exception(request, exception)
+        if retry is not None:
+            await self._wait(self._backoff(request))
+        return retry

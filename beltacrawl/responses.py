@@ -1,0 +1,55 @@
+"""Is a response a whole HTML page of the site? Checked before any parsing.
+
+A 200 answer can still be useless: an empty body, a PDF or image where a page should be,
+a page cut off mid-way (connection dropped behind a proxy, a crashed upstream), or bytes
+in another encoding than the one declared. Parsing such a page would write a half-empty
+or garbled record, so it is retried instead and, if it stays broken, recorded as failed.
+"""
+
+from __future__ import annotations
+
+from scrapy.http import Response, TextResponse
+
+#: Pages of the site end with ``</html>``; a page without it near its end was cut off.
+_END_OF_PAGE = b"</html"
+_TAIL_BYTES = 4096
+#: Encodings tried when a page is not in the encoding it declares: the site's CMS is
+#: shared with Russian editions, whose legacy encoding is windows-1251.
+FALLBACK_ENCODINGS = ("cp1251",)
+
+
+def unusable(response: Response) -> str | None:
+    """Why the response cannot be parsed as a page (``empty``, ``not_html``,
+    ``truncated``), or ``None`` when it can."""
+    if not response.body.strip():
+        return "empty"
+    content_type = response.headers.get(b"Content-Type", b"").lower()
+    if not isinstance(response, TextResponse) or (
+        content_type and b"html" not in content_type and b"xml" not in content_type
+    ):
+        return "not_html"
+    if _END_OF_PAGE not in response.body[-_TAIL_BYTES:].lower():
+        return "truncated"
+    return None
+
+
+def _is_valid(body: bytes, encoding: str) -> bool:
+    try:
+        body.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return False
+    return True
+
+
+def with_repaired_encoding(response: TextResponse) -> tuple[TextResponse, bool]:
+    """The response decoded correctly, and whether that needed a repair.
+
+    Only a body that is not valid in its declared encoding is re-decoded, with the
+    first fallback encoding in which it is valid.
+    """
+    if _is_valid(response.body, response.encoding):
+        return response, False
+    for encoding in FALLBACK_ENCODINGS:
+        if _is_valid(response.body, encoding):
+            return response.replace(encoding=encoding), True
+    return response, False
