@@ -124,6 +124,8 @@ class BeltaSpider(scrapy.Spider):
     # --- start ---------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        if self._resumed():
+            return  # the pending requests come back from JOBDIR's queue
         if self.args.urls:
             for ref in self.args.urls:
                 if request := self._article_request(ref, entry=None):
@@ -143,6 +145,19 @@ class BeltaSpider(scrapy.Spider):
             if self.incremental and self._archive is not None:
                 walk.coverage = self._archive.coverage(listing)
             yield self._listing_request(listing, on_base(listing_path(listing), self.base_url))
+
+    def _resumed(self) -> bool:
+        """With ``JOBDIR``, walk progress and requested keys live in the job's persisted
+        ``state``, so a paused crawl resumes where it stopped."""
+        state = getattr(self, "state", None)
+        if state is None:
+            return False
+        resumed = bool(state.get("walks"))
+        self._walks = state.setdefault("walks", self._walks)
+        self._requested = state.setdefault("requested", self._requested)
+        if resumed:
+            self.logger.info("resuming the paused crawl of %s", ", ".join(self._walks))
+        return resumed
 
     def _listing_request(self, listing: str, url: str, *, again: bool = False) -> scrapy.Request:
         return scrapy.Request(
