@@ -33,6 +33,9 @@ RETRY_ENABLED = True
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "beltacrawl.middlewares.PoliteRetryMiddleware": 550,
+    # Marks requests for the browser (render=always), checks the browser at start
+    # (docs/rendering.md). One dict: a second assignment would drop the retries above.
+    "beltacrawl.rendering.RenderMiddleware": 600,
 }
 #: Longest pause a ``Retry-After`` header may ask for; a longer one fails the request
 #: (it is recorded and retried by the next run).
@@ -102,10 +105,7 @@ BELTA_CHROMIUM = "/usr/bin/chromium"
 ADDONS = {
     "beltacrawl.rendering.Rendering": 0,
 }
-DOWNLOADER_MIDDLEWARES = {
-    # Marks requests for the browser (render=always), checks the browser at start.
-    "beltacrawl.rendering.RenderMiddleware": 600,
-}
+# beltacrawl.rendering.RenderMiddleware is in DOWNLOADER_MIDDLEWARES above (# --- faults).
 #: scrapy-playwright needs the asyncio reactor; it is Scrapy's default since 2.13, pinned
 #: here so that a plain and a rendered run use the same one.
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

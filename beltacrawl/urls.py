@@ -104,22 +104,20 @@ def parse_article_url(url: str, base_host: str = "") -> ArticleRef | None:
 
 
 def is_forbidden(url: str) -> bool:
-    """Paths the crawler never requests: print views, searches, video records."""
+    """Paths the crawler never requests: print views, searches, video records, and
+    whatever is not a URL at all."""
     lowered = url.lower()
-    return urlsplit(lowered).path.startswith(FORBIDDEN_PATH_PREFIXES) or any(
-        part in lowered for part in FORBIDDEN_URL_PARTS
+    parts = split(lowered)
+    return (
+        parts is None
+        or parts.path.startswith(FORBIDDEN_PATH_PREFIXES)
+        or any(part in lowered for part in FORBIDDEN_URL_PARTS)
     )
 
 
 def listing_path(listing: str, page: int = 1) -> str:
     """Path of page ``page`` of a listing (``all_news`` or a rubric slug)."""
     return f"/{listing}/" if page <= 1 else f"/{listing}/page/{page}/"
-
-
-def listing_page_number(url: str) -> int:
-    """Page number of a listing URL (1 for the first page); query parameters are ignored."""
-    match = _LISTING_PATH.match(urlsplit(url).path)
-    return int(match["page"]) if match and match["page"] else 1
 
 
 def rubric_of_listing_link(url: str) -> str | None:

@@ -8,7 +8,6 @@ from beltacrawl.urls import (
     absolute_site_url,
     is_forbidden,
     is_site_url,
-    listing_page_number,
     listing_path,
     on_base,
     parse_article_url,
@@ -192,25 +191,6 @@ def test_article_slug_starting_with_search_is_allowed():
 
 
 @pytest.mark.parametrize(
-    ("url", "page"),
-    [
-        ("https://deu.belta.by/all_news/", 1),
-        ("https://deu.belta.by/all_news", 1),
-        ("https://deu.belta.by/all_news/page/1/", 1),
-        ("https://deu.belta.by/all_news/page/59/", 59),
-        ("https://deu.belta.by/all_news/page/59", 59),
-        ("https://deu.belta.by/all_news/page/59/?day=29&month=09&year=25", 59),
-        ("https://deu.belta.by/all_news/page/132/?day=08&month=01&year=26/", 132),
-        ("https://deu.belta.by/economics/page/2/", 2),
-        ("https://deu.belta.by/economics/?page=7", 1),  # only the path counts
-        ("http://m.deu.belta.by/sport/page/4/", 4),
-    ],
-)
-def test_listing_page_number(url, page):
-    assert listing_page_number(url) == page
-
-
-@pytest.mark.parametrize(
     ("listing", "page", "path"),
     [
         ("all_news", 1, "/all_news/"),
@@ -222,11 +202,6 @@ def test_listing_page_number(url, page):
 )
 def test_listing_path(listing, page, path):
     assert listing_path(listing, page) == path
-
-
-def test_listing_path_round_trip():
-    for page in (1, 2, 59):
-        assert listing_page_number("https://deu.belta.by" + listing_path("all_news", page)) == page
 
 
 @pytest.mark.parametrize(

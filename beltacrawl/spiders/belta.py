@@ -112,8 +112,9 @@ class BeltaSpider(scrapy.Spider):
             and spider._archive is not None
             and spider._archive.count() > 0
         )
-        if spider.args.render:  # the argument overrides the setting; beltacrawl.rendering
-            settings.set("BELTA_RENDER", spider.args.render, priority="cmdline")  # reads it
+        # The render argument overrides BELTA_RENDER, which beltacrawl.rendering reads.
+        if spider.args.render:
+            settings.set("BELTA_RENDER", spider.args.render, priority="cmdline")
         spider.render_mode = render_mode(settings)
         return spider
 
@@ -568,6 +569,6 @@ def _site_now(response: Response) -> datetime:
     if header:
         try:
             return parsedate_to_datetime(header.decode("latin-1")).astimezone(MINSK)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             pass
     return datetime.now(tz=MINSK)
