@@ -738,16 +738,17 @@ class Archive:
         return (row["oldest"], row["newest"]) if row else None
 
     def extend_coverage(self, listing: str, oldest: str, newest: str) -> None:
-        """Add a walked stretch; it joins the stored one when the two overlap, else the
-        newer stretch wins (incremental runs start from the newest entries)."""
+        """Add a walked stretch; it joins the stored one when the two overlap. A stretch
+        apart from the stored one is not recorded: the unwalked gap between them must keep
+        later runs walking until they have reached the stored stretch."""
         with self._transaction():
             row = self._conn.execute(
                 "SELECT oldest, newest FROM listing_coverage WHERE listing = ?", (listing,)
             ).fetchone()
-            if row is not None and oldest <= row["newest"] and newest >= row["oldest"]:
+            if row is not None:
+                if oldest > row["newest"] or newest < row["oldest"]:
+                    return
                 oldest, newest = min(oldest, row["oldest"]), max(newest, row["newest"])
-            elif row is not None and newest < row["newest"]:
-                return
             self._conn.execute(
                 "INSERT INTO listing_coverage (listing, oldest, newest, updated_at)"
                 " VALUES (?, ?, ?, ?) ON CONFLICT (listing) DO UPDATE SET"

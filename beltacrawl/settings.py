@@ -33,6 +33,9 @@ RETRY_ENABLED = True
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "beltacrawl.middlewares.PoliteRetryMiddleware": 550,
+    # Redirects to another host or in a loop fail the request (recorded as failed).
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "beltacrawl.middlewares.SafeRedirectMiddleware": 600,
     # Marks requests for the browser (render=always), checks the browser at start
     # (docs/rendering.md). One dict: a second assignment would drop the retries above.
     "beltacrawl.rendering.RenderMiddleware": 600,
