@@ -5,6 +5,11 @@ asks (``Retry-After`` on 429/503, seconds or an HTTP date, up to ``BELTA_RETRY_A
 or, without that header, with exponential back-off (``BELTA_RETRY_BACKOFF`` seconds,
 doubled each attempt, at most ``BELTA_RETRY_BACKOFF_MAX``). A site asking for a longer
 pause than the bound gets no retry: the request fails and is recorded, for the next run.
+
+``SafeRedirectMiddleware`` follows redirects like Scrapy's, but refuses one to another
+host or back to a URL already visited: the request fails (``IgnoreRequest``), so its
+errback records the article as failed. (Scrapy itself would drop the redirected request
+silently in the scheduler: offsite filter, duplicate filter.)
 """
 
 from __future__ import annotations
@@ -13,14 +18,18 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 
+from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Request
 from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.response import response_status_message
 from twisted.internet import reactor
 from twisted.internet.task import deferLater
 
 if TYPE_CHECKING:
-    from scrapy import Request, Spider
+    from scrapy import Spider
     from scrapy.http import Response
     from scrapy.settings import BaseSettings
 
@@ -94,3 +103,37 @@ class PoliteRetryMiddleware(RetryMiddleware):
         if retry is not None:
             await self._wait(self._backoff(request))
         return retry
+
+
+def on_site(host: str, domains: list[str]) -> bool:
+    """Is ``host`` one of ``domains`` or below one? (Scrapy's offsite rule.)
+
+    >>> on_site("deu.belta.by", ["deu.belta.by"]), on_site("evil.example", ["deu.belta.by"])
+    (True, False)
+    """
+    return any(host == domain or host.endswith(f".{domain}") for domain in domains)
+
+
+class SafeRedirectMiddleware(RedirectMiddleware):
+    def process_response(
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Request | Response:
+        redirected = super().process_response(request, response)
+        if not isinstance(redirected, Request):
+            return redirected
+        stats = self.crawler.stats
+        domains = list(getattr(self.crawler.spider, "allowed_domains", None) or [])
+        host = urlparse_cached(redirected).hostname or ""
+        if domains and not on_site(host, domains):
+            stats.inc_value("redirect/refused/offsite")
+            self.crawler.spider.logger.warning(
+                "%s redirects to another host (%s): refused", request.url, redirected.url
+            )
+            raise IgnoreRequest(f"offsite redirect refused: {redirected.url}")
+        visited = [*request.meta.get("redirect_urls", []), request.url]
+        if redirected.url in visited:
+            stats.inc_value("redirect/refused/loop")
+            chain = " -> ".join([*visited, redirected.url])
+            self.crawler.spider.logger.warning("redirect loop refused: %s", chain)
+            raise IgnoreRequest(f"redirect loop: {chain}")
+        return redirected

@@ -59,7 +59,7 @@ DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 FEED_EXPORT_ENCODING = "utf-8"
 #: Items of one response processed at a time. The pipelines are synchronous, so more
 #: brings nothing, and Scrapy starts one asyncio task per unit for every callback
-#: result: its default of 100 cost ~0.6 ms of CPU per page (docs/performance.md).
+#: result: its default of 100 cost 0.6–0.9 ms of CPU per page (docs/performance.md).
 CONCURRENT_ITEMS = 1
 
 ITEM_PIPELINES = {

@@ -17,8 +17,9 @@ from tests.crawling import REPO
 BENCHMARKS = [
     pytest.param("bench.extraction", id="extraction"),
     pytest.param("bench.dates", id="dates"),
-    pytest.param("bench.throughput", id="throughput", marks=pytest.mark.slow),
-    pytest.param("bench.scale", id="scale", marks=pytest.mark.slow),
+    pytest.param("bench.throughput", id="throughput"),
+    pytest.param("bench.scale", id="scale"),
+    pytest.param("bench.reliability", id="reliability", marks=pytest.mark.reliability),
 ]
 
 

@@ -90,6 +90,7 @@ class BeltaSpider(scrapy.Spider):
         self._walks: dict[str, ListingWalk] = {}
         self._requested: set[str] = set()
         self._archive: Archive | None = None
+        self.archive_path = ""
         self._refresh_checked = False
 
     @classmethod
@@ -105,6 +106,7 @@ class BeltaSpider(scrapy.Spider):
         spider.recheck_seconds = settings.getfloat("BELTA_RECHECK_SECONDS")
         spider.failure_attempts = settings.getint("BELTA_FAILURE_ATTEMPTS")
         archive_path = settings.get("BELTA_ARCHIVE") or ""
+        spider.archive_path = archive_path
         if archive_path and Path(archive_path).exists():
             spider._archive = Archive.open(archive_path)
         spider.incremental = (
@@ -400,7 +402,10 @@ class BeltaSpider(scrapy.Spider):
         prefix = f"belta/walk/{walk.listing}"
         self.stats.set_value(f"{prefix}/stop_reason", reason)
         self.stats.set_value(f"{prefix}/pages", walk.pages)
-        if reason != "layout_changed" and not walk.undated_entries and walk.newest_handled:
+        # A walk broken off (a lost listing page, a changed layout) covers nothing: the
+        # next run must walk on past where it stopped.
+        broken = reason in ("layout_changed", "listing_failed")
+        if not broken and not walk.undated_entries and walk.newest_handled:
             # The archive extends its coverage with this stretch if the run finishes.
             self.stats.set_value(f"{prefix}/covered_newest", walk.newest_handled)
             self.stats.set_value(f"{prefix}/covered_oldest", walk.oldest_handled)
@@ -470,8 +475,7 @@ class BeltaSpider(scrapy.Spider):
             return
         self._article_problem(response, ref, problem, f"unusable response ({problem})")
         self.stats.inc_value("belta/articles/failed")
-        if self._archive is not None:
-            self._archive.record_failure(ref.url, ref.key, f"unusable response: {problem}")
+        self._record_failure(ref, f"unusable response: {problem}")
 
     def _check_dates(self, article, entry: ListingEntry | None) -> None:
         if article.published_raw and not article.published_at:
@@ -539,6 +543,16 @@ class BeltaSpider(scrapy.Spider):
         reason = _failure_reason(failure)
         self.stats.inc_value("belta/articles/failed")
         self.logger.error("article %s could not be fetched (%s): %s", ref.key, request.url, reason)
+        self._record_failure(ref, reason)
+
+    def _record_failure(self, ref: ArticleRef, reason: str) -> None:
+        """Remember a failed article in the archive, for the next run to retry.
+
+        On a first run the archive did not exist when the spider was built: the archive
+        pipeline has created it since, so it is opened here.
+        """
+        if self._archive is None and self.archive_path and Path(self.archive_path).exists():
+            self._archive = Archive.open(self.archive_path)
         if self._archive is not None:
             self._archive.record_failure(ref.url, ref.key, reason)
 

@@ -1,0 +1,176 @@
+"""Reliability: crawls under a realistic mix of transient faults, nothing lost.
+
+``python -m bench.reliability [--quick] [--seeds 1,2,3,4,5] [--articles 300] [--rate 0.1]``
+
+For each seed, a replica of ``--articles`` articles (no real samples) answers with
+``FaultPlan.mix(seed, rate)`` (tests/sitesim/faults.py): 500/502/503, 429 with
+``Retry-After: 1``, connections reset mid-body and answers stalled beyond the crawler's
+``DOWNLOAD_TIMEOUT``, together about ``--rate`` of all requests. Two ``scrapy crawl
+belta`` runs share one archive: a backfill, then an incremental run (which retries the
+failures the first recorded), the faults on for both. The crawler runs with the tests'
+settings (tests/crawling.py ``FAST``: politeness off, one retry, short back-off) and
+``DOWNLOAD_TIMEOUT=2`` (stalls last 3 s), so some pages do fail for good and the
+failure path is exercised.
+
+Reported per seed, after both runs: the faults injected by kind (``plan.fired``), the
+articles the replica served correctly at least once, those archived, those **lost**
+(served correctly, not archived: must be 0), **duplicates** in the archive (must be 0),
+recorded failures against the articles never served correctly (must be equal), the
+archive's integrity check and both runs' exit statuses (0, or 1 when a listing page
+was faulted every time it was asked for — the run says its walk broke off).
+
+Exits non-zero only when it could not run; the figures themselves are for reading.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from beltacrawl.archive import Archive
+from bench.common import header, table
+from tests.crawling import run_crawl
+from tests.sitesim import FaultPlan, ReplicaServer, SiteModel
+from tests.sitesim.faults import TRANSIENT_KINDS, is_listing
+
+SLOW_DELAY = 3.0
+SETTINGS = {"DOWNLOAD_TIMEOUT": "2"}
+
+
+def lost_listing_pages(requests) -> int:
+    """Listing pages faulted every time they were asked for (the run then exits 1)."""
+    last = {}
+    for request in requests:
+        if is_listing(urlsplit(request.path).path):
+            last[request.path] = request
+    return sum(1 for request in last.values() if request.fault)
+
+
+def scenario(seed: int, articles: int, rate: float) -> dict[str, object]:
+    """Two runs on one archive under ``FaultPlan.mix(seed, rate)``; the figures."""
+    server = ReplicaServer(SiteModel(seed=seed, articles=articles, samples=False)).start()
+    plan = server.faults = FaultPlan.mix(seed, rate=rate, slow_delay=SLOW_DELAY)
+    started = time.perf_counter()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            workdir = Path(tmp)
+            archive_path = workdir / "archive.sqlite"
+            exits, broken_walks = [], 0
+            for _ in range(2):
+                before = len(server.requests)
+                result = run_crawl(
+                    server.base_url, workdir, archive=archive_path, settings=SETTINGS
+                )
+                if result.stat("finish_reason") is None:
+                    raise RuntimeError(f"the crawl did not run:\n{result.log[-3000:]}")
+                exits.append(result.returncode)
+                broken_walks += lost_listing_pages(server.requests[before:])
+            connection = sqlite3.connect(archive_path)
+            duplicates = connection.execute(
+                "SELECT count(*) FROM (SELECT key FROM articles GROUP BY key HAVING count(*) > 1)"
+            ).fetchone()[0]
+            connection.close()
+            with Archive.open(archive_path) as archive:
+                integrity = archive.integrity_check()
+                archived = {record["key"] for record in archive.iter_articles()}
+                failed = {failure.key for failure in archive.failures()}
+        requests = len(server.requests)
+    finally:
+        server.stop()
+    served = plan.served_correctly
+    never = plan.never_served_correctly()
+    return {
+        "seed": seed,
+        "articles": articles,
+        "requests": requests,
+        "fired": Counter(plan.fired),
+        "served": len(served),
+        "archived": len(archived),
+        "lost": len(served - archived),
+        "wrongly archived": len(archived - served),
+        "duplicates": duplicates,
+        "failed": len(failed),
+        "never served": len(never),
+        "failures match": failed == never,
+        "integrity": "ok" if not integrity else "; ".join(integrity),
+        "broken walks": broken_walks,
+        "exits": exits,
+        "wall": time.perf_counter() - started,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.reliability", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="one seed, 80 articles")
+    parser.add_argument("--seeds", default="1,2,3,4,5")
+    parser.add_argument("--articles", type=int, default=300)
+    parser.add_argument("--rate", type=float, default=0.1)
+    args = parser.parse_args(argv)
+    seeds = [1] if args.quick else [int(seed) for seed in args.seeds.split(",")]
+    articles = 80 if args.quick else args.articles
+
+    header(f"Reliability: two runs per seed under a {args.rate:.0%} mix of transient faults")
+    rows: list[list[object]] = []
+    results = []
+    for seed in seeds:
+        result = scenario(seed, articles, args.rate)
+        results.append(result)
+        print(f"  seed {seed}: {result['wall']:.1f} s", file=sys.stderr, flush=True)
+        fired: Counter[str] = result["fired"]  # type: ignore[assignment]
+        rows.append(
+            [
+                result["seed"],
+                result["articles"],
+                result["requests"],
+                *(fired[kind] for kind in TRANSIENT_KINDS),
+                result["served"],
+                result["archived"],
+                result["lost"],
+                result["duplicates"],
+                f"{result['failed']} / {result['never served']}",
+                result["integrity"],
+                ", ".join(str(code) for code in result["exits"]),  # type: ignore[attr-defined]
+                result["broken walks"],
+            ]
+        )
+    print(
+        table(
+            [
+                "seed",
+                "articles",
+                "requests",
+                *TRANSIENT_KINDS,
+                "served correctly",
+                "archived",
+                "lost",
+                "duplicates",
+                "failed / never served",
+                "integrity",
+                "exit statuses",
+                "lost listing pages",
+            ],
+            rows,
+        )
+    )
+    faults = sum(sum(r["fired"].values()) for r in results)  # type: ignore[attr-defined]
+    requests = sum(r["requests"] for r in results)  # type: ignore[misc]
+    lost = sum(r["lost"] + r["wrongly archived"] for r in results)  # type: ignore[misc]
+    duplicates = sum(r["duplicates"] for r in results)  # type: ignore[misc]
+    mismatched = sum(not r["failures match"] for r in results)
+    print(
+        f"\n{len(results)} seed(s), {2 * len(results)} runs, {requests} requests, {faults} faults "
+        f"injected ({faults / max(1, requests):.1%}). Lost: {lost}, duplicates: {duplicates} "
+        f"(both must be 0); seeds whose failure list differed from the articles never served "
+        f"correctly: {mismatched} (must be 0)."
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
