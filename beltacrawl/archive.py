@@ -63,6 +63,17 @@ ARTICLE_FIELDS: tuple[str, ...] = (
 IDENTITY_FIELDS: tuple[str, ...] = ("key", "article_id", "article_year")
 #: Fields copied to ``article_versions`` when a new version replaces the current one.
 VERSION_FIELDS: tuple[str, ...] = tuple(f for f in ARTICLE_FIELDS if f not in IDENTITY_FIELDS)
+#: Details that a re-fetch with the same text may still correct (taken over in place).
+DETAIL_FIELDS: tuple[str, ...] = (
+    "rubric_label", "lead", "published_at", "published_raw", "dateline_place",
+    "dateline_date", "dateline_raw", "tags", "image_url", "image_caption",
+)  # fmt: skip
+#: Fields a fetch may lack although the article has them: ``lead`` comes only from a
+#: listing (not when an article is refreshed from the archive), and a date that did not
+#: parse this time is no reason to forget the stored one. A missing value keeps the old.
+KEPT_IF_MISSING = frozenset(
+    {"lead", "rubric_label", "published_at", "published_raw", "image_url", "image_caption"}
+)
 #: Fields stored as JSON arrays (TEXT) and as 0/1 (INTEGER).
 LIST_FIELDS = frozenset({"tags"})
 BOOL_FIELDS = frozenset({"is_incomplete"})
@@ -625,11 +636,16 @@ class Archive:
             )
             outcome = Outcome.NEW
         elif _same_content(stored, row):
+            # The text is the same; details around it (date, dateline, tags, image) may
+            # have been corrected, and are taken over in place, without a new version.
+            details = {f: row[f] for f in DETAIL_FIELDS}
             conn.execute(
                 "UPDATE articles SET last_seen_at = :now, fetched_at = CASE"
                 " WHEN :fetched_at IS NOT NULL AND (fetched_at IS NULL OR :fetched_at > fetched_at)"
-                " THEN :fetched_at ELSE fetched_at END WHERE id = :id",
-                {"now": now, "fetched_at": row["fetched_at"], "id": stored["id"]},
+                " THEN :fetched_at ELSE fetched_at END, "
+                + ", ".join(f"{f} = {_kept_if_missing(f, ':' + f)}" for f in DETAIL_FIELDS)
+                + " WHERE id = :id",
+                {"now": now, "fetched_at": row["fetched_at"], "id": stored["id"], **details},
             )
             outcome = Outcome.UNCHANGED
         else:
@@ -641,7 +657,7 @@ class Archive:
                 " FROM articles WHERE id = ?",
                 (now, stored["id"]),
             )
-            assignments = ", ".join(f"{f} = ?" for f in VERSION_FIELDS)
+            assignments = ", ".join(f"{f} = {_kept_if_missing(f, '?')}" for f in VERSION_FIELDS)
             conn.execute(
                 f"UPDATE articles SET {assignments}, last_seen_at = ?, updated_at = ?,"
                 " version_count = version_count + 1 WHERE id = ?",
@@ -1004,6 +1020,11 @@ def _article_row(record: Mapping[str, Any]) -> dict[str, Any]:
     if not row["url"]:
         raise ValueError(f"record {key} has no url")
     return row
+
+
+def _kept_if_missing(field: str, placeholder: str) -> str:
+    """SQL for the new value of ``field``, keeping the stored one when the new is NULL."""
+    return f"coalesce({placeholder}, {field})" if field in KEPT_IF_MISSING else placeholder
 
 
 def _same_content(stored: sqlite3.Row, row: Mapping[str, Any]) -> bool:

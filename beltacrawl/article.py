@@ -37,7 +37,6 @@ class RawArticle:
 
     title: str | None = None
     rubric_label: str | None = None
-    rubric_href: str | None = None
     published_raw: str | None = None
     published_meta: str | None = None
     dateline_raw: str | None = None
@@ -46,7 +45,6 @@ class RawArticle:
     tags: list[str] = field(default_factory=list)
     image_src: str | None = None
     image_caption: str | None = None
-    canonical_url: str | None = None
     missing: list[str] = field(default_factory=list)
     """Primary selectors that matched nothing on this page (a fallback may have served)."""
 
@@ -85,7 +83,6 @@ def _rubric(root: Any, raw: RawArticle) -> None:
         href = link.get("href", "")
         if "/view/" not in href and "all_news" not in href:
             raw.rubric_label = text(link)
-            raw.rubric_href = href
             return
     raw.missing.append(site.ARTICLE_RUBRIC_LINK)
 
@@ -150,7 +147,6 @@ def parse_article(page: Selector) -> RawArticle:
         )
         if tag
     ]
-    raw.canonical_url = first(root, site.ARTICLE_CANONICAL_META)
     container = _body_container(root, raw)
     if container is not None:
         _body(container, captions, raw)

@@ -81,7 +81,7 @@ class _BlockReader:
                 if left is not None:
                     if is_block:
                         self.flush()
-                    if left.tail:
+                    if left.tail and not self.ended:
                         self._parts.append(left.tail)
                 continue
             if isinstance(child.tag, str) and _classes(child) & BODY_END_CLASSES:
@@ -154,7 +154,15 @@ def clean_html(container: _Element) -> str:
         if element.getparent() is None:
             continue  # already removed with an ancestor
         if ended or (isinstance(element.tag, str) and _classes(element) & BODY_END_CLASSES):
+            if not ended:
+                # Nothing after the end of the body: not the text after the closing
+                # tags of the elements around it either.
+                for ancestor in element.iterancestors():
+                    if ancestor is root:
+                        break
+                    ancestor.tail = None
             ended = True
+            element.tail = None
             element.drop_tree()
             continue
         if _is_dropped(element):

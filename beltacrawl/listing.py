@@ -41,6 +41,8 @@ class ListingPage:
     next_url: str | None = None
     missing: list[str] = field(default_factory=list)
     """Selectors that matched nothing, for a loud report when a layout changes."""
+    day_group: tuple[str, str] = ("", "")
+    """The page's last day group (day, month.year), for the next page's first entries."""
 
 
 def _text(elements: list[Any]) -> str | None:
@@ -102,8 +104,13 @@ def _entry(node: Any, day: str, month_year: str, base_host: str, page_url: str):
     )
 
 
-def parse_listing(page: Selector, page_url: str, base_host: str = "") -> ListingPage:
+def parse_listing(
+    page: Selector, page_url: str, base_host: str = "", day_group: tuple[str, str] = ("", "")
+) -> ListingPage:
     """Entries of a listing page in order, each dated by the day group above it.
+
+    ``day_group`` is the last day group of the page before: entries at the top of a page
+    that continues that day belong to it (``ListingPage.day_group`` hands it on).
 
     Selectors are applied to the page's lxml tree through :mod:`beltacrawl.selectors`
     (compiled once), not through parsel, which compiles every query again.
@@ -114,7 +121,7 @@ def parse_listing(page: Selector, page_url: str, base_host: str = "") -> Listing
     if not container:
         result.missing.append(site.LISTING_CONTAINER)
         container = select(root, "div.content_margin") or select(root, "body")
-    day, month_year = "", ""
+    day, month_year = day_group
     nodes = select(container[0], site.LISTING_NODES_XPATH) if container else []
     for node in nodes:
         classes = node.get("class", "").split()
@@ -125,6 +132,7 @@ def parse_listing(page: Selector, page_url: str, base_host: str = "") -> Listing
         entry = _entry(node, day, month_year, base_host, page_url)
         if entry is not None:
             result.entries.append(entry)
+    result.day_group = (day, month_year)
     if not nodes:
         result.missing.append("div.lenta_item")
         result.entries = _fallback_entries(container, base_host, page_url)

@@ -19,7 +19,7 @@ from beltacrawl.dates import (
 )
 from beltacrawl.items import Article
 from beltacrawl.site import INCOMPLETE_MARKER, RUBRIC_LABELS
-from beltacrawl.urls import absolute_site_url
+from beltacrawl.urls import absolute_site_url, host_of
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -66,6 +66,11 @@ def content_hash(title: str | None, body: str | None) -> str:
 _PROCESSORS: dict[tuple[type, str, str], Callable[..., Any]] = {}
 
 
+def site_url(src: str, loader_context: dict) -> str | None:
+    """A page resource's URL on the real site (see :func:`absolute_site_url`)."""
+    return absolute_site_url(src, loader_context.get("base_host", ""))
+
+
 class ArticleLoader(ItemLoader):
     default_item_class = Article
     default_input_processor = MapCompose(normalise_space)
@@ -77,7 +82,7 @@ class ArticleLoader(ItemLoader):
     body_out = Join("\n\n")
     body_html_in = MapCompose(str.strip)
     tags_out = unique
-    image_url_in = MapCompose(str.strip, absolute_site_url)
+    image_url_in = MapCompose(str.strip, site_url)
     article_id_in = Identity()
     article_year_in = Identity()
     is_incomplete_in = Identity()
@@ -121,7 +126,7 @@ def load_article(
     entry: ListingEntry | None = None,
 ) -> Article:
     """The record of one article page; ``entry`` is its listing entry when known."""
-    loader = ArticleLoader()
+    loader = ArticleLoader(base_host=host_of(fetched_url))
     loader.add_value("url", ref.url)
     loader.add_value("fetched_url", fetched_url)
     loader.add_value("key", ref.key)

@@ -25,7 +25,6 @@ from scrapy.http import Request
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.response import response_status_message
-from twisted.internet import reactor
 from twisted.internet.task import deferLater
 
 if TYPE_CHECKING:
@@ -41,6 +40,8 @@ def retry_after_seconds(value: bytes | None, now: datetime | None = None) -> flo
     7.0
     >>> retry_after_seconds(b"Wed, 21 Oct 2026 07:28:10 GMT", datetime(2026, 10, 21, 7, 28, tzinfo=UTC))
     10.0
+    >>> retry_after_seconds(b"Wed, 21 Oct 2026 07:28:10 -0000", datetime(2026, 10, 21, 7, 28, tzinfo=UTC))
+    10.0
     >>> retry_after_seconds(b"soon") is None
     True
     """  # noqa: E501
@@ -51,8 +52,10 @@ def retry_after_seconds(value: bytes | None, now: datetime | None = None) -> flo
         return float(text)
     try:
         moment = parsedate_to_datetime(text)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
+    if moment.tzinfo is None:  # "-0000" or no zone: HTTP dates are GMT
+        moment = moment.replace(tzinfo=UTC)
     return max(0.0, (moment - (now or datetime.now(UTC))).total_seconds())
 
 
@@ -69,6 +72,8 @@ class PoliteRetryMiddleware(RetryMiddleware):
 
     async def _wait(self, seconds: float) -> None:
         if seconds > 0:
+            from twisted.internet import reactor  # the one Scrapy installed
+
             await maybe_deferred_to_future(deferLater(reactor, seconds))
 
     async def process_response(

@@ -38,7 +38,7 @@ DOWNLOADER_MIDDLEWARES = {
     "beltacrawl.middlewares.SafeRedirectMiddleware": 600,
     # Marks requests for the browser (render=always), checks the browser at start
     # (docs/rendering.md). One dict: a second assignment would drop the retries above.
-    "beltacrawl.rendering.RenderMiddleware": 600,
+    "beltacrawl.rendering.RenderMiddleware": 650,
 }
 #: Longest pause a ``Retry-After`` header may ask for; a longer one fails the request
 #: (it is recorded and retried by the next run).

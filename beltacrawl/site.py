@@ -52,7 +52,6 @@ ARTICLE_TITLE_META = 'meta[property="og:title"]::attr(content)'
 ARTICLE_RUBRIC_LINK = ".content_margin > a"
 ARTICLE_DATE = "div.date_full"
 ARTICLE_DATE_META = 'meta[property="article:published_time"]::attr(content)'
-ARTICLE_CANONICAL_META = 'meta[property="og:url"]::attr(content)'
 ARTICLE_IMAGE_META = 'meta[property="og:image"]::attr(content)'
 ARTICLE_BODY_CANDIDATES = (
     "div.js-mediator-article",

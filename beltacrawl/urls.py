@@ -138,15 +138,22 @@ def on_base(path_or_url: str, base_url: str) -> str:
     return urljoin(base_url.rstrip("/") + "/", path.lstrip("/"))
 
 
-def absolute_site_url(src: str) -> str | None:
-    """An absolute URL on the real site for a page-relative resource such as an image.
+def absolute_site_url(src: str, base_host: str = "") -> str | None:
+    """An absolute URL on the real site for a page's resource such as an image.
 
-    ``None`` for what is not a URL (``http://[::1/a.jpg``).
+    Relative paths and the configured base (a mirror, the replica) map to the real site;
+    other hosts (a CDN, also as ``//host/…``) stay as they are. ``None`` for what is not a
+    URL (``http://[::1/a.jpg``).
+
+    >>> absolute_site_url("/images/a.jpg"), absolute_site_url("//cdn.example/a.jpg")
+    ('https://deu.belta.by/images/a.jpg', 'https://cdn.example/a.jpg')
+    >>> absolute_site_url("http://127.0.0.1:8000/images/a.jpg", "127.0.0.1")
+    'https://deu.belta.by/images/a.jpg'
     """
     parts = split(src)
     if parts is None:
         return None
-    if parts.scheme and parts.hostname and parts.hostname not in GERMAN_HOSTS:
-        # An absolute URL elsewhere (a CDN): keep it.
-        return src
+    host = (parts.hostname or "").lower()
+    if host and host not in GERMAN_HOSTS and host != base_host:
+        return src if parts.scheme else f"https:{src}"
     return on_base(src, CANONICAL_ORIGIN)

@@ -516,3 +516,28 @@ def test_lock_release_is_idempotent(tmp_path: Path) -> None:
         lock.acquire()  # already held: no-op
     lock.release()
     assert not lock.held
+
+
+def test_a_refetch_without_listing_data_keeps_the_lead(archive: Archive) -> None:
+    """Refreshes and failure retries come from the archive, not a listing: no lead."""
+    archive.upsert_many([record(1, lead="Aus der Liste", content_hash="a" * 64)])
+    outcomes = archive.upsert_many(
+        [record(1, lead=None, body="Neuer Text", content_hash="b" * 64)]
+    )
+    assert outcomes == [Outcome.UPDATED]
+    history = archive.show("1-2024")
+    assert history is not None
+    assert history.article["lead"] == "Aus der Liste"
+    assert history.article["body"] == "Neuer Text"
+
+
+def test_corrected_details_of_the_same_text_are_taken_over_in_place(archive: Archive) -> None:
+    archive.upsert_many([record(1, tags=["Alt"], content_hash="a" * 64)])
+    corrected = record(
+        1, tags=["Handel"], published_at="2024-03-02T11:00:00+03:00", content_hash="a" * 64
+    )
+    assert archive.upsert_many([corrected]) == [Outcome.UNCHANGED]
+    history = archive.show("1-2024")
+    assert history is not None and history.versions == []
+    assert history.article["tags"] == ["Handel"]
+    assert history.article["published_at"] == "2024-03-02T11:00:00+03:00"

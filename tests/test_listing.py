@@ -239,3 +239,18 @@ def test_changed_markup_falls_back_to_article_links_once():
     page = parse(listing(inner))
     assert [entry.key for entry in page.entries] == ["77000-2025"]
     assert "div.lenta_item" in page.missing
+
+
+def test_a_page_that_continues_the_day_of_the_page_before():
+    """Entries above the first day group belong to the last group of the page before."""
+    html = REFERENCE.read_text(encoding="utf-8")
+    first_group = html.index('<div class="new_date">')
+    continued = html[:first_group] + html[html.index("</div></div>", first_group) + 12 :]
+    page = Selector(text=continued)
+    alone = parse_listing(page, "https://deu.belta.by/all_news/page/2/")
+    assert alone.entries[0].listed_at is None
+    carried = parse_listing(
+        page, "https://deu.belta.by/all_news/page/2/", day_group=("29", ".09.25")
+    )
+    assert carried.entries[0].listed_at == "2025-09-29T22:00:00+03:00"
+    assert carried.day_group == ("27", ". 09.25")

@@ -450,7 +450,7 @@ def assert_safe_html(markup: str) -> None:
 
 
 def assert_raw(raw: RawArticle) -> None:
-    for name in ("title", "rubric_label", "rubric_href", "published_raw", "published_meta"):
+    for name in ("title", "rubric_label", "published_raw", "published_meta"):
         assert isinstance(getattr(raw, name), str | None), name
     assert all(type(p) is str and p.strip() == p and p for p in raw.paragraphs)
     assert all(type(tag) is str and tag for tag in raw.tags)

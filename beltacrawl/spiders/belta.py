@@ -12,7 +12,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,10 +26,12 @@ from beltacrawl.archive import Archive
 from beltacrawl.arguments import ArgumentError, CrawlArguments
 from beltacrawl.article import parse_article
 from beltacrawl.dates import MINSK, to_iso
+from beltacrawl.health import WALK_RUNNING
 from beltacrawl.listing import ListingEntry, parse_listing
 from beltacrawl.loaders import load_article
 from beltacrawl.rendering import render_mode
 from beltacrawl.responses import unusable, with_repaired_encoding
+from beltacrawl.site import ALL_NEWS
 from beltacrawl.urls import ArticleRef, is_forbidden, listing_path, on_base, parse_article_url
 
 if TYPE_CHECKING:
@@ -67,6 +69,8 @@ class ListingWalk:
     oldest_handled: str | None = None
     """Listed times of the newest and oldest entries this walk fetched or found archived."""
     undated_entries: bool = False
+    day_group: tuple[str, str] = ("", "")
+    """The last day group of the page read before, dating the next page's first entries."""
 
     def handled(self, listed_at: str | None) -> None:
         if listed_at is None:
@@ -91,6 +95,7 @@ class BeltaSpider(scrapy.Spider):
         self._requested: set[str] = set()
         self._archive: Archive | None = None
         self.archive_path = ""
+        self.incremental = False
         self._refresh_checked = False
 
     @classmethod
@@ -105,15 +110,7 @@ class BeltaSpider(scrapy.Spider):
         spider.incomplete_window = timedelta(days=settings.getfloat("BELTA_INCOMPLETE_DAYS"))
         spider.recheck_seconds = settings.getfloat("BELTA_RECHECK_SECONDS")
         spider.failure_attempts = settings.getint("BELTA_FAILURE_ATTEMPTS")
-        archive_path = settings.get("BELTA_ARCHIVE") or ""
-        spider.archive_path = archive_path
-        if archive_path and Path(archive_path).exists():
-            spider._archive = Archive.open(archive_path)
-        spider.incremental = (
-            spider.args.mode == "incremental"
-            and spider._archive is not None
-            and spider._archive.count() > 0
-        )
+        spider.archive_path = settings.get("BELTA_ARCHIVE") or ""
         # The render argument overrides BELTA_RENDER, which beltacrawl.rendering reads.
         if spider.args.render:
             settings.set("BELTA_RENDER", spider.args.render, priority="cmdline")
@@ -127,6 +124,7 @@ class BeltaSpider(scrapy.Spider):
     # --- start ---------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        self._open_archive()
         if self._resumed():
             return  # the pending requests come back from JOBDIR's queue
         if self.args.urls:
@@ -140,14 +138,31 @@ class BeltaSpider(scrapy.Spider):
                     self.stats.inc_value("belta/articles/failures_given_up")
                     continue
                 ref = parse_article_url(failure.url)
-                if ref and (request := self._article_request(ref, entry=None)):
+                if (
+                    ref
+                    and self._within_bounds(ref, None)
+                    and (request := self._article_request(ref, entry=None))
+                ):
                     self.stats.inc_value("belta/articles/retried_failures")
                     yield request
         for listing in self.args.listings:
             walk = self._walks[listing] = ListingWalk(listing)
+            self.stats.set_value(f"belta/walk/{listing}/stop_reason", WALK_RUNNING)
             if self.incremental and self._archive is not None:
                 walk.coverage = self._archive.coverage(listing)
             yield self._listing_request(listing, on_base(listing_path(listing), self.base_url))
+
+    def _open_archive(self) -> None:
+        """The archive, opened once the archive pipeline holds its run lock (it opens the
+        spider before the first start request is read), so a refused run never touches
+        it. Incremental when it holds articles and ``mode=full`` was not asked for."""
+        if self._archive is None and self.archive_path and Path(self.archive_path).exists():
+            self._archive = Archive.open(self.archive_path)
+        self.incremental = (
+            self.args.mode == "incremental"
+            and self._archive is not None
+            and self._archive.count() > 0
+        )
 
     def _resumed(self) -> bool:
         """With ``JOBDIR``, walk progress and requested keys live in the job's persisted
@@ -204,7 +219,9 @@ class BeltaSpider(scrapy.Spider):
         walk.pages += 1
         page_number = walk.page
         response = self._decoded(response)
-        page = parse_listing(response.selector, response.url, self.base_host)
+        carried = walk.day_group if page_number > 1 else ("", "")
+        page = parse_listing(response.selector, response.url, self.base_host, carried)
+        walk.day_group = page.day_group
         if not page.entries and (again := self._rendered_again(response, "listing")):
             walk.page, walk.pages = walk.page - 1, walk.pages - 1  # the browser's copy counts
             yield again
@@ -212,7 +229,13 @@ class BeltaSpider(scrapy.Spider):
         self.stats.inc_value("belta/listing/pages")
         self.stats.inc_value("belta/listing/entries", len(page.entries))
         if not page.entries:
-            self._layout_problem(walk, page_number, page.missing or ["div.lenta_item"])
+            if page_number == 1 and not walk.rechecking:
+                self._layout_problem(walk, page.missing or ["div.lenta_item"])
+                return
+            self.logger.info(
+                "listing %s page %d: 0 entries, end of listing", walk.listing, page_number
+            )
+            yield from self._end_walk(walk, "empty_page")
             return
         for selector in page.missing:
             self.stats.inc_value(f"belta/layout/listing_selector_missed/{selector}")
@@ -275,11 +298,26 @@ class BeltaSpider(scrapy.Spider):
         hours = self.refresh_window.total_seconds() / 3600
         for state in self._archive.refresh_candidates(to_iso(since), hours):
             ref = parse_article_url(state.url or "")
-            if ref is None or not self._needs_refresh(state, site_now):
+            if ref is None or not self._within_bounds(ref, state.published_at):
+                continue
+            if not self._needs_refresh(state, site_now):
                 continue
             if request := self._article_request(ref, entry=None):
                 self.stats.inc_value("belta/articles/refreshed")
                 yield request
+
+    def _within_bounds(self, ref: ArticleRef, published_at: str | None) -> bool:
+        """Is an article from the archive's side (a refresh, a failure to retry) inside
+        this run's rubrics and date window? Without a known date, only in a run without
+        a window."""
+        only_rubrics = self.args.rubrics and ALL_NEWS not in self.args.listings
+        if only_rubrics and ref.rubric not in self.args.rubrics:
+            return False
+        if self.args.since is None and self.args.until is None:
+            return True
+        return published_at is not None and self.args.in_window(
+            datetime.fromisoformat(published_at)
+        )
 
     def _needs_refresh(self, state: ArchivedState, site_now: datetime) -> bool:
         """Fetch an archived article again to pick up the site's updates?
@@ -330,13 +368,10 @@ class BeltaSpider(scrapy.Spider):
         in a stretch an earlier finished walk archived completely (so a run killed
         half-way is caught up, not stopped early)."""
         state = states.get(last.key)
-        return (
-            walk.known_streak >= self.known_streak
-            and state is not None
-            and walk.coverage is not None
-            and last.listed_at is not None
-            and last.listed_at <= walk.coverage[1]
-        )
+        if state is None or walk.coverage is None or walk.known_streak < self.known_streak:
+            return False
+        listed_at = last.listed_at or state.published_at  # undated entry: the archive knows
+        return listed_at is not None and walk.coverage[0] <= listed_at <= walk.coverage[1]
 
     def _next_url(self, walk: ListingWalk, link: str | None, entries: int) -> str | None:
         """The next listing page, or ``None`` when this page was the last one.
@@ -379,14 +414,8 @@ class BeltaSpider(scrapy.Spider):
                 walk.listing, on_base(listing_path(walk.listing), self.base_url), again=True
             )
 
-    def _layout_problem(self, walk: ListingWalk, page_number: int, missing: list[str]) -> None:
-        """A listing page without entries: the end of a listing, or a changed layout."""
-        if page_number > 1 or walk.rechecking:
-            self.logger.info(
-                "listing %s page %d: 0 entries, end of listing", walk.listing, page_number
-            )
-            self._record_stop(walk, walk.stop_reason or "empty_page")
-            return
+    def _layout_problem(self, walk: ListingWalk, missing: list[str]) -> None:
+        """The first page of a listing without entries: the site's layout changed."""
         self.stats.inc_value("belta/layout/empty_first_listing_page")
         for selector in missing:
             self.stats.inc_value(f"belta/layout/listing_selector_missed/{selector}")
@@ -582,7 +611,10 @@ def _site_now(response: Response) -> datetime:
     header = response.headers.get(b"Date")
     if header:
         try:
-            return parsedate_to_datetime(header.decode("latin-1")).astimezone(MINSK)
+            moment = parsedate_to_datetime(header.decode("latin-1"))
+            if moment.tzinfo is None:  # "-0000" or no zone: HTTP dates are GMT
+                moment = moment.replace(tzinfo=UTC)
+            return moment.astimezone(MINSK)
         except (TypeError, ValueError, OverflowError):
             pass
     return datetime.now(tz=MINSK)
