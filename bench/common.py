@@ -149,7 +149,9 @@ def run_measured(command: Sequence[str], log_path: Path, timeout: float = 7200) 
     with log_path.open("w") as log:
         process = subprocess.Popen(command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
     deadline = started + timeout
+    peak_kb = 0
     while True:
+        peak_kb = max(peak_kb, _high_water_kb(process.pid))
         pid, status, usage = os.wait4(process.pid, os.WNOHANG)
         if pid:
             break
@@ -162,9 +164,22 @@ def run_measured(command: Sequence[str], log_path: Path, timeout: float = 7200) 
         returncode=process.returncode,
         wall=wall,
         cpu=usage.ru_utime + usage.ru_stime,
-        maxrss_mb=usage.ru_maxrss / 1024,
+        # ru_maxrss also counts the parent's pages the child held before exec (a large
+        # benchmark parent inflates it); /proc's VmHWM is the crawl's own peak.
+        maxrss_mb=(peak_kb or usage.ru_maxrss) / 1024,
         log=log_path.read_text(errors="replace"),
     )
+
+
+def _high_water_kb(pid: int) -> int:
+    """Peak resident memory (VmHWM, kB) of a running process's current image, or 0."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 def settings_args(settings: dict[str, str]) -> list[str]:
