@@ -268,6 +268,10 @@ class ArchivePipeline:
             except (ValueError, sqlite3.IntegrityError) as exc:
                 self.stats.inc_value("archive/errors")
                 logger.error("Cannot archive %s: %s", record.get("url"), exc)
+                url = record.get("url") or record.get("fetched_url")
+                if isinstance(url, str) and url:
+                    # Recorded, so that the next run fetches it again.
+                    self.archive.record_failure(url, record.get("key"), f"refused: {exc}")
             except (sqlite3.Error, OSError) as exc:
                 self._write_failed(batch[index:], exc, final=final)
                 return

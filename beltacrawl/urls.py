@@ -157,3 +157,23 @@ def absolute_site_url(src: str, base_host: str = "") -> str | None:
     if host and host not in GERMAN_HOSTS and host != base_host:
         return src if parts.scheme else f"https:{src}"
     return on_base(src, CANONICAL_ORIGIN)
+
+
+def base_url_problem(base_url: str) -> str | None:
+    """What is wrong with a ``BELTA_BASE_URL``, or ``None``; never repeats a password.
+
+    >>> base_url_problem("http://127.0.0.1:8000") is None
+    True
+    >>> base_url_problem("https://user:secret@mirror.example")
+    'must not contain credentials (user:password@): Scrapy would log them'
+    >>> base_url_problem("deu.belta.by")
+    'must be an http(s) URL such as https://deu.belta.by'
+    """
+    parts = split(base_url.strip())
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        return "must be an http(s) URL such as https://deu.belta.by"
+    if parts.username or parts.password:
+        return "must not contain credentials (user:password@): Scrapy would log them"
+    if parts.query or parts.fragment:
+        return "must not have a query or fragment"
+    return None

@@ -1,5 +1,6 @@
-"""``scrapy crawl`` with beltacrawl's checks: spider arguments are validated before
-anything starts (a clean message and exit status 2), and the exit status tells whether
+"""``scrapy crawl`` with beltacrawl's checks: spider arguments and ``BELTA_BASE_URL`` are
+validated before anything starts, before Scrapy logs its settings (a clean message and
+exit status 2), and the exit status tells whether
 the run did its job (1 when it did not: see :mod:`beltacrawl.health`).
 """
 
@@ -13,6 +14,7 @@ from scrapy.exceptions import UsageError
 from beltacrawl.arguments import ArgumentError, CrawlArguments
 from beltacrawl.health import problems
 from beltacrawl.spiders.belta import BeltaSpider
+from beltacrawl.urls import base_url_problem
 
 if TYPE_CHECKING:
     import argparse
@@ -31,6 +33,8 @@ class Command(ScrapyCrawlCommand):
                 CrawlArguments.parse({k: v for k, v in opts.spargs.items() if k != "_job"})
             except ArgumentError as error:
                 raise UsageError(f"belta: {error}", print_help=False) from None
+            if problem := base_url_problem(self.settings.get("BELTA_BASE_URL", "")):
+                raise UsageError(f"belta: BELTA_BASE_URL {problem}", print_help=False)
         super().run(args, opts)
         if self.exitcode == 0 and self.crawler is not None and self.crawler.stats:
             stats = self.crawler.stats.get_stats()
