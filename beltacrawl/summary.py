@@ -44,6 +44,8 @@ SUMMARY_LINES = (
     ("records dropped as duplicates", "dedup/dropped"),
     ("items scraped", "item_scraped_count"),
     ("pages fetched (HTTP responses)", "downloader/response_count"),
+    ("listing pages fetched again in the browser", "belta/render/fallback/listing"),
+    ("article pages fetched again in the browser", "belta/render/fallback/article"),
 )
 #: Stats key prefix of article pages that were fetched but could not be used.
 ARTICLE_PROBLEM_PREFIX = "belta/article/problem/"
