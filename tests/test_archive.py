@@ -521,9 +521,7 @@ def test_lock_release_is_idempotent(tmp_path: Path) -> None:
 def test_a_refetch_without_listing_data_keeps_the_lead(archive: Archive) -> None:
     """Refreshes and failure retries come from the archive, not a listing: no lead."""
     archive.upsert_many([record(1, lead="Aus der Liste", content_hash="a" * 64)])
-    outcomes = archive.upsert_many(
-        [record(1, lead=None, body="Neuer Text", content_hash="b" * 64)]
-    )
+    outcomes = archive.upsert_many([record(1, lead=None, body="Neuer Text", content_hash="b" * 64)])
     assert outcomes == [Outcome.UPDATED]
     history = archive.show("1-2024")
     assert history is not None
