@@ -1,0 +1,45 @@
+"""The record's JSON Schema: shipped in docs/ for downstream users, and in step with the
+item class and the fixtures' records."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import jsonschema
+from parsel import Selector
+
+from beltacrawl.article import parse_article
+from beltacrawl.items import Article
+from beltacrawl.loaders import load_article
+from beltacrawl.schemas import ARTICLE
+from beltacrawl.urls import parse_article_url
+from tests.test_article_fixtures import FETCHED_AT
+
+REPO = Path(__file__).resolve().parent.parent
+SCHEMA = json.loads(ARTICLE)
+
+
+def test_docs_ship_the_same_schema():
+    assert json.loads((REPO / "docs" / "article.schema.json").read_text(encoding="utf-8")) == SCHEMA
+
+
+def test_schema_is_valid_and_covers_exactly_the_item_fields():
+    jsonschema.Draft7Validator.check_schema(SCHEMA)
+    fields = [field.name for field in dataclasses.fields(Article)]
+    assert sorted(SCHEMA["properties"]) == sorted(fields)
+    assert sorted(SCHEMA["required"]) == sorted(fields)
+
+
+def test_every_fixture_record_validates():
+    validator = jsonschema.Draft7Validator(SCHEMA)
+    pages = sorted((REPO / "tests" / "fixtures" / "articles").glob("*.html"))
+    assert pages
+    for page in pages:
+        expected = json.loads(page.with_name(page.stem + ".expected.json").read_text())
+        url = expected["fetched_url"]
+        raw = parse_article(Selector(text=page.read_text(encoding="utf-8")))
+        record = dataclasses.asdict(load_article(raw, parse_article_url(url), url, FETCHED_AT))
+        errors = [error.message for error in validator.iter_errors(record)]
+        assert not errors, (page.name, errors)
