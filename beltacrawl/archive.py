@@ -729,10 +729,6 @@ class Archive:
                 (url, key, reason, utc_now()),
             )
 
-    def clear_failure(self, key: str) -> None:
-        with self._transaction():
-            self._conn.execute("DELETE FROM failures WHERE key = ?", (key,))
-
     def failures(self) -> list[FailureRecord]:
         rows = self._conn.execute(
             "SELECT url, key, reason, failed_at, attempts FROM failures ORDER BY failed_at, url"

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from beltacrawl import site
 from beltacrawl.body import clean_blocks, clean_html, text_blocks
-from beltacrawl.datelines import find_dateline
+from beltacrawl.datelines import Dateline, find_dateline
 from beltacrawl.dates import normalise_space
 from beltacrawl.selectors import first, select, text
 
@@ -39,7 +39,7 @@ class RawArticle:
     rubric_label: str | None = None
     published_raw: str | None = None
     published_meta: str | None = None
-    dateline_raw: str | None = None
+    dateline: Dateline | None = None
     paragraphs: list[str] = field(default_factory=list)
     body_html: str | None = None
     tags: list[str] = field(default_factory=list)
@@ -117,7 +117,7 @@ def _body(container: Any, captions: set[str], raw: RawArticle) -> None:
         if dateline is None:
             continue
         # Blocks before the dateline, and text before it in its block, are captions.
-        raw.dateline_raw = dateline.raw
+        raw.dateline = dateline
         blocks = ([dateline.rest] if dateline.rest else []) + blocks[index + 1 :]
         break
     raw.paragraphs = blocks

@@ -60,9 +60,3 @@ def find_dateline(text: str) -> Dateline | None:
         prefix=normalise_space(text[: match.start()]),
         rest=text[match.end() :].strip(),
     )
-
-
-def place_of(raw: str | None) -> str | None:
-    """The city of a stored dateline text."""
-    dateline = find_dateline(raw) if raw else None
-    return dateline.place if dateline else None

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 from itemloaders import ItemLoader
 from itemloaders.processors import Identity, Join, MapCompose, TakeFirst
 
-from beltacrawl.datelines import find_dateline, place_of
 from beltacrawl.dates import (
     infer_dateline_date,
     normalise_space,
@@ -78,7 +77,6 @@ class ArticleLoader(ItemLoader):
 
     title_in = MapCompose(normalise_space, strip_site_suffix)
     published_at_in = MapCompose(iso_datetime)
-    dateline_place_in = MapCompose(place_of)
     body_out = Join("\n\n")
     body_html_in = MapCompose(str.strip)
     tags_out = unique
@@ -107,12 +105,11 @@ class ArticleLoader(ItemLoader):
 
     def load_item(self) -> Article:
         article: Article = super().load_item()
-        if article.published_at and article.dateline_raw:
-            dateline = find_dateline(article.dateline_raw)
-            if dateline is not None:
-                published = date.fromisoformat(article.published_at[:10])
-                found = infer_dateline_date(dateline.day, dateline.month, published)
-                article.dateline_date = found.isoformat() if found else None
+        dateline = self.context.get("dateline")
+        if article.published_at and dateline is not None:
+            published = date.fromisoformat(article.published_at[:10])
+            found = infer_dateline_date(dateline.day, dateline.month, published)
+            article.dateline_date = found.isoformat() if found else None
         article.is_incomplete = bool(article.body and INCOMPLETE_MARKER.search(article.body))
         article.content_hash = content_hash(article.title, article.body)
         return article
@@ -126,7 +123,7 @@ def load_article(
     entry: ListingEntry | None = None,
 ) -> Article:
     """The record of one article page; ``entry`` is its listing entry when known."""
-    loader = ArticleLoader(base_host=host_of(fetched_url))
+    loader = ArticleLoader(base_host=host_of(fetched_url), dateline=raw.dateline)
     loader.add_value("url", ref.url)
     loader.add_value("fetched_url", fetched_url)
     loader.add_value("key", ref.key)
@@ -143,8 +140,9 @@ def load_article(
     loader.add_value("published_at", raw.published_raw)
     loader.add_value("published_at", raw.published_meta)
     loader.add_value("published_at", entry.listed_at if entry else None)
-    loader.add_value("dateline_raw", raw.dateline_raw)
-    loader.add_value("dateline_place", raw.dateline_raw)
+    if raw.dateline is not None:
+        loader.add_value("dateline_raw", raw.dateline.raw)
+        loader.add_value("dateline_place", raw.dateline.place)
     loader.add_value("body", raw.paragraphs)
     loader.add_value("body_html", raw.body_html)
     loader.add_value("tags", raw.tags)

@@ -45,9 +45,10 @@ def with_repaired_encoding(response: TextResponse) -> tuple[TextResponse, bool]:
     """The response decoded correctly, and whether that needed a repair.
 
     Only a body that is not valid in its declared encoding is re-decoded, with the
-    first fallback encoding in which it is valid.
+    first fallback encoding in which it is valid. The text Scrapy decoded anyway tells
+    first: without a replacement character, the body was valid.
     """
-    if _is_valid(response.body, response.encoding):
+    if "\ufffd" not in response.text or _is_valid(response.body, response.encoding):
         return response, False
     for encoding in FALLBACK_ENCODINGS:
         if _is_valid(response.body, encoding):

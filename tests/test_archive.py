@@ -290,8 +290,6 @@ def test_failures_are_counted_and_cleared_by_success(archive: Archive) -> None:
 
     archive.upsert_many([record(1)])
     assert [f.key for f in archive.failures()] == ["2-2024"]
-    archive.clear_failure("2-2024")
-    assert archive.failures() == []
 
 
 def test_failure_recorded_from_another_connection_during_a_write(tmp_path: Path) -> None:

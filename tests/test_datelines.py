@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from beltacrawl.datelines import find_dateline, place_of
+from beltacrawl.datelines import find_dateline
 
 # (text, place, day, month, raw, prefix, rest): every variant SITE.md lists.
 CASES = [
@@ -144,18 +144,3 @@ def test_caption_ending_in_capitals_is_not_part_of_the_place():
     assert dateline is not None
     assert dateline.place == "MINSK"
     assert dateline.prefix == "Foto: BelTA"
-
-
-@pytest.mark.parametrize(
-    ("raw", "place"),
-    [
-        ("MINSK, 28. Oktober (BelTA) -", "MINSK"),
-        ("ST. PETERSBURG, 17. Juli (BelTA) -", "ST. PETERSBURG"),
-        ("MINSK; 26. Januar (BelTA) -", "MINSK"),
-        (None, None),
-        ("", None),
-        ("kein Dateline", None),
-    ],
-)
-def test_place_of(raw, place):
-    assert place_of(raw) == place
