@@ -64,7 +64,7 @@ CONCURRENT_ITEMS = 1
 
 ITEM_PIPELINES = {
     "beltacrawl.pipelines.ValidationPipeline": 100,
-    "spidermon.contrib.scrapy.pipelines.ItemValidationPipeline": 150,
+    "beltacrawl.schema_validation.SchemaValidationPipeline": 150,
     "beltacrawl.pipelines.DeduplicationPipeline": 200,
     "beltacrawl.pipelines.ArchivePipeline": 800,
 }
