@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 
-from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request
@@ -29,6 +29,7 @@ from twisted.internet.task import deferLater
 
 if TYPE_CHECKING:
     from scrapy import Spider
+    from scrapy.crawler import Crawler
     from scrapy.http import Response
     from scrapy.settings import BaseSettings
 
@@ -119,11 +120,17 @@ def on_site(host: str, domains: list[str]) -> bool:
     return any(host == domain or host.endswith(f".{domain}") for domain in domains)
 
 
-class SafeRedirectMiddleware(RedirectMiddleware):
+class _RedirectGuard:
+    """Refuses a redirect to another host, or back to a URL of its own chain: the request
+    fails with ``IgnoreRequest`` (recorded as failed) instead of leaving the site or
+    being dropped without a trace by the offsite filter."""
+
+    crawler: Crawler
+
     def process_response(
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Request | Response:
-        redirected = super().process_response(request, response)
+        redirected = super().process_response(request, response)  # type: ignore[misc]
         if not isinstance(redirected, Request):
             return redirected
         stats = self.crawler.stats
@@ -142,3 +149,11 @@ class SafeRedirectMiddleware(RedirectMiddleware):
             self.crawler.spider.logger.warning("redirect loop refused: %s", chain)
             raise IgnoreRequest(f"redirect loop: {chain}")
         return redirected
+
+
+class SafeRedirectMiddleware(_RedirectGuard, RedirectMiddleware):
+    """Scrapy's HTTP 3xx redirects, guarded."""
+
+
+class SafeMetaRefreshMiddleware(_RedirectGuard, MetaRefreshMiddleware):
+    """Scrapy's ``<meta http-equiv="refresh">`` redirects, guarded."""

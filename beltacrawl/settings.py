@@ -33,9 +33,12 @@ RETRY_ENABLED = True
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "beltacrawl.middlewares.PoliteRetryMiddleware": 550,
-    # Redirects to another host or in a loop fail the request (recorded as failed).
+    # Redirects (HTTP or <meta> refresh) to another host or in a loop fail the request
+    # (recorded as failed).
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "beltacrawl.middlewares.SafeRedirectMiddleware": 600,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "beltacrawl.middlewares.SafeMetaRefreshMiddleware": 580,
     # Marks requests for the browser (render=always), checks the browser at start
     # (docs/rendering.md). One dict: a second assignment would drop the retries above.
     "beltacrawl.rendering.RenderMiddleware": 650,
@@ -140,6 +143,9 @@ SPIDERMON_VALIDATION_SCHEMAS = ["beltacrawl.schemas.ARTICLE"]
 SPIDERMON_MAX_ITEM_VALIDATION_ERRORS = 0
 SPIDERMON_EXPECTED_FINISH_REASONS = ["finished"]
 SPIDERMON_ADD_FIELD_COVERAGE = True
+#: A field that is ``None`` was not found: it must not count as covered (spidermon counts
+#: it by default, and every ``Article`` field always exists, so no rule could ever fail).
+SPIDERMON_FIELD_COVERAGE_SKIP_NONE = True
 SPIDERMON_FIELD_COVERAGE_SKIP_IF_NO_ITEM = True
 SPIDERMON_FIELD_COVERAGE_RULES = {
     "Article/url": 1.0,

@@ -40,6 +40,7 @@ SUMMARY_LINES = (
     ("records: new", "archive/new"),
     ("records: updated", "archive/updated"),
     ("records: unchanged", "archive/unchanged"),
+    ("article dates not understood", "belta/article/date_unparsed"),
     ("records dropped as invalid", "validation/dropped"),
     ("records dropped as duplicates", "dedup/dropped"),
     ("items scraped", "item_scraped_count"),

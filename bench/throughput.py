@@ -19,6 +19,7 @@ Target: belta's page rate at least 80% of the no-op spider's.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -41,9 +42,13 @@ TARGET_SHARE = 0.8
 class Run:
     """One crawl: its process figures and the requests the replica served it."""
 
-    def __init__(self, name: str, figures: RunFigures, requests: list[dict]) -> None:
+    def __init__(
+        self, name: str, figures: RunFigures, requests: list[dict], replica_cpu: float
+    ) -> None:
         self.name = name
         self.figures = figures
+        self.replica_cpu = replica_cpu
+        """CPU seconds the replica spent serving this crawl."""
         self.pages = len(requests)
         self.span = served_span(requests)
         self.items = 0
@@ -72,6 +77,7 @@ def summary_row(runs: list[Run]) -> tuple[list[object], float, float]:
         f"{cpu:.2f}",
         f"{1000 * cpu / max(fastest.pages, 1):.2f}",
         f"{cpu_rate:.0f}",
+        f"{1000 * min(run.replica_cpu for run in runs) / max(fastest.pages, 1):.2f}",
         f"{max(run.figures.maxrss_mb for run in runs):.0f}",
     ]
     return row, fastest.rate, cpu_rate
@@ -83,21 +89,25 @@ def crawl_pair(
     replica.clear()
     belta_dir = Path(tempfile.mkdtemp(dir=workdir))
     command = belta_command(replica.base_url, belta_dir, extra=extra)
+    replica_cpu = replica.cpu_seconds()
     figures = run_measured(command, belta_dir / "log.txt")
+    replica_cpu = replica.cpu_seconds() - replica_cpu
     if figures.returncode != 0:
         raise RuntimeError(f"scrapy crawl belta failed:\n{figures.log[-3000:]}")
     requests = replica.requests()
-    belta = Run("belta (feed + archive)", figures, requests)
+    belta = Run("belta (feed + archive)", figures, requests, replica_cpu)
     belta.items = figures.stat("item_scraped_count") or 0
     belta.archive_mb = (belta_dir / "belta.sqlite").stat().st_size / 2**20
     if not url_file.exists():
         urls = [replica.base_url + r["path"] for r in requests if r["path"] != "/robots.txt"]
         url_file.write_text("\n".join(urls) + "\n")
     replica.clear()
+    replica_cpu = replica.cpu_seconds()
     figures = run_measured(noop_command(url_file), workdir / "noop-log.txt")
+    replica_cpu = replica.cpu_seconds() - replica_cpu
     if figures.returncode != 0:
         raise RuntimeError(f"the no-op spider failed:\n{figures.log[-3000:]}")
-    return belta, Run("no-op spider", figures, replica.requests())
+    return belta, Run("no-op spider", figures, replica.requests(), replica_cpu)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -121,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         url_file = workdir / "urls.txt"
         extra = parse_settings(args.set)
         pairs = [crawl_pair(replica, workdir, url_file, extra) for _ in range(rounds)]
+        startup = startup_cpu(workdir)
     belta_row, belta_rate, belta_cpu_rate = summary_row([pair[0] for pair in pairs])
     noop_row, noop_rate, noop_cpu_rate = summary_row([pair[1] for pair in pairs])
     print(
@@ -134,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
                 "CPU s",
                 "CPU ms/page",
                 "pages/CPU s",
+                "replica CPU ms/page",
                 "peak MB",
             ],
             [belta_row, noop_row],
@@ -153,7 +165,45 @@ def main(argv: list[str] | None = None) -> int:
         f"CPU-bound (pages per CPU second) {100 * cpu_share:.0f}%.\n"
         f"Own CPU above the no-op spider: {own:.2f} ms per page."
     )
+    print(cpu_budget(pairs, noop_rate, startup))
     return 0
+
+
+def startup_cpu(workdir: Path) -> float:
+    """CPU seconds of a crawl process that fetches nothing: start-up and shutdown."""
+    empty = workdir / "no-urls.txt"
+    empty.write_text("")
+    figures = run_measured(noop_command(empty), workdir / "startup-log.txt")
+    if figures.returncode != 0:
+        raise RuntimeError(f"the no-op spider failed:\n{figures.log[-3000:]}")
+    return figures.cpu
+
+
+def cpu_budget(pairs: list[tuple[Run, Run]], noop_rate: float, startup: float) -> str:
+    """Whether the target fits this machine at all: the CPU per page that all its cores
+    give at the target rate, against what the no-op crawl and the replica take of it."""
+    pages = pairs[0][1].pages
+    if not (pages and noop_rate):
+        return ""
+
+    def per_page(seconds: float) -> float:
+        return 1000 * max(seconds, 0.0) / pages
+
+    cores = os.cpu_count() or 1
+    target_rate = TARGET_SHARE * noop_rate
+    one_core = 1000 / target_rate
+    noop = per_page(min(noop.figures.cpu for _, noop in pairs) - startup)
+    belta = per_page(min(belta.figures.cpu for belta, _ in pairs) - startup)
+    replica = per_page(min(run.replica_cpu for pair in pairs for run in pair))
+    left = cores * one_core - noop - replica
+    return (
+        f"CPU budget at the target ({target_rate:.0f} pages/s), start-up "
+        f"({startup:.2f} CPU s) left out: one core gives {one_core:.2f} ms per page, all "
+        f"{cores} give {cores * one_core:.2f}. The no-op crawl takes {noop:.2f} and the "
+        f"replica {replica:.2f}, which leaves {min(one_core - noop, left):.2f} ms per page "
+        f"for beltacrawl's own work in the crawl process, {left:.2f} even if that work were "
+        f"spread over every core. It takes {belta - noop:.2f}."
+    )
 
 
 if __name__ == "__main__":

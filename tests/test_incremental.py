@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from beltacrawl.archive import Archive
 from tests.crawling import run_crawl
+from tests.sitesim import FaultPlan
 
 
 def article_requests(server) -> list[str]:
@@ -161,6 +162,48 @@ def test_stale_copies_are_fetched_again_until_final(make_replica, tmp_path):
         assert not stored.article["is_incomplete"]
         assert stored.article["body"] == model.expected_record(completed)["body"]
         assert len(stored.versions) == 1
+
+
+def test_undated_copies_are_fetched_again_until_dated(make_replica, tmp_path):
+    """Articles stored while their pages' dates were not understood (fetched by URL, so no
+    listing entry dated them) are fetched again, once per refresh window, until dated."""
+    server = make_replica(articles=30, samples=False)
+    model = server.model
+    archive_path = tmp_path / "archive.sqlite"
+    undated = model.keys()[5:10]
+    urls = ",".join(model.article(key).url for key in undated)
+    server.faults = FaultPlan(seed=3).date_changed()
+    first = run_crawl(server.base_url, tmp_path, f"urls={urls}", archive=archive_path)
+    assert [record["published_at"] for record in first.records] == [None] * 5
+    server.faults = FaultPlan()  # the site (or beltacrawl) is fixed
+
+    # Within the refresh window the undated copies are left alone ...
+    model.now += timedelta(hours=1)
+    server.clear_requests()
+    second = run_crawl(server.base_url, tmp_path, archive=archive_path)
+    assert second.returncode == 0, second.log[-3000:]
+    assert set(second.keys()) == set(model.keys()) - set(undated)
+    assert second.stat("belta/articles/refreshed") is None
+
+    # ... and fetched again after it, now dated.
+    model.now += timedelta(hours=6)
+    server.clear_requests()
+    third = run_crawl(server.base_url, tmp_path, archive=archive_path)
+    assert third.returncode == 0, third.log[-3000:]
+    # (with the copies the second run took of articles still young then)
+    assert set(undated) <= set(third.keys())
+    with Archive.open(archive_path) as archive:
+        for key in undated:
+            stored = archive.show(key)
+            assert stored is not None
+            assert stored.article["published_at"] == model.expected_record(key)["published_at"]
+
+    # Dated now, they are not fetched again.
+    model.now += timedelta(hours=7)
+    server.clear_requests()
+    fourth = run_crawl(server.base_url, tmp_path, archive=archive_path)
+    assert fourth.returncode == 0, fourth.log[-3000:]
+    assert not set(undated) & set(fourth.keys())
 
 
 def test_full_mode_refetches_everything_without_duplicates(make_replica, tmp_path):

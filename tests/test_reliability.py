@@ -264,6 +264,7 @@ def test_wrong_and_missing_charsets_give_the_right_text(make_replica, tmp_path):
 def test_unfetchable_articles_are_recorded_as_failed(make_replica, tmp_path):
     server = make_replica(articles=40, samples=False)
     huge, huge_unannounced, loop, offsite, gone = server.model.keys()[2:7]
+    refresh = server.model.keys()[20]  # apart: 6 failures in 10 requests read as a site down
     offsite_host = f"127.0.0.2:{server.port}"
     plan = server.faults = (
         FaultPlan(seed=8)
@@ -271,12 +272,13 @@ def test_unfetchable_articles_are_recorded_as_failed(make_replica, tmp_path):
         .oversized(2 * MB, send_length=False, probability=1, match=for_keys(huge_unannounced))
         .redirect_loop(match=for_keys(loop))
         .offsite_redirect(offsite_host, match=for_keys(offsite))
+        .offsite_redirect(offsite_host, meta=True, match=for_keys(refresh))
         .not_found(match=for_keys(gone))
     )
     result = crawl(server, tmp_path, settings={"DOWNLOAD_MAXSIZE": "1000000"})
     assert_ran_fine(result)
     stored, failures = assert_faults_handled(server, plan, tmp_path)
-    assert set(failures) == {huge, huge_unannounced, loop, offsite, gone}
+    assert set(failures) == {huge, huge_unannounced, loop, offsite, gone, refresh}
     assert set(stored) == set(server.model.keys()) - set(failures)
     reasons = {key: failure.reason for key, failure in failures.items()}
     assert reasons[gone] == "HTTP 404"
@@ -288,14 +290,16 @@ def test_unfetchable_articles_are_recorded_as_failed(make_replica, tmp_path):
     # Oversized answers were cut off by DOWNLOAD_MAXSIZE, not read to the end.
     assert "Expected to receive 2097152 bytes which is larger than download max size" in result.log
     assert re.search(r"Received \d+ bytes which is larger than download max size", result.log)
-    # The offsite redirect was refused before any request to 127.0.0.2 was made.
-    assert result.stat("redirect/refused/offsite") == 1
-    assert reasons[offsite] == (
-        f"IgnoreRequest: offsite redirect refused: http://{offsite_host}"
-        + article_requests(server, offsite)[0].path
-    )
+    # The offsite redirects (HTTP and meta refresh) were refused before any request to
+    # 127.0.0.2 was made.
+    assert result.stat("redirect/refused/offsite") == 2
+    for key in (offsite, refresh):
+        assert reasons[key] == (
+            f"IgnoreRequest: offsite redirect refused: http://{offsite_host}"
+            + article_requests(server, key)[0].path
+        )
+        assert len(article_requests(server, key)) == 1
     assert "redirects to another host" in result.log
-    assert len(article_requests(server, offsite)) == 1
     assert len(article_requests(server, gone)) == 1  # a 404 is not retried
 
 
@@ -340,6 +344,29 @@ def test_article_body_container_gone_stops_the_crawl(make_replica, tmp_path):
     assert result.records == []
     assert set(failures) <= fetched
     assert {failure.reason for failure in failures.values()} <= {"invalid: body"}
+
+
+def test_article_dates_that_stop_parsing_are_loud(make_replica, tmp_path):
+    """Article pages show their date in an unknown format, without meta tags: a listing
+    walk still dates every article by its listing entry, and says the pages' dates were not
+    understood; articles fetched by URL alone keep the date as shown, and field coverage
+    fails the run."""
+    server = make_replica(articles=30, samples=False)
+    server.faults = FaultPlan(seed=13).date_changed()
+    result = crawl(server, tmp_path)
+    assert_ran_fine(result)
+    stored, _ = archive_state(tmp_path)
+    assert set(stored) == set(server.model.keys())
+    assert not mismatches(stored, server.model, skip=("published_raw",))
+    assert {record["published_raw"] for record in stored.values()} == {"vor 3 Stunden"}
+    assert result.stat("belta/article/date_unparsed") == 30
+    assert "article dates not understood" in result.log
+
+    urls = ",".join(server.model.article(key).url for key in server.model.keys()[:12])
+    alone = run_crawl(server.base_url, tmp_path / "alone", f"urls={urls}")
+    assert alone.returncode == 1, alone.log[-4000:]
+    assert [record["published_at"] for record in alone.records] == [None] * 12
+    assert re.search(r"monitor failed: .*Article/published_at", alone.log), alone.log[-3000:]
 
 
 def test_listings_without_entries_stop_before_any_article(make_replica, tmp_path):

@@ -296,6 +296,14 @@ def test_offsite_redirect(server: ReplicaServer, host: str) -> None:
     assert plan.fired["offsite_redirect"] == 1
 
 
+def test_offsite_meta_refresh(server: ReplicaServer) -> None:
+    path = article_path(server)
+    server.faults = FaultPlan().offsite_redirect(meta=True)
+    status, _, body = get(server, path)
+    assert status == 200
+    assert f'content="0; url=http://evil.example{path}"'.encode() in body
+
+
 # --- layout -----------------------------------------------------------------------------
 
 
@@ -364,6 +372,16 @@ def test_article_without_body_container(server: ReplicaServer) -> None:
     server.faults = FaultPlan().no_body_container(keep_text=True)
     raw = parse_article(Selector(text=get(server, path)[2].decode("utf-8")))
     assert raw.paragraphs and "div.js-mediator-article" in raw.missing
+
+
+def test_article_date_in_an_undocumented_format(server: ReplicaServer) -> None:
+    path = article_path(server)
+    server.faults = FaultPlan().date_changed()
+    status, _, body = get(server, path)
+    assert status == 200 and b"published_time" not in body
+    raw = parse_article(Selector(text=body.decode("utf-8")))
+    assert raw.published_raw == "vor 3 Stunden" and raw.published_meta is None
+    assert raw.title and raw.paragraphs  # the rest of the page is intact
 
 
 def test_layout_faults_fire_only_on_normal_pages(server: ReplicaServer) -> None:

@@ -25,7 +25,7 @@ from scrapy.http import Response, TextResponse
 from beltacrawl.archive import Archive
 from beltacrawl.arguments import ArgumentError, CrawlArguments
 from beltacrawl.article import parse_article
-from beltacrawl.dates import MINSK, to_iso
+from beltacrawl.dates import MINSK, parse_datetime, to_iso
 from beltacrawl.health import WALK_RUNNING
 from beltacrawl.listing import ListingEntry, parse_listing
 from beltacrawl.loaders import load_article
@@ -325,11 +325,16 @@ class BeltaSpider(scrapy.Spider):
         Only copies taken while the article was young (within ``BELTA_REFRESH_HOURS`` of
         publication) or marked ``/Wird ergänzt/`` can be stale, and each is fetched again
         once it has aged as long again as it was young when taken: about three fetches for
-        a fresh article, never a refetch on every hourly run.
+        a fresh article, never a refetch on every hourly run. A copy without a publication
+        time is fetched again every ``BELTA_REFRESH_HOURS`` for a while.
         """
-        if not (state.published_at and state.fetched_at):
+        if not state.fetched_at:
             return True
         fetched = datetime.fromisoformat(state.fetched_at)
+        if not state.published_at:
+            # Undated (the page's date was not understood): again every refresh window,
+            # for BELTA_INCOMPLETE_DAYS after the fetch (see Archive.refresh_candidates).
+            return site_now - fetched >= max(self.refresh_window, MIN_REFRESH_INTERVAL)
         young_when_taken = fetched - datetime.fromisoformat(state.published_at)
         if not state.is_incomplete and young_when_taken >= self.refresh_window:
             return False
@@ -507,12 +512,15 @@ class BeltaSpider(scrapy.Spider):
         self._record_failure(ref, f"unusable response: {problem}")
 
     def _check_dates(self, article, entry: ListingEntry | None) -> None:
-        if article.published_raw and not article.published_at:
+        if article.published_raw and parse_datetime(article.published_raw) is None:
+            # Counted also when the listing entry dated the article: the page's own date
+            # no longer being understood is layout drift all the same.
             self.stats.inc_value("belta/article/date_unparsed")
             self.logger.warning(
-                "%s: publication date %r could not be parsed; left empty",
+                "%s: publication date %r could not be parsed; %s",
                 article.url,
                 article.published_raw,
+                "dated by its listing entry" if article.published_at else "left empty",
             )
         if entry and entry.listed_at and article.published_at:
             gap = datetime.fromisoformat(article.published_at) - datetime.fromisoformat(

@@ -68,6 +68,7 @@ Broken but well-formed HTTP:
   to A; both hops count as fired. ``times`` limits the A→B hop only.
 - ``offsite_redirect`` — 302 to ``http://<host><target>`` (``evil.example``, or e.g.
   ``127.0.0.2:<port>`` so that nothing leaves the machine): the crawler must refuse it.
+  ``meta=True``: a 200 page whose ``<meta http-equiv="refresh">`` points there instead.
 - ``not_found`` — HTTP 404 (the page a listing links to is gone); give ``match`` a key.
 
 Layout (HTTP 200, the page altered; they fire only where the normal answer is a 200):
@@ -84,6 +85,9 @@ Layout (HTTP 200, the page altered; they fire only where the normal answer is a 
   ``keep_links=True`` keeps the ``href``s, so only a link fallback finds the entries.
 - ``no_body_container`` — article pages without ``div.js-mediator-article``: gone with
   its text, or (``keep_text=True``) renamed, its text left in ``div.inner_content``.
+- ``date_changed`` — article pages whose ``div.date_full`` shows the time in a format of
+  no documented kind (``shown``, default ``vor 3 Stunden``) and without the
+  ``article:published_time`` / ``mediator_published_time`` meta tags.
 """
 
 from __future__ import annotations
@@ -124,6 +128,7 @@ KINDS: dict[str, str] = {
     "no_load_more": "listing without its next-page link",
     "layout_changed": "listing classes renamed, no entries to find",
     "no_body_container": "article without div.js-mediator-article",
+    "date_changed": "article date in an undocumented format, no date meta tags",
 }
 #: Faults a retry gets past: what :meth:`FaultPlan.mix` applies.
 TRANSIENT_KINDS = ("server_error", "rate_limit", "reset", "slow")
@@ -413,12 +418,13 @@ class FaultPlan(Faults):
         host: str = "evil.example",
         *,
         status: int = 302,
+        meta: bool = False,
         match: Match = "article",
         times: int | None = None,
         probability: float | None = None,
     ) -> FaultPlan:
         return self._structural(
-            "offsite_redirect", match, times, probability, host=host, status=status
+            "offsite_redirect", match, times, probability, host=host, status=status, meta=meta
         )
 
     def not_found(
@@ -451,6 +457,11 @@ class FaultPlan(Faults):
         self, *, keep_text: bool = False, match: Match = "article", times: int | None = None
     ) -> FaultPlan:
         return self._structural("no_body_container", match, times, None, keep_text=keep_text)
+
+    def date_changed(
+        self, *, shown: str = "vor 3 Stunden", match: Match = "article", times: int | None = None
+    ) -> FaultPlan:
+        return self._structural("date_changed", match, times, None, shown=shown)
 
     def _transient(self, kind: str, match: Match, times, probability, **params) -> FaultPlan:
         return self.rule(
@@ -694,9 +705,12 @@ def _redirect_loop(params, request, page, rng) -> FaultResponse:
 
 
 def _offsite_redirect(params, request, page, rng) -> FaultResponse:
-    return _redirect(
-        "offsite_redirect", params["status"], f"http://{params['host']}{request.target}"
-    )
+    location = f"http://{params['host']}{request.target}"
+    if params["meta"]:
+        refresh = f'<meta http-equiv="refresh" content="0; url={location}">'
+        body = f"<html><head>{refresh}</head><body>moved</body></html>".encode()
+        return FaultResponse(200, body, HTML, fault="offsite_redirect")
+    return _redirect("offsite_redirect", params["status"], location)
 
 
 # Listing and article markup, as tests/sitesim/render.py writes it.
@@ -713,6 +727,8 @@ _BODY_CONTAINER = re.compile(
     r'^(?P<indent>[ \t]*)<div class="js-mediator-article"[^>]*>\n.*?^(?P=indent)</div>\n',
     re.MULTILINE | re.DOTALL,
 )
+_DATE_FULL = re.compile(r'(<div class="date_full">).*?(</div>)')
+_DATE_META = re.compile(r'^<meta [^>]*published_time"[^>]*>\n', re.MULTILINE)
 _BODY_CONTAINER_OPEN = re.compile(r'<div class="js-mediator-article"[^>]*>')
 _VIEW_HREF = re.compile(r'\bhref="([^"]*/view/[^"]*)"')
 _RENAMES = (
@@ -765,6 +781,11 @@ def _no_body_container(html: str, params: dict[str, Any], rng: random.Random) ->
     return _BODY_CONTAINER.sub("", html)
 
 
+def _date_changed(html: str, params: dict[str, Any], rng: random.Random) -> str:
+    html = _DATE_META.sub("", html)
+    return _DATE_FULL.sub(lambda m: m[1] + params["shown"] + m[2], html)
+
+
 _BUILDERS: dict[str, Builder] = {
     "server_error": _status,
     "rate_limit": _status,
@@ -785,5 +806,6 @@ _BUILDERS: dict[str, Builder] = {
     "no_lead": _markup(lambda html, params, rng: _LEAD.sub("", html)),
     "no_load_more": _markup(lambda html, params, rng: _NEXT_LINK.sub("", html)),
     "layout_changed": _markup(_layout_changed),
+    "date_changed": _markup(_date_changed),
     "no_body_container": _markup(_no_body_container),
 }
