@@ -206,6 +206,38 @@ def test_undated_copies_are_fetched_again_until_dated(make_replica, tmp_path):
     assert not set(undated) & set(fourth.keys())
 
 
+NO_REFRESH = {"BELTA_REFRESH_HOURS": "0"}
+
+
+def test_undated_listings_still_let_incremental_runs_stop_early(make_replica, tmp_path):
+    """Listing pages without day groups give their entries no date: the archive's dates of
+    the entries it holds mark how far a walk covered, so hourly runs stay short."""
+    server = make_replica(articles=80, samples=False, recent=0)
+    model = server.model
+    server.faults = FaultPlan(seed=5).no_day_groups()
+    archive_path = tmp_path / "archive.sqlite"
+    first = run_crawl(server.base_url, tmp_path, archive=archive_path, settings=NO_REFRESH)
+    assert first.returncode == 0, first.log[-3000:]
+    assert len(first.records) == 80
+    pages = len(listing_requests(server))
+
+    new_keys = model.publish(3)
+    server.clear_requests()
+    second = run_crawl(server.base_url, tmp_path, archive=archive_path, settings=NO_REFRESH)
+    assert second.returncode == 0, second.log[-3000:]
+    assert sorted(second.keys()) == sorted(new_keys)
+    with Archive.open(archive_path) as archive:
+        assert archive.coverage("all_news") is not None
+
+    new_keys = model.publish(3)
+    server.clear_requests()
+    third = run_crawl(server.base_url, tmp_path, archive=archive_path, settings=NO_REFRESH)
+    assert third.returncode == 0, third.log[-3000:]
+    assert sorted(third.keys()) == sorted(new_keys)
+    assert len(listing_requests(server)) <= 2 < pages
+    assert third.stat("belta/walk/all_news/stop_reason") == "archive_reached"
+
+
 def test_full_mode_refetches_everything_without_duplicates(make_replica, tmp_path):
     server = make_replica(articles=50, samples=False)
     archive_path = tmp_path / "archive.sqlite"

@@ -67,14 +67,14 @@ class ListingWalk:
     """Listed-time stretch a finished earlier walk archived completely (incremental runs)."""
     newest_handled: str | None = None
     oldest_handled: str | None = None
-    """Listed times of the newest and oldest entries this walk fetched or found archived."""
-    undated_entries: bool = False
+    """Times of the newest and oldest entries this walk fetched or found archived: listed
+    times, or for an undated entry the archive's publication time. Undated new entries
+    between them lie in the walked stretch all the same (the listing is in time order)."""
     day_group: tuple[str, str] = ("", "")
     """The last day group of the page read before, dating the next page's first entries."""
 
     def handled(self, listed_at: str | None) -> None:
         if listed_at is None:
-            self.undated_entries = True
             return
         self.newest_handled = max(self.newest_handled or listed_at, listed_at)
         self.oldest_handled = min(self.oldest_handled or listed_at, listed_at)
@@ -274,7 +274,7 @@ class BeltaSpider(scrapy.Spider):
         if listed_at is not None and not self.args.in_window(listed_at):
             self.stats.inc_value("belta/skipped/window")
             return
-        walk.handled(entry.listed_at)
+        walk.handled(entry.listed_at or (state.published_at if state else None))
         if state is not None:
             # Archived copies that may be stale were requested from the archive's side
             # (see _refresh_requests); here an archived entry is simply passed.
@@ -439,7 +439,7 @@ class BeltaSpider(scrapy.Spider):
         # A walk broken off (a lost listing page, a changed layout) covers nothing: the
         # next run must walk on past where it stopped.
         broken = reason in ("layout_changed", "listing_failed")
-        if not broken and not walk.undated_entries and walk.newest_handled:
+        if not broken and walk.newest_handled:
             # The archive extends its coverage with this stretch if the run finishes.
             self.stats.set_value(f"{prefix}/covered_newest", walk.newest_handled)
             self.stats.set_value(f"{prefix}/covered_oldest", walk.oldest_handled)
