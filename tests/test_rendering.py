@@ -205,6 +205,20 @@ def test_fallback_costs_nothing_when_the_content_is_in_the_html(make_replica, tm
     assert result.stat("belta/render/fallback/article") is None
 
 
+@needs_chromium
+def test_fallback_takes_the_end_of_a_listing_for_its_end(make_replica, tmp_path):
+    """Full pages only: the walk reads one page past the last by the URL grammar, which is
+    empty because the listing ended, not because a script fills it."""
+    server = make_replica(articles=40, samples=False)
+    result = run_crawl(server.base_url, tmp_path, "render=fallback")
+    assert result.returncode == 0, result.log[-3000:]
+    assert len(result.records) == 40
+    assert result.stat("belta/listing/next_from_grammar") == 1
+    assert result.stat("belta/walk/all_news/stop_reason") == "empty_page"
+    assert result.stat("belta/render/fallback/listing") is None
+    assert result.stat("playwright/page_count") is None
+
+
 def test_missing_browser_fails_the_run_and_says_what_to_install(make_replica, tmp_path):
     server = make_replica(**MODEL, scripted=True)
     result = run_crawl(

@@ -62,6 +62,8 @@ class ListingWalk:
     largest_page: int = 0
     started: float = field(default_factory=time.monotonic)
     rechecking: bool = False
+    rendered: bool = False
+    """A page of this walk needed the browser (``render=fallback``)."""
     stop_reason: str | None = None
     coverage: tuple[str, str] | None = None
     """Listed-time stretch a finished earlier walk archived completely (incremental runs)."""
@@ -222,10 +224,18 @@ class BeltaSpider(scrapy.Spider):
         carried = walk.day_group if page_number > 1 else ("", "")
         page = parse_listing(response.selector, response.url, self.base_host, carried)
         walk.day_group = page.day_group
-        if not page.entries and (again := self._rendered_again(response, "listing")):
+        # An empty page after the first is the end of the listing, unless the walk's pages
+        # only show their entries in the browser.
+        may_be_scripted = page_number == 1 or walk.rendered
+        if (
+            not page.entries
+            and may_be_scripted
+            and (again := self._rendered_again(response, "listing"))
+        ):
             walk.page, walk.pages = walk.page - 1, walk.pages - 1  # the browser's copy counts
             yield again
             return
+        walk.rendered = walk.rendered or bool(page.entries and response.meta.get("playwright"))
         self.stats.inc_value("belta/listing/pages")
         self.stats.inc_value("belta/listing/entries", len(page.entries))
         if not page.entries:
