@@ -187,17 +187,24 @@ def settings_args(settings: dict[str, str]) -> list[str]:
 
 
 def belta_command(
-    base_url: str, workdir: Path, *, archive: bool = True, extra: dict[str, str] | None = None
+    base_url: str,
+    workdir: Path,
+    *,
+    archive: bool = True,
+    feed: bool = True,
+    extra: dict[str, str] | None = None,
 ) -> list[str]:
-    """``scrapy crawl belta`` against the replica, politeness off, feed (and archive) on."""
+    """``scrapy crawl belta`` against the replica, politeness off, feed and archive on
+    (unless switched off)."""
     settings = {
         **NO_POLITENESS,
         "BELTA_BASE_URL": base_url,
         "BELTA_ARCHIVE": str(workdir / "belta.sqlite") if archive else "",
         **(extra or {}),
     }
-    feed = workdir / "articles.jsonl"
-    command = [sys.executable, "-m", "scrapy", "crawl", "belta", "-O", f"{feed}:jsonlines"]
+    command = [sys.executable, "-m", "scrapy", "crawl", "belta"]
+    if feed:
+        command += ["-O", f"{workdir / 'articles.jsonl'}:jsonlines"]
     return [*command, *settings_args(settings)]
 
 

@@ -122,6 +122,11 @@ def main(argv: list[str] | None = None) -> int:
         metavar="NAME=VALUE",
         help="a Scrapy setting for the belta run (e.g. to measure a setting's effect)",
     )
+    parser.add_argument(
+        "--breakdown",
+        action="store_true",
+        help="also crawl with parts of beltacrawl switched off, to show what each costs",
+    )
     args = parser.parse_args(argv)
     articles, rounds = (150, 1) if args.quick else (args.articles, args.rounds)
 
@@ -132,6 +137,7 @@ def main(argv: list[str] | None = None) -> int:
         extra = parse_settings(args.set)
         pairs = [crawl_pair(replica, workdir, url_file, extra) for _ in range(rounds)]
         startup = startup_cpu(workdir)
+        breakdown = cost_breakdown(replica, workdir, rounds) if args.breakdown else []
     belta_row, belta_rate, belta_cpu_rate = summary_row([pair[0] for pair in pairs])
     noop_row, noop_rate, noop_cpu_rate = summary_row([pair[1] for pair in pairs])
     print(
@@ -166,7 +172,43 @@ def main(argv: list[str] | None = None) -> int:
         f"Own CPU above the no-op spider: {own:.2f} ms per page."
     )
     print(cpu_budget(pairs, noop_rate, startup))
+    if breakdown:
+        noop = min(pair[1].figures.cpu for pair in pairs)
+        items = pairs[0][0].items
+        rows = [
+            [name, f"{cpu:.2f}", f"{1000 * (cpu - noop) / items:.2f}"] for name, cpu in breakdown
+        ]
+        print(
+            "\nWhat the parts cost: belta with parts switched off (least CPU of "
+            f"{rounds} round(s)), above the no-op spider per article:\n"
+        )
+        print(table(["belta crawl", "CPU s", "above no-op ms/article"], rows))
     return 0
+
+
+#: Crawls of the breakdown: what is switched off (settings, and whether the feed is on).
+BREAKDOWN = {
+    "complete (feed + archive)": ({}, True),
+    "without the feed": ({}, False),
+    "without item pipelines": ({"ITEM_PIPELINES": "{}"}, True),
+    "without spidermon": ({"SPIDERMON_ENABLED": "False"}, True),
+    "spider alone (none of these)": ({"ITEM_PIPELINES": "{}", "SPIDERMON_ENABLED": "False"}, False),
+}
+
+
+def cost_breakdown(replica: Replica, workdir: Path, rounds: int) -> list[tuple[str, float]]:
+    """Least CPU seconds of each :data:`BREAKDOWN` crawl, rounds interleaved."""
+    cpu: dict[str, list[float]] = {name: [] for name in BREAKDOWN}
+    for _ in range(rounds):
+        for name, (settings, feed) in BREAKDOWN.items():
+            replica.clear()
+            run_dir = Path(tempfile.mkdtemp(dir=workdir))
+            command = belta_command(replica.base_url, run_dir, feed=feed, extra=settings)
+            figures = run_measured(command, run_dir / "log.txt")
+            if figures.returncode != 0:
+                raise RuntimeError(f"belta ({name}) failed:\n{figures.log[-3000:]}")
+            cpu[name].append(figures.cpu)
+    return [(name, min(values)) for name, values in cpu.items()]
 
 
 def startup_cpu(workdir: Path) -> float:
