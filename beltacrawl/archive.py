@@ -692,18 +692,21 @@ class Archive:
             for row in rows
         }
 
-    def refresh_candidates(self, published_since: str, young_hours: float) -> list[ArchivedState]:
+    def refresh_candidates(
+        self, published_since: str, young_hours: float, undated_since: str
+    ) -> list[ArchivedState]:
         """Articles published since ``published_since`` whose stored copy may be stale:
         marked ``/Wird ergänzt/``, or taken less than ``young_hours`` after publication;
         and, when ``young_hours`` is positive, copies without a publication time (the
-        page's date was not understood) fetched since ``published_since``."""
+        page's date was not understood) first archived since ``undated_since`` (this
+        machine's clock, as ``first_seen_at``: each refresh moves ``fetched_at``)."""
         rows = self._conn.execute(
             "SELECT key, url, published_at, is_incomplete, fetched_at FROM articles"
             " WHERE (published_at >= ? AND (is_incomplete = 1"
             " OR (julianday(fetched_at) - julianday(published_at)) * 24 < ?))"
-            " OR (published_at IS NULL AND ? > 0 AND julianday(fetched_at) >= julianday(?))"
+            " OR (published_at IS NULL AND ? > 0 AND julianday(first_seen_at) >= julianday(?))"
             " ORDER BY published_at IS NULL, published_at DESC",
-            (published_since, young_hours, young_hours, published_since),
+            (published_since, young_hours, young_hours, undated_since),
         )
         return [
             ArchivedState(

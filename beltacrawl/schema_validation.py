@@ -23,13 +23,11 @@ from spidermon.contrib.validation.jsonschema.tools import get_schema_from
 class CompiledJSONSchemaValidator(JSONSchemaValidator):
     """spidermon's validator, asked only about records the compiled schema rejects."""
 
-    name = JSONSchemaValidator.name  # the same stats names as spidermon's validator
-
     def __init__(self, schema: dict[str, Any]) -> None:
         super().__init__(schema)
         self._check = fastjsonschema.compile(schema)
 
-    def validate(self, data: dict[str, Any], strict: bool = False) -> tuple[bool, dict]:
+    def validate(self, data: dict[str, Any], strict: bool = True) -> tuple[bool, dict]:
         try:
             self._check(data)
         except fastjsonschema.JsonSchemaException:

@@ -58,15 +58,6 @@ DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 
-#: Spider middlewares with nothing to do here: no depth limit is set (DepthMiddleware only
-#: counted depths), and the site needs no Referer. Each passes on every request a callback
-#: yields: 0.08 ms of CPU per article together (docs/performance.md). UrlLengthMiddleware
-#: stays, a guard against runaway URLs.
-SPIDER_MIDDLEWARES = {
-    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
-    "scrapy.spidermiddlewares.referer.RefererMiddleware": None,
-}
-
 # --- output ---------------------------------------------------------------------------
 FEED_EXPORT_ENCODING = "utf-8"
 #: Items of one response processed at a time. The pipelines are synchronous, so more

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from beltacrawl.archive import Archive
+from beltacrawl.spiders.belta import ListingWalk
 
 DAY = "2024-01-0{}T12:00:00+03:00"
 
@@ -31,3 +32,22 @@ def test_listings_are_covered_separately(tmp_path):
         archive.extend_coverage("economics", DAY.format(1), DAY.format(2))
         assert archive.coverage("all_news") is None
         assert archive.coverage("economics") == (DAY.format(1), DAY.format(2))
+
+
+def test_a_walk_covers_from_its_last_entry_to_its_newest():
+    """Undated entries count with the archive's publication time; an old article listed
+    again higher up does not stretch the walk's coverage back to its date."""
+    walk = ListingWalk("all_news")
+    walk.handled(None, None)  # a new undated entry: no time known
+    walk.handled(None, DAY.format(9))
+    walk.handled(None, DAY.format(1))  # an old article listed again
+    walk.handled(None, DAY.format(8))
+    walk.handled(None, DAY.format(7))
+    assert (walk.oldest_handled, walk.newest_handled) == (DAY.format(7), DAY.format(9))
+    walk.handled(DAY.format(6), None)
+    walk.handled(DAY.format(5), DAY.format(4))  # listed time wins over the archive's
+    assert (walk.oldest_handled, walk.newest_handled) == (DAY.format(5), DAY.format(9))
+    dated = ListingWalk("economics")
+    for day in (5, 3, 4):  # listed times, slightly out of order
+        dated.handled(DAY.format(day))
+    assert (dated.oldest_handled, dated.newest_handled) == (DAY.format(3), DAY.format(5))

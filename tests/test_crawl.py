@@ -50,6 +50,9 @@ def test_full_crawl_archives_every_article_once_and_correctly(make_replica, tmp_
     assert not [p for p in (r.path for r in server.requests) if "printv" in p or "search" in p]
     assert result.stat("belta/walk/all_news/stop_reason") == "last_page"
     assert "beltacrawl run summary" in result.log
+    # A clean run of a healthy site logs no warning (run_crawl switches the archive off).
+    warnings = [line for line in result.log.splitlines() if "WARNING" in line]
+    assert all("BELTA_ARCHIVE is empty" in line for line in warnings), warnings
 
 
 def test_date_window_yields_exactly_the_articles_inside_it(make_replica, tmp_path):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from beltacrawl.archive import Archive
 from tests.crawling import run_crawl
@@ -204,6 +204,22 @@ def test_undated_copies_are_fetched_again_until_dated(make_replica, tmp_path):
     fourth = run_crawl(server.base_url, tmp_path, archive=archive_path)
     assert fourth.returncode == 0, fourth.log[-3000:]
     assert not set(undated) & set(fourth.keys())
+
+    # A copy that stays undated is given up BELTA_INCOMPLETE_DAYS after it was archived.
+    connection = sqlite3.connect(archive_path)
+    with connection:
+        connection.execute(
+            "UPDATE articles SET published_at = NULL WHERE key IN (?, ?)", undated[:2]
+        )
+        connection.execute(
+            "UPDATE articles SET first_seen_at = ? WHERE key = ?",
+            ((datetime.now(UTC) - timedelta(days=8)).isoformat(timespec="seconds"), undated[0]),
+        )
+    connection.close()
+    model.now += timedelta(hours=7)
+    fifth = run_crawl(server.base_url, tmp_path, archive=archive_path)
+    assert fifth.returncode == 0, fifth.log[-3000:]
+    assert undated[1] in fifth.keys() and undated[0] not in fifth.keys()
 
 
 NO_REFRESH = {"BELTA_REFRESH_HOURS": "0"}

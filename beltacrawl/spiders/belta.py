@@ -64,22 +64,37 @@ class ListingWalk:
     rechecking: bool = False
     rendered: bool = False
     """A page of this walk needed the browser (``render=fallback``)."""
+    next_guessed: bool = False
+    """The page requested next was guessed by the URL grammar, not linked by the site."""
     stop_reason: str | None = None
     coverage: tuple[str, str] | None = None
     """Listed-time stretch a finished earlier walk archived completely (incremental runs)."""
     newest_handled: str | None = None
-    oldest_handled: str | None = None
-    """Times of the newest and oldest entries this walk fetched or found archived: listed
-    times, or for an undated entry the archive's publication time. Undated new entries
-    between them lie in the walked stretch all the same (the listing is in time order)."""
+    oldest_listed: str | None = None
+    """Listed times of the newest and oldest entries this walk fetched or found archived;
+    for an undated entry the archive's publication time counts towards the newest."""
+    last_handled: str | None = None
+    """The time of the last entry handled, listed or archived: where the walk ended.
+    Undated new entries above it lie in the walked stretch all the same (the listing is
+    in time order). An undated entry's archive time marks the oldest end only when it is
+    the last one: an old article listed again higher up must not stretch the coverage."""
     day_group: tuple[str, str] = ("", "")
     """The last day group of the page read before, dating the next page's first entries."""
 
-    def handled(self, listed_at: str | None) -> None:
-        if listed_at is None:
+    def handled(self, listed_at: str | None, archived_at: str | None = None) -> None:
+        when = listed_at or archived_at
+        if when is None:
             return
-        self.newest_handled = max(self.newest_handled or listed_at, listed_at)
-        self.oldest_handled = min(self.oldest_handled or listed_at, listed_at)
+        self.newest_handled = max(self.newest_handled or when, when)
+        if listed_at is not None:
+            self.oldest_listed = min(self.oldest_listed or listed_at, listed_at)
+        self.last_handled = when
+
+    @property
+    def oldest_handled(self) -> str | None:
+        if self.last_handled is None:
+            return None
+        return min(self.oldest_listed or self.last_handled, self.last_handled)
 
 
 class BeltaSpider(scrapy.Spider):
@@ -224,9 +239,9 @@ class BeltaSpider(scrapy.Spider):
         carried = walk.day_group if page_number > 1 else ("", "")
         page = parse_listing(response.selector, response.url, self.base_host, carried)
         walk.day_group = page.day_group
-        # An empty page after the first is the end of the listing, unless the walk's pages
-        # only show their entries in the browser.
-        may_be_scripted = page_number == 1 or walk.rendered
+        # An empty page the URL grammar guessed is the end of the listing, unless the
+        # walk's pages only show their entries in the browser.
+        may_be_scripted = page_number == 1 or walk.rendered or not walk.next_guessed
         if (
             not page.entries
             and may_be_scripted
@@ -284,7 +299,7 @@ class BeltaSpider(scrapy.Spider):
         if listed_at is not None and not self.args.in_window(listed_at):
             self.stats.inc_value("belta/skipped/window")
             return
-        walk.handled(entry.listed_at or (state.published_at if state else None))
+        walk.handled(entry.listed_at, state.published_at if state else None)
         if state is not None:
             # Archived copies that may be stale were requested from the archive's side
             # (see _refresh_requests); here an archived entry is simply passed.
@@ -306,7 +321,9 @@ class BeltaSpider(scrapy.Spider):
             return
         since = site_now - self.incomplete_window
         hours = self.refresh_window.total_seconds() / 3600
-        for state in self._archive.refresh_candidates(to_iso(since), hours):
+        undated_since = datetime.now(UTC) - self.incomplete_window  # first_seen_at's clock
+        candidates = self._archive.refresh_candidates(to_iso(since), hours, to_iso(undated_since))
+        for state in candidates:
             ref = parse_article_url(state.url or "")
             if ref is None or not self._within_bounds(ref, state.published_at):
                 continue
@@ -343,7 +360,7 @@ class BeltaSpider(scrapy.Spider):
         fetched = datetime.fromisoformat(state.fetched_at)
         if not state.published_at:
             # Undated (the page's date was not understood): again every refresh window,
-            # for BELTA_INCOMPLETE_DAYS after the fetch (see Archive.refresh_candidates).
+            # until BELTA_INCOMPLETE_DAYS after it was first archived (refresh_candidates).
             return site_now - fetched >= max(self.refresh_window, MIN_REFRESH_INTERVAL)
         young_when_taken = fetched - datetime.fromisoformat(state.published_at)
         if not state.is_incomplete and young_when_taken >= self.refresh_window:
@@ -395,10 +412,12 @@ class BeltaSpider(scrapy.Spider):
         no next link, the URL grammar (``/<listing>/page/<N+1>/``) takes over, and a page
         that brings nothing new ends the walk.
         """
+        walk.next_guessed = False
         if link and not is_forbidden(link):
             return on_base(link, self.base_url)
         if entries < walk.largest_page:
             return None
+        walk.next_guessed = True
         self.stats.inc_value("belta/listing/next_from_grammar")
         self.logger.info(
             "listing %s page %d: full page without a next-page link (div.load_more, "
@@ -530,7 +549,7 @@ class BeltaSpider(scrapy.Spider):
                 "%s: publication date %r could not be parsed; %s",
                 article.url,
                 article.published_raw,
-                "dated by its listing entry" if article.published_at else "left empty",
+                "dated by its meta tag or listing entry" if article.published_at else "left empty",
             )
         if entry and entry.listed_at and article.published_at:
             gap = datetime.fromisoformat(article.published_at) - datetime.fromisoformat(
