@@ -217,6 +217,10 @@ class BeltaSpider(scrapy.Spider):
             cb_kwargs={"entry": entry},
             meta={"article_ref": ref},
             priority=ARTICLE_PRIORITY,
+            # The spider requests each article once (its set of requested keys, kept in
+            # JOBDIR with the rest of its state); Scrapy's duplicate filter would only
+            # fingerprint every article request and keep a second set of them.
+            dont_filter=True,
         )
 
     # --- listings ------------------------------------------------------------------------
