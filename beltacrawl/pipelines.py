@@ -27,6 +27,7 @@ from beltacrawl.archive import (
     Outcome,
 )
 from beltacrawl.health import problems
+from beltacrawl.items import record_fields
 from beltacrawl.summary import render as render_summary
 from beltacrawl.urls import parse_article_url
 
@@ -127,15 +128,15 @@ class ValidationPipeline:
         return cls(crawler.stats)
 
     def process_item(self, item: Any) -> Any:
-        adapter = ItemAdapter(item)
-        problem = invalid_reason(adapter)
+        record = record_fields(item)
+        problem = invalid_reason(record)
         if problem is None:
             self.stats.inc_value("validation/ok")
             return item
         reason, explanation = problem
         self.stats.inc_value("validation/dropped")
         self.stats.inc_value(f"validation/dropped/{reason}")
-        logger.warning("Invalid article %s dropped: %s", adapter.get("url"), explanation)
+        logger.warning("Invalid article %s dropped: %s", record.get("url"), explanation)
         # Already logged in one line above; Scrapy's own "Dropped" line (with the whole
         # item) only at DEBUG.
         raise InvalidArticle(reason, explanation)
@@ -231,7 +232,7 @@ class ArchivePipeline:
             return item
         # A shallow copy: asdict() walks every value in search of nested items, which
         # cost more than the archive's SQL (docs/performance.md).
-        self._buffer.append(dict(ItemAdapter(item).items()))
+        self._buffer.append(record_fields(item))
         if len(self._buffer) >= self.batch_size:
             self.flush()
         return item

@@ -19,6 +19,8 @@ from spidermon.contrib.scrapy.pipelines import ItemValidationPipeline
 from spidermon.contrib.validation import JSONSchemaValidator
 from spidermon.contrib.validation.jsonschema.tools import get_schema_from
 
+from beltacrawl.items import record_fields
+
 
 class CompiledJSONSchemaValidator(JSONSchemaValidator):
     """spidermon's validator, asked only about records the compiled schema rejects."""
@@ -56,8 +58,7 @@ class SchemaValidationPipeline(ItemValidationPipeline):
         validators = self.find_validators(item)
         if not validators:
             return item
-        adapter = ItemAdapter(item)
-        record = dict(adapter.items())
+        record = record_fields(item)
         self.stats.add_item()
         self.stats.add_fields(len(record))
         for validator in validators:
@@ -65,7 +66,7 @@ class SchemaValidationPipeline(ItemValidationPipeline):
             if not ok:
                 self._add_error_stats(errors)
                 if self.add_errors_to_items:
-                    self._add_errors_to_item(adapter, errors)
+                    self._add_errors_to_item(ItemAdapter(item), errors)
                 if self.drop_items_with_errors:
                     self._drop_item(item, errors)
         return item

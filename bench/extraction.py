@@ -150,9 +150,8 @@ EXTRACTORS = {"beltacrawl": beltacrawl_extract, "trafilatura": trafilatura_extra
 
 
 def _pipeline_stages(workdir: Path) -> tuple[list[tuple[str, Any]], Any]:
-    """The project's item pipelines (in order, as configured) and a JSON Lines exporter."""
+    """The project's item pipelines (in order, as configured) and its JSON Lines exporter."""
     from scrapy.exceptions import NotConfigured
-    from scrapy.exporters import JsonLinesItemExporter
     from scrapy.utils.misc import build_from_crawler, load_object
     from scrapy.utils.project import get_project_settings
     from scrapy.utils.reactor import install_reactor, is_reactor_installed
@@ -176,7 +175,8 @@ def _pipeline_stages(workdir: Path) -> tuple[list[tuple[str, Any]], Any]:
             pipeline.open_spider()
         stages.append((path, pipeline))
     feed = (workdir / "articles.jsonl").open("wb")
-    return stages, JsonLinesItemExporter(feed, encoding="utf-8")
+    exporter = load_object(crawler.settings.getwithbase("FEED_EXPORTERS")["jsonlines"])
+    return stages, exporter(feed, encoding="utf-8")
 
 
 def item_stages(items: list[Any], rounds: int) -> list[list[object]]:

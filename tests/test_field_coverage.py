@@ -27,15 +27,33 @@ def items() -> list[object]:
 
 
 def coverage_stats(extension_class: type, settings: dict) -> dict:
+    """The stats after a run that scraped ``items()`` (counts and coverage ratios)."""
     crawler = get_crawler(
         Spider, {"SPIDERMON_ENABLED": True, "SPIDERMON_ADD_FIELD_COVERAGE": True, **settings}
     )
     spider = Spider.from_crawler(crawler, name="coverage")
     crawler.stats.open_spider()
     extension = extension_class.from_crawler(crawler)
+    extension.spider_opened(spider)
     for item in items():
         extension.item_scraped(item, None, spider)
+    extension.spider_closed(spider)
     return crawler.stats.get_stats()
+
+
+def test_counts_reach_the_stats_before_a_periodic_monitor_runs():
+    crawler = get_crawler(Spider, {"SPIDERMON_ENABLED": True, "SPIDERMON_ADD_FIELD_COVERAGE": True})
+    spider = Spider.from_crawler(crawler, name="coverage")
+    crawler.stats.open_spider()
+    extension = Spidermon.from_crawler(crawler)
+    for item in fixture_articles():
+        extension.item_scraped(item, None, spider)
+    extension._run_periodic_suites(spider, [])
+    stats = crawler.stats.get_stats()
+    assert stats["spidermon_item_scraped_count/Article/title"] == len(fixture_articles())
+    extension.item_scraped(fixture_articles()[0], None, spider)
+    extension._run_periodic_suites(spider, [])
+    assert stats["spidermon_item_scraped_count"] == len(fixture_articles()) + 1
 
 
 @pytest.mark.parametrize(

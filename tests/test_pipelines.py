@@ -372,3 +372,17 @@ def test_a_crawl_stores_items_and_a_locked_archive_stops_the_next(tmp_path: Path
     assert not (project / "started").exists()  # the spider never started
     with Archive.open(archive_path, readonly=True) as reader:
         assert len(reader.recent_runs()) == 1
+
+
+def test_record_fields_copies_every_field_in_order():
+    from itemadapter import ItemAdapter
+
+    from beltacrawl.items import Article, record_fields
+
+    article = Article(key="66060-2024", title="T", tags=["Handel"])
+    record = record_fields(article)
+    assert record == dict(ItemAdapter(article).items())
+    assert list(record) == list(ItemAdapter(article).keys())
+    record["title"] = "changed"
+    assert article.title == "T"
+    assert record_fields({"key": "1-2024"}) == {"key": "1-2024"}
