@@ -49,37 +49,57 @@ class RawArticle:
     """Primary selectors that matched nothing on this page (a fallback may have served)."""
 
 
-def _first_text(root: Any, css: str) -> str | None:
-    found = select(root, css)
+@dataclass
+class _Page:
+    """Where to look: the article's column first (``site.ARTICLE_COLUMN``), which holds a
+    few dozen of a page's elements, instead of the whole page for every selector."""
+
+    root: Any
+    column: Any
+
+    def find(self, css: str) -> list[Any]:
+        """Matches in the column; for a page part every article has (title, rubric,
+        date, body), the whole page when the column has none, so that a moved part
+        is still found."""
+        if self.column is None:
+            return select(self.root, css)
+        return select(self.column, css) or select(self.root, css)
+
+    def find_optional(self, css: str) -> list[Any]:
+        """Matches of a part many articles lack (image, caption, tags): in the column
+        only, when there is one (outside it is the sidebar's other articles)."""
+        return select(self.root if self.column is None else self.column, css)
+
+
+def _first_text(found: list[Any]) -> str | None:
     return text(found[0]) if found else None
 
 
-def _body_container(root: Any, raw: RawArticle) -> Any:
+def _body_container(page: _Page, raw: RawArticle) -> Any:
     for css in site.ARTICLE_BODY_CANDIDATES:
-        found = select(root, css)
+        found = page.find(css)
         if found:
             return found[0]
         raw.missing.append(css)
     return None
 
 
-def _published(root: Any, raw: RawArticle) -> None:
-    raw.published_meta = first(root, site.ARTICLE_DATE_META)
-    raw.published_raw = _first_text(root, site.ARTICLE_DATE)
+def _published(page: _Page, raw: RawArticle) -> None:
+    raw.published_meta = first(page.root, site.ARTICLE_DATE_META)
+    raw.published_raw = _first_text(page.find(site.ARTICLE_DATE))
     if raw.published_raw:
         return
     raw.missing.append(site.ARTICLE_DATE)
-    column = select(root, site.ARTICLE_OLD_DATE_AREA)
-    if column:
+    if page.column is not None:
         # The content column above the article only: never the header's "today" date,
         # never a date in the article's text.
-        texts = select(column[0], site.ARTICLE_OLD_DATE_TEXT)
+        texts = select(page.column, site.ARTICLE_OLD_DATE_TEXT)
         if match := _DATE_TEXT.search(normalise_space(" ".join(texts))):
             raw.published_raw = match.group(0)
 
 
-def _rubric(root: Any, raw: RawArticle) -> None:
-    for link in select(root, site.ARTICLE_RUBRIC_LINK):
+def _rubric(page: _Page, raw: RawArticle) -> None:
+    for link in page.find(site.ARTICLE_RUBRIC_LINK):
         href = link.get("href", "")
         if "/view/" not in href and "all_news" not in href:
             raw.rubric_label = text(link)
@@ -87,15 +107,16 @@ def _rubric(root: Any, raw: RawArticle) -> None:
     raw.missing.append(site.ARTICLE_RUBRIC_LINK)
 
 
-def _image(root: Any, raw: RawArticle) -> set[str]:
+def _image(page: _Page, raw: RawArticle) -> set[str]:
     """Main image and caption; returns every form of the caption, to drop from the body."""
-    image = first(root, site.ARTICLE_MAIN_IMAGE)
+    images = page.find_optional(site.ARTICLE_MAIN_IMAGE)
+    image = images[0] if images else None
     if image is not None:
         raw.image_src = image.get("src")
     else:
-        raw.image_src = first(root, site.ARTICLE_IMAGE_META)
+        raw.image_src = first(page.root, site.ARTICLE_IMAGE_META)
     candidates = [
-        _first_text(root, site.ARTICLE_MAIN_IMAGE_CAPTION),
+        _first_text(page.find_optional(site.ARTICLE_MAIN_IMAGE_CAPTION)),
         image.get("title") if image is not None else None,
         image.get("alt") if image is not None else None,
     ]
@@ -124,30 +145,32 @@ def _body(container: Any, captions: set[str], raw: RawArticle) -> None:
     raw.body_html = clean_html(container)
 
 
-def parse_article(page: Selector) -> RawArticle:
+def parse_article(selector: Selector) -> RawArticle:
     """The raw values of an article page.
 
     Selectors are applied to the page's lxml tree through :mod:`beltacrawl.selectors`
-    (compiled once), not through parsel, which compiles every query again.
+    (compiled once), not through parsel, which compiles every query again; and within
+    the article's column where there is one (see :class:`_Page`).
     """
-    root = page.root
+    root = selector.root
+    page = _Page(root, first(root, site.ARTICLE_COLUMN))
     raw = RawArticle()
-    raw.title = _first_text(root, site.ARTICLE_TITLE)
+    raw.title = _first_text(page.find(site.ARTICLE_TITLE))
     if not raw.title:
         raw.missing.append(site.ARTICLE_TITLE)
         raw.title = first(root, site.ARTICLE_TITLE_META)
-    _rubric(root, raw)
-    _published(root, raw)
-    captions = _image(root, raw)
+    _rubric(page, raw)
+    _published(page, raw)
+    captions = _image(page, raw)
     raw.tags = [
         tag
         for tag in (
             normalise_space(link.get("title") or text(link) or "")
-            for link in select(root, site.ARTICLE_TAGS)
+            for link in page.find_optional(site.ARTICLE_TAGS)
         )
         if tag
     ]
-    container = _body_container(root, raw)
+    container = _body_container(page, raw)
     if container is not None:
         _body(container, captions, raw)
     return raw

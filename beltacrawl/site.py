@@ -47,6 +47,9 @@ LISTING_LOAD_MORE = "div.load_more::attr(onclick)"
 LISTING_NEXT_LINK = "a.p_next::attr(href)"
 
 # --- article pages [sister markup, German text order seen] -----------------------------
+#: The content column: breadcrumb, rubric, date, title, image, body and tags; the header
+#: and the sidebar of other articles lie outside it.
+ARTICLE_COLUMN = "div.content_margin"
 ARTICLE_TITLE = ".content_margin > h1"
 ARTICLE_TITLE_META = 'meta[property="og:title"]::attr(content)'
 ARTICLE_RUBRIC_LINK = ".content_margin > a"
@@ -61,8 +64,8 @@ ARTICLE_BODY_CANDIDATES = (
 ARTICLE_MAIN_IMAGE = "div.main_img img"
 ARTICLE_MAIN_IMAGE_CAPTION = "div.main_img_desc"
 ARTICLE_TAGS = "div.news_tags_block a"
-#: Old template (before ~2019), e.g. ``Wirtschaft 25.09.2017 | 14:27`` [seen].
-ARTICLE_OLD_DATE_AREA = "div.content_margin"
+#: Old template (before ~2019), e.g. ``Wirtschaft 25.09.2017 | 14:27`` [seen]: text of
+#: the column (ARTICLE_COLUMN) outside the body, the title and the sidebar.
 ARTICLE_OLD_DATE_TEXT = (
     ".//text()[not(ancestor::div[contains(@class, 'inner_content')])"
     " and not(ancestor::h1) and not(ancestor::div[contains(@class, 'right_col')])]"

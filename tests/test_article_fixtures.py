@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from parsel import Selector
 
+from beltacrawl import site
 from beltacrawl.article import parse_article
 from beltacrawl.items import Article
 from beltacrawl.loaders import load_article
@@ -235,3 +236,41 @@ def test_sentence_starting_with_fotos_von_is_article_text():
     sentence = "Fotos von Kindern aus ganz Belarus wurden für die Ausstellung ausgewählt."
     html = page_html(name).replace("in Astana.</p>", f"in Astana.</p>\n<p>{sentence}</p>")
     assert load_variant(name, html).body.endswith("\n\n" + sentence)
+
+
+def test_without_the_content_column_parts_are_found_on_the_whole_page():
+    """``div.content_margin`` is [sister] markup: without it, the page is searched."""
+    name = "golowtschenko_kasachstan"
+    html = page_html(name).replace('<div class="content_margin">', '<div class="spalte">')
+    assert "content_margin" not in html
+    page = parse_article(Selector(text=html))
+    # The two selectors defined by the column miss (and say so); the rest is found.
+    assert site.ARTICLE_TITLE in page.missing and site.ARTICLE_RUBRIC_LINK in page.missing
+    article = load_variant(name, html)
+    for field_name in ("title", "published_at", "body", "dateline_raw"):
+        assert getattr(article, field_name) == expected(name)[field_name], field_name
+
+
+def test_a_part_moved_out_of_the_column_is_still_found():
+    name = "golowtschenko_kasachstan"
+    date = '<div class="date_full">28 Oktober 2022, 09:38</div>'
+    main = '<div class="main">'
+    html = page_html(name).replace(date, "").replace(main, date + main)
+    assert html.index(date) < html.index("content_margin")
+    page = parse_article(Selector(text=html))
+    assert page.published_raw == "28 Oktober 2022, 09:38"
+    assert site.ARTICLE_DATE not in page.missing
+
+
+def test_image_and_tags_of_the_sidebar_are_not_the_articles():
+    """Where the column exists, optional parts outside it belong to other articles."""
+    name = "golowtschenko_kasachstan"
+    sidebar = (
+        '<div class="right_col"><div class="main_img"><img src="/images/other.jpg" alt="Andere">'
+        '</div><div class="news_tags_block"><a title="Sport" href="/tags/sport/">Sport</a></div>'
+    )
+    html = page_html(name).replace('<div class="right_col">', sidebar)
+    article = load_variant(name, html)
+    assert article.tags == expected(name)["tags"] == []
+    assert article.image_url == expected(name)["image_url"]
+    assert article.image_caption == expected(name)["image_caption"]
