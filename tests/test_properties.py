@@ -31,7 +31,13 @@ from parsel import Selector
 from beltacrawl.article import RawArticle, parse_article
 from beltacrawl.body import clean_html, text_blocks
 from beltacrawl.datelines import find_dateline
-from beltacrawl.dates import MONTHS, infer_dateline_date, listing_datetime, parse_datetime
+from beltacrawl.dates import (
+    MONTHS,
+    infer_dateline_date,
+    listing_datetime,
+    normalise_space,
+    parse_datetime,
+)
 from beltacrawl.items import Article
 from beltacrawl.listing import ListingEntry, ListingPage, parse_listing
 from beltacrawl.loaders import load_article
@@ -650,3 +656,11 @@ def test_replica_pages_parse_cleanly_before_mutation() -> None:
         page = parse_listing(Selector(text=html), url)
         assert_listing(page)
         assert page.entries and not page.missing
+
+
+_SPACY = st.sampled_from("ab \t\n\r\x0b\x0c\x1c\x1f\x85\xa0\u2000\u200b\u2028\u3000\ufeffß")
+
+
+@given(st.one_of(st.text(), st.text(alphabet=_SPACY)))
+def test_normalise_space_collapses_exactly_regex_whitespace(text: str):
+    assert normalise_space(text) == re.sub(r"\s+", " ", text).strip()
