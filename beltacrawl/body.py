@@ -144,11 +144,13 @@ def clean_html(container: _Element) -> str:
     """
     root = copy.deepcopy(container)
     root.tail = None
-    for node in root.iter():
-        if node.text and _NOT_XML.search(node.text):
-            node.text = _NOT_XML.sub("", node.text)
-        if node.tail and _NOT_XML.search(node.tail):
-            node.tail = _NOT_XML.sub("", node.tail)
+    # One search over all the text first: such characters are rare.
+    if _NOT_XML.search("".join(root.itertext())):
+        for node in root.iter():
+            if node.text and _NOT_XML.search(node.text):
+                node.text = _NOT_XML.sub("", node.text)
+            if node.tail and _NOT_XML.search(node.tail):
+                node.tail = _NOT_XML.sub("", node.tail)
     ended = False
     for element in list(root.iterdescendants()):
         if element.getparent() is None:
@@ -177,7 +179,8 @@ def clean_html(container: _Element) -> str:
                 _UNSAFE_SCHEMES
             ):
                 del element.attrib[name]
-    inner = (root.text or "") + "".join(
-        lxml_html.tostring(child, encoding="unicode") for child in root
-    )
-    return inner.strip()
+    # The inner HTML in one serialisation: the root made a bare <div>, its tags cut off.
+    root.tag = "div"
+    root.attrib.clear()
+    outer = lxml_html.tostring(root, encoding="unicode")
+    return outer[len("<div>") : -len("</div>")].strip()

@@ -116,6 +116,9 @@ SNIPPETS = [
     '<noscript><p title="</noscript><img src=x onerror=alert(1)>"></noscript>',
     "<!-- <script>alert(1)</script> -->",
     "<![CDATA[<script>alert(1)</script>]]>",
+    # Text that reads as markup once unescaped: it must stay text in body_html.
+    "&lt;script&gt;alert(1)&lt;/script&gt;",
+    "&lt;img src=x onerror=alert(1)&gt;",
     '<style>@import "javascript:x";</style>',
     "<template><script>alert(1)</script></template>",
     '<details open ontoggle="alert(1)">t</details>',
@@ -630,6 +633,7 @@ def test_deeply_nested_pages(page: tuple[str, str], name: str, depth: int) -> No
 @example("<scr<script>ipt>alert(1)</script>")  # a tag named "scr<script"
 @example('<math><a xlink:href="java&#x09;script:alert(1)">m</a></math>')
 @example('<meta http-equiv="refresh" content="0;url=javascript:alert(1)">')
+@example("&lt;script&gt;alert(1)&lt;/script&gt;<p>x</p>")  # the container's own text
 def test_clean_html_and_text_blocks_of_a_fragment(markup: str) -> None:
     container = lxml.html.document_fromstring(
         f'<html><body><div class="js-mediator-article">{markup}</div></body></html>',
