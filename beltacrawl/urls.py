@@ -83,14 +83,21 @@ def host_of(url: str) -> str:
 
 def is_site_url(url: str, base_host: str = "") -> bool:
     """True for URLs of the German edition (any of its hosts) or of the configured base."""
-    host = host_of(url)
+    return _is_site_host(host_of(url), base_host)
+
+
+def _is_site_host(host: str, base_host: str) -> bool:
     return host in GERMAN_HOSTS or (bool(base_host) and host == base_host)
 
 
 def parse_article_url(url: str, base_host: str = "") -> ArticleRef | None:
     """The article a URL points to, or ``None`` for non-article or foreign URLs."""
     parts = split(url.strip())
-    if parts is None or parts.scheme not in ("http", "https") or not is_site_url(url, base_host):
+    if (
+        parts is None
+        or parts.scheme not in ("http", "https")
+        or not _is_site_host((parts.hostname or "").lower(), base_host)
+    ):
         return None
     match = _ARTICLE_PATH.match(parts.path)
     if match is None:
