@@ -81,13 +81,15 @@ def test_open_creates_schema_with_wal(tmp_path: Path) -> None:
     path = tmp_path / "new" / "dir" / "belta.sqlite"
     with Archive.open(path) as archive:
         assert path.is_file()
-        assert archive.user_version() == schema_version() == 2
+        assert archive.user_version() == schema_version() == 3
         conn = archive._conn
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
         assert conn.execute("PRAGMA busy_timeout").fetchone()[0] > 0
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+        fts_config = dict(conn.execute("SELECT k, v FROM articles_fts_config").fetchall())
     assert {"articles", "article_versions", "articles_fts", "failures", "crawl_runs"} <= tables
+    assert fts_config["automerge"] == 8
     assert {"articles_key", "articles_published_at", "articles_rubric"} <= tables
 
 
