@@ -34,6 +34,9 @@ class CompiledJSONSchemaValidator(JSONSchemaValidator):
             self._check(data)
         except fastjsonschema.JsonSchemaException:
             return super().validate(data, strict=strict)
+        if any(type(value) is tuple for value in data.values()):
+            # fastjsonschema takes a tuple for an array; jsonschema (and JSON) does not.
+            return super().validate(data, strict=strict)
         self._reset()
         return True, {}
 

@@ -44,6 +44,7 @@ BREAKAGES = {
     "naive time": lambda r: r.update(published_at="2024-07-02T09:15:00"),
     "bad hash": lambda r: r.update(content_hash="XYZ"),
     "empty tag": lambda r: r.update(tags=["Minsk", ""]),
+    "tags as a tuple": lambda r: r.update(tags=("Minsk",)),  # JSON has arrays, not tuples
     "wrong language": lambda r: r.update(language="ru"),
     "unknown field": lambda r: r.update(extra="?"),
     "two faults": lambda r: (r.update(body=""), r.update(is_incomplete="no")),
