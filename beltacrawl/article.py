@@ -57,13 +57,14 @@ class _Page:
     root: Any
     column: Any
 
-    def find(self, css: str) -> list[Any]:
-        """Matches in the column; for a page part every article has (title, rubric,
-        date, body), the whole page when the column has none, so that a moved part
-        is still found."""
+    def find(self, css: str, in_column: str | None = None) -> list[Any]:
+        """Matches in the column (of ``in_column`` when given: the same selector as
+        seen from the column); for a page part every article has (title, rubric, date,
+        body), the whole page when the column has none, so that a moved part is still
+        found."""
         if self.column is None:
             return select(self.root, css)
-        return select(self.column, css) or select(self.root, css)
+        return select(self.column, in_column or css) or select(self.root, css)
 
     def find_optional(self, css: str) -> list[Any]:
         """Matches of a part many articles lack (image, caption, tags): in the column
@@ -99,7 +100,7 @@ def _published(page: _Page, raw: RawArticle) -> None:
 
 
 def _rubric(page: _Page, raw: RawArticle) -> None:
-    for link in page.find(site.ARTICLE_RUBRIC_LINK):
+    for link in page.find(site.ARTICLE_RUBRIC_LINK, site.ARTICLE_RUBRIC_LINK_IN_COLUMN):
         href = link.get("href", "")
         if "/view/" not in href and "all_news" not in href:
             raw.rubric_label = text(link)
@@ -155,7 +156,7 @@ def parse_article(selector: Selector) -> RawArticle:
     root = selector.root
     page = _Page(root, first(root, site.ARTICLE_COLUMN))
     raw = RawArticle()
-    raw.title = _first_text(page.find(site.ARTICLE_TITLE))
+    raw.title = _first_text(page.find(site.ARTICLE_TITLE, site.ARTICLE_TITLE_IN_COLUMN))
     if not raw.title:
         raw.missing.append(site.ARTICLE_TITLE)
         raw.title = first(root, site.ARTICLE_TITLE_META)

@@ -53,6 +53,9 @@ ARTICLE_COLUMN = "div.content_margin"
 ARTICLE_TITLE = ".content_margin > h1"
 ARTICLE_TITLE_META = 'meta[property="og:title"]::attr(content)'
 ARTICLE_RUBRIC_LINK = ".content_margin > a"
+#: The two above as seen from the column (ARTICLE_COLUMN) itself: its children.
+ARTICLE_TITLE_IN_COLUMN = "./h1"
+ARTICLE_RUBRIC_LINK_IN_COLUMN = "./a"
 ARTICLE_DATE = "div.date_full"
 ARTICLE_DATE_META = 'meta[property="article:published_time"]::attr(content)'
 ARTICLE_IMAGE_META = 'meta[property="og:image"]::attr(content)'
