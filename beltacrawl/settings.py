@@ -65,6 +65,7 @@ FEED_EXPORT_ENCODING = "utf-8"
 FEED_EXPORTERS = {
     "jsonlines": "beltacrawl.exporters.JsonLinesExporter",
     "jsonl": "beltacrawl.exporters.JsonLinesExporter",
+    "jl": "beltacrawl.exporters.JsonLinesExporter",
 }
 #: Items of one response processed at a time. The pipelines are synchronous, so more
 #: brings nothing, and Scrapy starts one asyncio task per unit for every callback

@@ -93,6 +93,24 @@ def test_open_creates_schema_with_wal(tmp_path: Path) -> None:
     assert {"articles_key", "articles_published_at", "articles_rubric"} <= tables
 
 
+def test_version_2_archive_gets_the_full_text_merge_setting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "a.sqlite"
+    with monkeypatch.context() as patch:
+        patch.setattr(archive_module, "MIGRATIONS", archive_module.MIGRATIONS[:2])
+        with Archive.open(path) as old:
+            assert old.user_version() == 2
+            old.upsert_many([record(7)])
+            query = "SELECT v FROM articles_fts_config WHERE k = 'automerge'"
+            assert old._conn.execute(query).fetchone() is None  # FTS5's default, 4
+    with Archive.open(path) as archive:
+        assert archive.user_version() == 3
+        assert archive._conn.execute(query).fetchone()[0] == 8
+        archive.upsert_many([record(8)])
+        assert [hit.key for hit in archive.search("Titel 7")] == ["7-2024"]
+
+
 def test_every_article_field_has_a_column(tmp_path: Path) -> None:
     assert tuple(f.name for f in dataclasses.fields(Article)) == ARTICLE_FIELDS
     path = tmp_path / "a.sqlite"

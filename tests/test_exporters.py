@@ -71,5 +71,5 @@ def test_fields_to_export_and_other_items_take_scrapys_way():
 
 def test_enabled_for_json_lines_feeds():
     exporters = get_project_settings().getwithbase("FEED_EXPORTERS")
-    assert load_object(exporters["jsonlines"]) is JsonLinesExporter
-    assert load_object(exporters["jsonl"]) is JsonLinesExporter
+    for name in ("jsonlines", "jsonl", "jl"):  # jl: Scrapyd's feeds
+        assert load_object(exporters[name]) is JsonLinesExporter, name

@@ -135,7 +135,7 @@ def test_version_1_archive_gains_the_report_columns(
                 " 'finished')"
             )
     with Archive.open(path) as archive:
-        assert archive.user_version() == schema_version() == 2
+        assert archive.user_version() == schema_version() == 3
         (old_run,) = archive.recent_runs()
         assert (old_run.finish_reason, old_run.verdict, old_run.summary) == ("finished", None, None)
 
