@@ -12,7 +12,7 @@ from parsel import Selector
 from beltacrawl import site
 from beltacrawl.dates import listing_datetime, normalise_space, to_iso
 from beltacrawl.selectors import first, select, text
-from beltacrawl.urls import ArticleRef, join, parse_article_url, rubric_of_listing_link
+from beltacrawl.urls import ArticleRef, join, parse_article_link, rubric_of_listing_link
 
 _GET_PAGE = re.compile(r"get_page\(\s*['\"]([^'\"]+)['\"]")
 #: The "load more" URL ends ``…&year=26/``: a stray slash after the last parameter.
@@ -83,8 +83,7 @@ def _entry(node: Any, day: str, month_year: str, base_host: str, page_url: str):
     link = first(node, site.LISTING_ARTICLE_LINK)
     if link is None:
         return None
-    url = join(page_url, link.get("href", ""))
-    ref = parse_article_url(url, base_host) if url else None
+    ref = parse_article_link(link.get("href", ""), page_url, base_host)
     if ref is None:
         return None
     title = first(node, site.LISTING_TITLE)
@@ -144,8 +143,7 @@ def _fallback_entries(container: list[Any], base_host: str, page_url: str) -> li
     entries: dict[str, ListingEntry] = {}
     links = [link for element in container for link in select(element, site.LISTING_ARTICLE_LINK)]
     for link in links:
-        url = join(page_url, link.get("href", ""))
-        ref = parse_article_url(url, base_host) if url else None
+        ref = parse_article_link(link.get("href", ""), page_url, base_host)
         if ref is not None and ref.key not in entries:
             entries[ref.key] = ListingEntry(ref, text(link), None, None, None)
     return list(entries.values())

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from beltacrawl.urls import (
     absolute_site_url,
     is_forbidden,
     is_site_url,
+    join,
     listing_path,
     on_base,
+    parse_article_link,
     parse_article_url,
     rubric_of_listing_link,
 )
@@ -242,3 +246,50 @@ def test_on_base():
     assert on_base("/all_news/", "https://mirror.example/belta/") == (
         "https://mirror.example/belta/all_news/"
     )
+
+
+def _mostly(usual: str, *others: str) -> st.SearchStrategy[str]:
+    """``usual`` half of the time, else one of ``others``."""
+    return st.one_of(st.just(usual), st.sampled_from(others))
+
+
+_NOISE = ("/", "//", "..", ".", "?x=1", "#top", " ", "%2F", "\\", "\x00")
+#: Links as listings may hold them: article paths, whole or broken, relative or not.
+_LINKS = st.builds(
+    "{}{}/{}/{}{}-{}-{}/{}".format,
+    _mostly("", "//deu.belta.by", "https://deu.belta.by", "http://example.com", " "),
+    _mostly("", *_NOISE),
+    _mostly("economics", "ECONOMICS", "all_news", "..", ""),
+    _mostly("view", "view/..", "printv"),
+    _mostly("krutoi", "", "a/b", "x-1"),
+    _mostly("66060", "0", "1234567890123"),
+    _mostly("2024", "1812", "24"),
+    _mostly("", *_NOISE),
+)
+_PAGES = st.sampled_from(
+    [
+        "https://deu.belta.by/all_news/",
+        "https://deu.belta.by/economics/page/3/?day=08&month=01&year=26",
+        "http://127.0.0.1:8000/all_news/page/2/",
+        "https://example.com/all_news/",
+    ]
+)
+
+
+@given(_LINKS, _PAGES)
+@example(KRUTOI, "https://example.com/all_news/")  # a relative link of a foreign page
+@example("//example.com" + KRUTOI, "https://deu.belta.by/all_news/")  # another host
+@example("/economics/view/../view/krutoi-66060-2024/", "https://deu.belta.by/all_news/")
+def test_article_link_is_the_joined_url_read_as_an_article(href: str, page_url: str):
+    """The fast path for host-relative links gives what joining and parsing gives."""
+    joined = join(page_url, href)
+    expected = parse_article_url(joined, "127.0.0.1") if joined else None
+    assert parse_article_link(href, page_url, "127.0.0.1") == expected
+
+
+@pytest.mark.parametrize(
+    "href", [KRUTOI, KRUTOI + "?utm=1", KRUTOI + "#kommentare", KRUTOI.rstrip("/")]
+)
+def test_host_relative_links_of_a_listing(href: str):
+    ref = parse_article_link(href, "https://deu.belta.by/all_news/page/2/")
+    assert ref is not None and ref.url == CANONICAL
