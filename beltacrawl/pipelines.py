@@ -156,7 +156,7 @@ class DeduplicationPipeline:
         return cls(crawler.stats)
 
     def process_item(self, item: Any) -> Any:
-        key = ItemAdapter(item).get("key")
+        key = record_fields(item).get("key")
         if key is None:
             return item
         if key in self.seen:
