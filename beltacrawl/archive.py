@@ -63,10 +63,11 @@ ARTICLE_FIELDS: tuple[str, ...] = (
 IDENTITY_FIELDS: tuple[str, ...] = ("key", "article_id", "article_year")
 #: Fields copied to ``article_versions`` when a new version replaces the current one.
 VERSION_FIELDS: tuple[str, ...] = tuple(f for f in ARTICLE_FIELDS if f not in IDENTITY_FIELDS)
-#: Details that a re-fetch with the same text may still correct (taken over in place).
+#: Details that a re-fetch with the same text may still correct (taken over in place);
+#: ``body_html`` too: the same text cleaned by a newer beltacrawl.
 DETAIL_FIELDS: tuple[str, ...] = (
     "rubric_label", "lead", "published_at", "published_raw", "dateline_place",
-    "dateline_date", "dateline_raw", "tags", "image_url", "image_caption",
+    "dateline_date", "dateline_raw", "tags", "image_url", "image_caption", "body_html",
 )  # fmt: skip
 #: Fields a fetch may lack although the article has them: ``lead`` comes only from a
 #: listing (not when an article is refreshed from the archive), and a date that did not

@@ -557,3 +557,16 @@ def test_corrected_details_of_the_same_text_are_taken_over_in_place(archive: Arc
     assert history is not None and history.versions == []
     assert history.article["tags"] == ["Handel"]
     assert history.article["published_at"] == "2024-03-02T11:00:00+03:00"
+
+
+def test_a_refetch_replaces_body_html_cleaned_by_an_older_version(archive: Archive) -> None:
+    """Before a fix, clean_html let escaped markup of the body's own text through."""
+    unsafe = "A <script>alert(1)</script><p>B</p>"
+    archive.upsert_many([record(1, body_html=unsafe, content_hash="a" * 64)])
+    safe = "A &lt;script&gt;alert(1)&lt;/script&gt;<p>B</p>"
+    assert archive.upsert_many([record(1, body_html=safe, content_hash="a" * 64)]) == [
+        Outcome.UNCHANGED
+    ]
+    history = archive.show("1-2024")
+    assert history is not None and history.versions == []
+    assert history.article["body_html"] == safe
