@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import sqlite3
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 
@@ -93,17 +96,23 @@ def test_open_creates_schema_with_wal(tmp_path: Path) -> None:
     assert {"articles_key", "articles_published_at", "articles_rubric"} <= tables
 
 
-def test_version_2_archive_gets_the_full_text_merge_setting(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@contextlib.contextmanager
+def archive_at_version(path: Path, version: int) -> Iterator[Archive]:
+    """The archive at ``path`` as the beltacrawl of schema ``version`` opens it."""
+    with (
+        mock.patch.object(archive_module, "MIGRATIONS", archive_module.MIGRATIONS[:version]),
+        Archive.open(path) as archive,
+    ):
+        assert archive.user_version() == version
+        yield archive
+
+
+def test_version_2_archive_gets_the_full_text_merge_setting(tmp_path: Path) -> None:
     path = tmp_path / "a.sqlite"
-    with monkeypatch.context() as patch:
-        patch.setattr(archive_module, "MIGRATIONS", archive_module.MIGRATIONS[:2])
-        with Archive.open(path) as old:
-            assert old.user_version() == 2
-            old.upsert_many([record(7)])
-            query = "SELECT v FROM articles_fts_config WHERE k = 'automerge'"
-            assert old._conn.execute(query).fetchone() is None  # FTS5's default, 4
+    query = "SELECT v FROM articles_fts_config WHERE k = 'automerge'"
+    with archive_at_version(path, 2) as old:
+        old.upsert_many([record(7)])
+        assert old._conn.execute(query).fetchone() is None  # FTS5's default, 4
     with Archive.open(path) as archive:
         assert archive.user_version() == 3
         assert archive._conn.execute(query).fetchone()[0] == 8

@@ -12,11 +12,11 @@ import pytest
 from scrapy.cmdline import execute
 from scrapy.settings import Settings
 
-from beltacrawl import archive as archive_module
 from beltacrawl.archive import Archive, schema_version
 from beltacrawl.health import problems
 from beltacrawl.summary import render
 from tests.crawling import run_crawl
+from tests.test_archive import archive_at_version
 
 
 def record(number: int) -> dict[str, Any]:
@@ -121,19 +121,14 @@ def test_stats_lists_the_verdict_and_the_problems(
         assert conn.execute("SELECT summary FROM crawl_runs WHERE id = 2").fetchone() == ("S2",)
 
 
-def test_version_1_archive_gains_the_report_columns(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_version_1_archive_gains_the_report_columns(tmp_path: Path) -> None:
     path = tmp_path / "a.sqlite"
-    with monkeypatch.context() as patch:
-        patch.setattr(archive_module, "MIGRATIONS", archive_module.MIGRATIONS[:1])
-        with Archive.open(path) as old:
-            assert old.user_version() == 1
-            old._conn.execute(  # a run recorded by beltacrawl with schema version 1
-                "INSERT INTO crawl_runs (spider, started_at, finished_at, finish_reason)"
-                " VALUES ('belta', '2026-11-01T10:00:00+00:00', '2026-11-01T10:05:00+00:00',"
-                " 'finished')"
-            )
+    with archive_at_version(path, 1) as old:
+        old._conn.execute(  # a run recorded by beltacrawl with schema version 1
+            "INSERT INTO crawl_runs (spider, started_at, finished_at, finish_reason)"
+            " VALUES ('belta', '2026-11-01T10:00:00+00:00', '2026-11-01T10:05:00+00:00',"
+            " 'finished')"
+        )
     with Archive.open(path) as archive:
         assert archive.user_version() == schema_version() == 3
         (old_run,) = archive.recent_runs()
