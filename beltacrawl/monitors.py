@@ -37,6 +37,21 @@ def missed_selectors(stats: dict, prefix: str) -> str:
     return ", ".join(f"`{selector}` ({count})" for selector, count in missed) or "none recorded"
 
 
+def _assert_share_within(
+    monitor: Monitor, part: int, whole: int, limit_setting: str, what: str, detail: str = ""
+) -> None:
+    """Fails ``monitor`` when ``part`` of ``whole`` is more than the share the setting
+    allows, once ``whole`` reaches ``BELTA_DRIFT_MIN_ARTICLES``."""
+    settings = monitor.data.crawler.settings
+    if whole < settings.getint("BELTA_DRIFT_MIN_ARTICLES"):
+        return
+    share = part / whole
+    limit = settings.getfloat(limit_setting)
+    monitor.assertLessEqual(
+        share, limit, msg=f"{part} of {whole} {what} ({share:.0%} > {limit:.0%}){detail}"
+    )
+
+
 @monitors.name("Layout")
 class LayoutMonitor(Monitor):
     """Listing and article pages still match the selectors in beltacrawl/site.py."""
@@ -55,20 +70,15 @@ class LayoutMonitor(Monitor):
 
     @monitors.name("article pages pass validation")
     def test_articles_pass_validation(self):
-        settings = self.data.crawler.settings
         stats = self.data.stats
         invalid = stats.get("validation/dropped", 0)
-        total = invalid + stats.get("validation/ok", 0)
-        if total < settings.getint("BELTA_DRIFT_MIN_ARTICLES"):
-            return
-        share = invalid / total
-        limit = settings.getfloat("BELTA_MAX_INVALID_SHARE")
-        self.assertLessEqual(
-            share,
-            limit,
-            msg=f"{invalid} of {total} article pages failed validation ({share:.0%} > "
-            f"{limit:.0%}); selectors that matched nothing: "
-            f"{missed_selectors(stats, ARTICLE_MISSED)}",
+        _assert_share_within(
+            self,
+            invalid,
+            invalid + stats.get("validation/ok", 0),
+            "BELTA_MAX_INVALID_SHARE",
+            "article pages failed validation",
+            f"; selectors that matched nothing: {missed_selectors(stats, ARTICLE_MISSED)}",
         )
 
 
@@ -80,18 +90,13 @@ class AvailabilityMonitor(Monitor):
 
     @monitors.name("article requests succeed")
     def test_articles_can_be_fetched(self):
-        settings = self.data.crawler.settings
         stats = self.data.stats
-        failed = stats.get("belta/articles/failed", 0)
-        requested = stats.get("belta/articles/requested", 0)
-        if requested < settings.getint("BELTA_DRIFT_MIN_ARTICLES"):
-            return
-        share = failed / requested
-        limit = settings.getfloat("BELTA_MAX_FAILED_SHARE")
-        self.assertLessEqual(
-            share,
-            limit,
-            msg=f"{failed} of {requested} article requests failed ({share:.0%} > {limit:.0%})",
+        _assert_share_within(
+            self,
+            stats.get("belta/articles/failed", 0),
+            stats.get("belta/articles/requested", 0),
+            "BELTA_MAX_FAILED_SHARE",
+            "article requests failed",
         )
 
 
