@@ -76,9 +76,12 @@ def header(title: str) -> None:
 class Replica:
     """``python -m bench.replica`` as a child process, so its CPU never mixes with a crawl's."""
 
-    def __init__(self, articles: int, *, prerender: bool = False, seed: int = 1) -> None:
+    def __init__(
+        self, articles: int, *, prerender: bool = False, seed: int = 1, sidebar: int | None = None
+    ) -> None:
         command = [sys.executable, "-m", "bench.replica", "--articles", str(articles)]
         command += ["--seed", str(seed)] + (["--prerender"] if prerender else [])
+        command += ["--sidebar", str(sidebar)] if sidebar is not None else []
         self.process = subprocess.Popen(
             command, cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
         )

@@ -1,6 +1,6 @@
 """Extraction cost and accuracy: beltacrawl against trafilatura on the same replica pages.
 
-``python -m bench.extraction [--quick] [--pages N] [--rounds R]``
+``python -m bench.extraction [--quick] [--pages N] [--rounds R] [--sidebar N]``
 
 Every article page of a replica archive is rendered once into memory. Each extractor
 then works through all pages ``R`` times (rounds interleaved; the fastest round counts),
@@ -17,9 +17,13 @@ after whitespace normalisation, and a word-level difflib similarity ratio).
 Then beltacrawl's own work in a real crawl is measured as the issue defines it: the CPU
 of ``scrapy crawl belta`` (feed and archive on) above that of a no-op Scrapy spider
 fetching the same pages, per article page, marginal between two replica sizes (``--pages``
-and 1 000 more) so that start-up is left out.
+and 2 000 more) so that start-up is left out.
 Target: that own work at most a third of trafilatura's time per page, with better
 accuracy.
+
+The replica's article pages are ~5 kB with its default sidebar of 5 articles; the live
+site's are ~50 kB, most of it the sidebar and menus around the article:
+``--sidebar 120`` makes replica pages of that size.
 """
 
 from __future__ import annotations
@@ -84,9 +88,10 @@ class Scores:
         ]
 
 
-def build_pages(count: int, seed: int = 1) -> list[Page]:
-    """``count`` article pages of a replica archive (real samples included), newest first."""
-    model = SiteModel(seed=seed, articles=count)
+def build_pages(count: int, seed: int = 1, sidebar: int | None = None) -> list[Page]:
+    """``count`` article pages of a replica archive (real samples included), newest first;
+    ``sidebar`` articles in each page's sidebar (the replica's default when ``None``)."""
+    model = SiteModel(seed=seed, articles=count, **({"sidebar_size": sidebar} if sidebar else {}))
     pages = []
     for key in model.keys()[:count]:
         article = model.article(key)
@@ -246,6 +251,12 @@ def main(argv: list[str] | None = None) -> int:
         default=5,
         help="rounds of the four crawls that measure own work in a crawl",
     )
+    parser.add_argument(
+        "--sidebar",
+        type=int,
+        default=None,
+        help="articles in each article page's sidebar (120: pages of the live site's ~50 kB)",
+    )
     args = parser.parse_args(argv)
     count, rounds = (40, 1) if args.quick else (args.pages, args.rounds)
     crawl_rounds = 1 if args.quick else args.crawl_rounds
@@ -256,7 +267,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     header("Extraction: CPU per article page and accuracy against the replica's truth")
-    pages = build_pages(count)
+    pages = build_pages(count, sidebar=args.sidebar)
+    page_kb = sum(len(page.html) for page in pages) / len(pages) / 1024
+    print(f"{len(pages)} article pages, {page_kb:.1f} kB each on average\n")
     for extract in EXTRACTORS.values():  # warm-up: imports, dateparser, compiled queries
         timed(extract, pages[:5])
     best: dict[str, float] = {}
@@ -290,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
     articles = [beltacrawl_article(page) for page in pages]
     print(table(["stage", "CPU ms/record"], item_stages(articles, rounds)))
     sizes = (40, 140) if args.quick else (args.pages, args.pages + CRAWL_EXTRA_ARTICLES)
-    own, crawl_rows = own_work_in_crawl(sizes, crawl_rounds)
+    own, crawl_rows = own_work_in_crawl(sizes, crawl_rounds, args.sidebar)
     print(
         "\nbeltacrawl's own work in a real crawl: `scrapy crawl belta` (feed + archive) "
         "against\na no-op spider fetching the same pages, on replicas of two sizes (least "
@@ -312,7 +325,9 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def own_work_in_crawl(sizes: tuple[int, int], rounds: int) -> tuple[float, list[list[object]]]:
+def own_work_in_crawl(
+    sizes: tuple[int, int], rounds: int, sidebar: int | None = None
+) -> tuple[float, list[list[object]]]:
     """CPU ms per article of ``scrapy crawl belta`` above the no-op spider, marginal
     between two replica sizes, and a table row per size.
 
@@ -324,7 +339,10 @@ def own_work_in_crawl(sizes: tuple[int, int], rounds: int) -> tuple[float, list[
 
     with contextlib.ExitStack() as stack:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-        replicas = [stack.enter_context(Replica(articles, prerender=True)) for articles in sizes]
+        replicas = [
+            stack.enter_context(Replica(articles, prerender=True, sidebar=sidebar))
+            for articles in sizes
+        ]
         pairs: list[list[Any]] = [[] for _ in sizes]
         for _ in range(rounds):
             for index, replica in enumerate(replicas):

@@ -41,8 +41,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--articles", type=int, default=300)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--prerender", action="store_true")
+    parser.add_argument(
+        "--sidebar",
+        type=int,
+        default=SiteModel().sidebar_size,
+        help="articles in an article page's sidebar (120: pages of the live site's ~50 kB)",
+    )
     args = parser.parse_args(argv)
-    model = SiteModel(seed=args.seed, articles=args.articles)
+    model = SiteModel(seed=args.seed, articles=args.articles, sidebar_size=args.sidebar)
     # The handler writes headers and body separately: with Nagle's algorithm on, the
     # client's delayed ACK holds every response back ~40 ms, which would cap any crawl
     # at (connections / 40 ms) and hide the crawler's own cost.
