@@ -60,15 +60,15 @@ class _Page:
     def find(self, css: str, in_column: str | None = None) -> list[Any]:
         """Matches in the column (of ``in_column`` when given: the same selector as
         seen from the column); for a page part every article has (title, rubric, date,
-        body), the whole page when the column has none, so that a moved part is still
-        found."""
+        body, the tags block), the whole page when the column has none, so that a moved
+        part is still found."""
         if self.column is None:
             return select(self.root, css)
         return select(self.column, in_column or css) or select(self.root, css)
 
     def find_optional(self, css: str) -> list[Any]:
-        """Matches of a part many articles lack (image, caption, tags): in the column
-        only, when there is one (outside it is the sidebar's other articles)."""
+        """Matches of a part many articles lack (image, caption): in the column only,
+        when there is one (outside it is the sidebar's other articles)."""
         return select(self.root if self.column is None else self.column, css)
 
 
@@ -126,6 +126,18 @@ def _image(page: _Page, raw: RawArticle) -> set[str]:
     return set(captions)
 
 
+def _tags(page: _Page) -> list[str]:
+    """The tag links of the tags block: the column's (empty on articles without tags), or
+    the page's when the column has no tags block at all (the block's place is [sister])."""
+    links = [
+        link
+        for block in page.find(site.ARTICLE_TAGS_BLOCK)
+        for link in select(block, site.ARTICLE_TAG_LINK)
+    ]
+    tags = (normalise_space(link.get("title") or text(link) or "") for link in links)
+    return [tag for tag in tags if tag]
+
+
 def _body(container: Any, captions: set[str], raw: RawArticle) -> None:
     # Photo reports show each image's caption as text next to it: equal to its alt/title.
     captions = captions | {
@@ -163,14 +175,7 @@ def parse_article(selector: Selector) -> RawArticle:
     _rubric(page, raw)
     _published(page, raw)
     captions = _image(page, raw)
-    raw.tags = [
-        tag
-        for tag in (
-            normalise_space(link.get("title") or text(link) or "")
-            for link in page.find_optional(site.ARTICLE_TAGS)
-        )
-        if tag
-    ]
+    raw.tags = _tags(page)
     container = _body_container(page, raw)
     if container is not None:
         _body(container, captions, raw)

@@ -66,7 +66,9 @@ ARTICLE_BODY_CANDIDATES = (
 )
 ARTICLE_MAIN_IMAGE = "div.main_img img"
 ARTICLE_MAIN_IMAGE_CAPTION = "div.main_img_desc"
-ARTICLE_TAGS = "div.news_tags_block a"
+#: The block of tag links (empty on articles without tags) and its links.
+ARTICLE_TAGS_BLOCK = "div.news_tags_block"
+ARTICLE_TAG_LINK = "a"
 #: Old template (before ~2019), e.g. ``Wirtschaft 25.09.2017 | 14:27`` [seen]: text of
 #: the column (ARTICLE_COLUMN) outside the body, the title and the sidebar.
 ARTICLE_OLD_DATE_TEXT = (

@@ -274,3 +274,15 @@ def test_image_and_tags_of_the_sidebar_are_not_the_articles():
     assert article.tags == expected(name)["tags"] == []
     assert article.image_url == expected(name)["image_url"]
     assert article.image_caption == expected(name)["image_caption"]
+
+
+def test_a_tags_block_outside_the_column_is_still_read():
+    """Where the tags block sits is [sister]: when the column has none, the page's serves."""
+    name = "ausstellung_parallelwelten_p_twitter"
+    html = page_html(name)
+    block = re.search(r'<div class="news_tags_block">.*?</div>', html, re.DOTALL)[0]
+    moved = html.replace(block, "").replace(
+        '<div class="right_col">', block + '<div class="right_col">'
+    )
+    assert moved.index(block) > moved.index("invite_in_messagers")
+    assert load_variant(name, moved).tags == expected(name)["tags"] == ["Ausstellung", "Russland"]
