@@ -1,6 +1,6 @@
 """Crawl throughput: ``scrapy crawl belta`` against a no-op spider fetching the same pages.
 
-``python -m bench.throughput [--quick] [--articles N] [--rounds R]``
+``python -m bench.throughput [--quick] [--articles N] [--rounds R] [--sidebar N]``
 
 The replica runs in its own process (``bench.replica --prerender``: pages rendered
 beforehand, so the server is never the limit). Politeness is off for the benchmark only
@@ -13,7 +13,8 @@ beforehand, so the server is never the limit). Politeness is off for the benchma
 Wall time is the process's; the page rate counts from the first to the last request the
 replica served (start-up and shutdown excluded); CPU is user + system of the crawl
 process alone (``os.wait4``). "Own CPU" is belta's CPU above the no-op spider's, per page.
-Target: belta's page rate at least 80% of the no-op spider's.
+Target: belta's page rate at least 80% of the no-op spider's. ``--sidebar 120`` serves
+article pages of the live site's size (~50 kB, bench/extraction.py).
 """
 
 from __future__ import annotations
@@ -127,11 +128,20 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="also crawl with parts of beltacrawl switched off, to show what each costs",
     )
+    parser.add_argument(
+        "--sidebar",
+        type=int,
+        default=None,
+        help="articles in each article page's sidebar (120: pages of the live site's ~50 kB)",
+    )
     args = parser.parse_args(argv)
     articles, rounds = (150, 1) if args.quick else (args.articles, args.rounds)
 
     header(f"Crawl throughput: belta against a no-op spider ({articles} replica articles)")
-    with tempfile.TemporaryDirectory() as tmp, Replica(articles, prerender=True) as replica:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        Replica(articles, prerender=True, sidebar=args.sidebar) as replica,
+    ):
         workdir = Path(tmp)
         url_file = workdir / "urls.txt"
         extra = parse_settings(args.set)
