@@ -2,7 +2,7 @@
 
 Scrapy's exporters look every field up through ``ItemAdapter`` (field metadata, presence,
 value: three generic lookups a field, 24 fields a record), which took 0.07 ms a record,
-as long as the archive's SQL (docs/performance.md). Here a dataclass record's field
+two thirds of the archive pipeline's time (docs/performance.md). Here a dataclass record's field
 names and serializers are read once per class; the lines written are the same as
 Scrapy's. ``FEED_EXPORT_FIELDS`` (``fields_to_export``) and other item types take
 Scrapy's way. Enabled for the ``jsonlines``, ``jsonl`` and ``jl`` formats in ``FEED_EXPORTERS``.

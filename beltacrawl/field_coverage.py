@@ -11,7 +11,7 @@ with a dict value, or list or dict levels configured, takes spidermon's way.
 
 The counts of flat records are kept in a ``Counter`` and added to the crawl's stats just
 before any spidermon monitor runs (periodic or at close) and at the end: a stats call
-costs ~1.5 µs, twenty-odd a record (41 → 9 µs a record, docs/performance.md). So
+costs ~1.5 µs, twenty-odd a record (41 → 11 µs a record, docs/performance.md). So
 monitors, the run summary and the stats dump see exactly spidermon's figures.
 """
 

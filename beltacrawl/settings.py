@@ -60,8 +60,8 @@ DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 
 # --- output ---------------------------------------------------------------------------
 FEED_EXPORT_ENCODING = "utf-8"
-#: JSON Lines written without ``ItemAdapter`` lookups for each field (same lines, a
-#: third of the CPU; beltacrawl/exporters.py).
+#: JSON Lines written without ``ItemAdapter`` lookups for each field (same lines, half
+#: the CPU; beltacrawl/exporters.py).
 FEED_EXPORTERS = {
     "jsonlines": "beltacrawl.exporters.JsonLinesExporter",
     "jsonl": "beltacrawl.exporters.JsonLinesExporter",
