@@ -6,7 +6,7 @@
 >>> CrawlArguments.parse({"max_pages": "0"})
 Traceback (most recent call last):
 ...
-beltacrawl.arguments.ArgumentError: max_pages must be a whole number of at least 1, got '0'
+beltacrawl.crawl.arguments.ArgumentError: max_pages must be a whole number of at least 1, got '0'
 """
 
 from __future__ import annotations
@@ -148,3 +148,20 @@ class CrawlArguments:
         return (self.since is None or moment >= self.since) and (
             self.until is None or moment <= self.until
         )
+
+    def admits(self, rubric: str, published_at: datetime | None) -> bool:
+        """Is an article known from the archive's side (a refresh, a failure to retry)
+        inside this run's rubrics and date window? Without a known date, only in a run
+        without a window.
+
+        >>> args = CrawlArguments.parse({"rubrics": "economics", "since": "2024-01-01"})
+        >>> args.admits("economics", None), args.admits("sport", None)
+        (False, False)
+        >>> args.admits("economics", datetime(2024, 2, 1, tzinfo=MINSK))
+        True
+        """
+        if ALL_NEWS not in self.listings and rubric not in self.rubrics:
+            return False
+        if self.since is None and self.until is None:
+            return True
+        return published_at is not None and self.in_window(published_at)

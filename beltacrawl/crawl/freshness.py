@@ -1,0 +1,99 @@
+"""Archived copies that may be stale, and failed articles worth another try.
+
+Decided from the archive's side once per incremental run, when the first listing page has
+told the site's time: it does not matter how deep in the listings an article has sunk.
+
+- A copy taken while the article was young (within ``BELTA_REFRESH_HOURS`` of publication)
+  or marked ``/Wird ergänzt/`` may miss the site's corrections. It is fetched again once it
+  has aged as long again as it was young when taken: about three fetches for a fresh
+  article, never a refetch on every hourly run. Marked copies are followed for
+  ``BELTA_INCOMPLETE_DAYS``.
+- A copy without a publication time (the page's date was not understood) is fetched again
+  every ``BELTA_REFRESH_HOURS``, for ``BELTA_INCOMPLETE_DAYS`` after it was first archived.
+- An article that failed is retried by later runs until it has failed
+  ``BELTA_FAILURE_ATTEMPTS`` times.
+
+Ages are measured on the site's clock (its HTTP ``Date``), so that a mirror or replica
+with its own time behaves like the site.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+#: An archived copy is never fetched again sooner than this after it was taken.
+MIN_REFRESH_INTERVAL = timedelta(minutes=30)
+
+
+class CopyState(Protocol):
+    """What freshness needs to know of an archived copy."""
+
+    @property
+    def published_at(self) -> datetime | None: ...
+
+    @property
+    def fetched_at(self) -> datetime | None: ...
+
+    @property
+    def is_incomplete(self) -> bool | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshWindow:
+    """Which archived copies the archive is asked about (see ``refresh_candidates``)."""
+
+    published_since: datetime
+    """Only articles published since then (site time) may still change."""
+    young: timedelta
+    undated_since: datetime
+    """Undated copies first archived since then (this machine's clock: ``first_seen_at``)."""
+
+
+@dataclass(frozen=True)
+class FreshnessPolicy:
+    refresh_window: timedelta
+    """``BELTA_REFRESH_HOURS``: how young a copy may be taken and still be final."""
+    incomplete_window: timedelta
+    """``BELTA_INCOMPLETE_DAYS``: how long marked or undated copies are followed."""
+    failure_attempts: int
+    """``BELTA_FAILURE_ATTEMPTS``: failures after which an article is given up."""
+
+    def window(self, site_now: datetime, machine_now: datetime) -> RefreshWindow:
+        return RefreshWindow(
+            published_since=site_now - self.incomplete_window,
+            young=self.refresh_window,
+            undated_since=machine_now - self.incomplete_window,
+        )
+
+    def needs_refresh(self, copy: CopyState, site_now: datetime) -> bool:
+        """Fetch an archived copy again to pick up the site's updates?
+
+        >>> from types import SimpleNamespace as Copy
+        >>> policy = FreshnessPolicy(timedelta(hours=6), timedelta(days=7), 5)
+        >>> now = datetime(2026, 1, 2, 12, 0)
+        >>> young = Copy(published_at=datetime(2026, 1, 2, 9, 0),
+        ...              fetched_at=datetime(2026, 1, 2, 10, 0), is_incomplete=False)
+        >>> policy.needs_refresh(young, now)  # taken 1 h after publication, 2 h ago
+        True
+        >>> policy.needs_refresh(young, datetime(2026, 1, 2, 10, 40))  # only 40 min ago
+        False
+        >>> final = Copy(published_at=datetime(2026, 1, 1, 9, 0),
+        ...              fetched_at=datetime(2026, 1, 2, 10, 0), is_incomplete=False)
+        >>> policy.needs_refresh(final, now)  # taken 25 h after publication
+        False
+        """
+        if copy.fetched_at is None:
+            return True
+        since_taken = site_now - copy.fetched_at
+        if copy.published_at is None:
+            return since_taken >= max(self.refresh_window, MIN_REFRESH_INTERVAL)
+        young_when_taken = copy.fetched_at - copy.published_at
+        if not copy.is_incomplete and young_when_taken >= self.refresh_window:
+            return False
+        return since_taken >= max(young_when_taken, MIN_REFRESH_INTERVAL)
+
+    def retry_failure(self, attempts: int) -> bool:
+        """Try a failed article once more, or has it failed too often?"""
+        return attempts < self.failure_attempts

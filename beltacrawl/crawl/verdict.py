@@ -1,0 +1,92 @@
+"""Did a run do its job? One verdict, computed once when the run ends, and used by the
+run summary, the exit status of ``scrapy crawl`` and the archive's run record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from beltacrawl.crawl.walk import StopReason
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+    from beltacrawl.crawl.walk import WalkOutcome
+
+#: Finish reasons of a run that did what it was asked (``closespider_*`` are limits the
+#: user set, such as ``CLOSESPIDER_ITEMCOUNT``).
+GOOD_FINISH_REASONS = ("finished",)
+#: Stats that count lost work, and what they count.
+DATA_LOSS_STATS = {
+    "archive/lost": "article(s) could not be written to the archive",
+    "archive/errors": "article(s) refused by the archive",
+    "spider_exceptions/count": "error(s) in the spider's callbacks",
+}
+#: Set by the rendering middleware when the browser is missing or cannot start.
+BROWSER_FAILED_STAT = "belta/render/browser_failed"
+BROWSER_INSTALL_HINT = (
+    "install Chromium with `apt-get install chromium` (Debian/Ubuntu), or set "
+    "BELTA_CHROMIUM to the path of a Chromium executable (-s BELTA_CHROMIUM=/path/to/chromium)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    problems: tuple[str, ...]
+    """What went wrong, in words; empty when the run did its job."""
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def label(self) -> str:
+        """``ok`` or ``problems``, as stored in ``crawl_runs.verdict``."""
+        return "ok" if self.ok else "problems"
+
+    def __str__(self) -> str:
+        """The summary's verdict line.
+
+        >>> str(Verdict(())), str(Verdict(("a", "b")))
+        ('ok', 'PROBLEMS — a; b')
+        """
+        return "ok" if self.ok else "PROBLEMS — " + "; ".join(self.problems)
+
+
+def judge(
+    stats: Mapping[str, Any], finish_reason: str, walks: Iterable[WalkOutcome] = ()
+) -> Verdict:
+    """The verdict of a run that ended with ``finish_reason``.
+
+    >>> from beltacrawl.crawl.walk import WalkOutcome
+    >>> judge({"monitors/failed": ["Layout/first listing pages have entries: 1 …"]}, "finished")
+    Verdict(problems=('monitor Layout/first listing pages have entries: 1 …',))
+    >>> judge({}, "finished", [WalkOutcome("economics", StopReason.LISTING_FAILED, 2, None)])
+    Verdict(problems=('listing economics: a listing page could not be fetched; the walk stopped there',))
+    >>> judge({}, "finished", [WalkOutcome("all_news", None, 3, None)])
+    Verdict(problems=('listing all_news: the walk broke off (an error: see the log)',))
+    >>> judge({"archive/lost": 3}, "finished").problems
+    ('3 article(s) could not be written to the archive',)
+    >>> judge({}, "finished").ok, judge({}, "closespider_itemcount").ok
+    (True, True)
+    """  # noqa: E501
+    found = []
+    finished = finish_reason in GOOD_FINISH_REASONS
+    if not finished and not finish_reason.startswith("closespider_"):
+        found.append(f"the run ended early: {finish_reason}")
+    found += [f"monitor {failure}" for failure in stats.get("monitors/failed") or []]
+    for walk in walks:
+        if walk.stop_reason is StopReason.LISTING_FAILED:
+            found.append(
+                f"listing {walk.listing}: a listing page could not be fetched; "
+                "the walk stopped there"
+            )
+        elif walk.stop_reason is None and finished:
+            found.append(f"listing {walk.listing}: the walk broke off (an error: see the log)")
+    for stat, what in DATA_LOSS_STATS.items():
+        if count := stats.get(stat):
+            found.append(f"{count} {what}")
+    if browser := stats.get(BROWSER_FAILED_STAT):
+        found.append(f"browser rendering: {browser}; {BROWSER_INSTALL_HINT}")
+    return Verdict(tuple(found))

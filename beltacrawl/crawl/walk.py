@@ -1,0 +1,285 @@
+"""One walk through a listing (``all_news`` or a rubric), page by page, and when it stops.
+
+A walk reads the pages of one listing in order. For each page the spider hands over the
+entries and what the archive knows of them; :meth:`WalkPolicy.read_page` says which
+entries to fetch and whether the walk goes on. The rules, in the order they apply:
+
+1. An entry seen earlier in this walk is passed over: items shift down while a crawl runs.
+2. An entry listed outside the date window is skipped.
+3. An archived entry is passed over (stale copies are refreshed from the archive's side,
+   see :mod:`beltacrawl.crawl.freshness`), and lengthens the streak of archived entries.
+4. The walk stops after a page with nothing new (``no_new_entries``), after the page
+   where a date window's start is passed (``since_reached``), where an incremental run
+   has caught up with what an earlier finished walk archived completely
+   (``archive_reached``), at ``max_pages``, at a page without entries (``empty_page``) or
+   without a next page (``last_page``).
+5. A walk that took longer than ``BELTA_RECHECK_SECONDS`` reads its first page once more at
+   the end (``rechecking``), for articles published meanwhile; the re-check ends at the
+   first page with an entry seen before (``caught_up``).
+
+A walk that ends normally covers the stretch of listed times between its oldest and its
+newest entry: the archive remembers it (``listing_coverage``), and later incremental runs
+stop early only inside it, so a run killed half-way is caught up by the next.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from beltacrawl.crawl.arguments import CrawlArguments
+
+
+class StopReason(enum.StrEnum):
+    """Why a walk ended; stored in the run's stats and record."""
+
+    NO_NEW_ENTRIES = "no_new_entries"
+    SINCE_REACHED = "since_reached"
+    ARCHIVE_REACHED = "archive_reached"
+    MAX_PAGES = "max_pages"
+    EMPTY_PAGE = "empty_page"
+    LAST_PAGE = "last_page"
+    CAUGHT_UP = "caught_up"
+    """A re-check of the first page reached entries read before."""
+    LAYOUT_CHANGED = "layout_changed"
+    """The first page had no entries: the selectors no longer match."""
+    LISTING_FAILED = "listing_failed"
+    """A listing page could not be fetched (after retries)."""
+
+    @property
+    def broken(self) -> bool:
+        """The walk broke off: what lies beyond was not walked."""
+        return self in (StopReason.LAYOUT_CHANGED, StopReason.LISTING_FAILED)
+
+
+#: Walks that stop at one of these never re-check their first page: the user bounded them.
+_BOUNDED = (StopReason.MAX_PAGES, StopReason.SINCE_REACHED)
+
+
+class Entry(Protocol):
+    """What the walk needs of a listing entry."""
+
+    @property
+    def key(self) -> str: ...
+
+    @property
+    def listed_at(self) -> datetime | None: ...
+
+
+class Archived(Protocol):
+    """What the walk needs of an archived article."""
+
+    @property
+    def published_at(self) -> datetime | None: ...
+
+
+Stretch = tuple[datetime, datetime]
+"""``(oldest, newest)`` listed times."""
+
+
+@dataclass(frozen=True, slots=True)
+class WalkOutcome:
+    """How a walk ended, handed to the run's record (never parsed back from stats)."""
+
+    listing: str
+    stop_reason: StopReason | None
+    """``None``: the walk was still running when the crawl ended (it broke off)."""
+    pages: int
+    covered: Stretch | None
+    """The stretch this walk archived completely, if it ended normally."""
+
+
+@dataclass
+class ListingWalk:
+    """Progress through one listing; kept in the spider's ``state`` (``JOBDIR``), so a
+    paused crawl resumes where it stopped."""
+
+    listing: str
+    started: float
+    """When the walk began, in seconds of the monotonic clock the spider uses."""
+    coverage: Stretch | None = None
+    """What an earlier finished walk of this listing archived completely."""
+    seen: set[str] = field(default_factory=set)
+    known_streak: int = 0
+    page: int = 0
+    """Number of the page being read in the current pass over the listing."""
+    pages: int = 0
+    """Listing pages read in all passes."""
+    full_page_entries: int = 0
+    """The most entries a page of this walk had: a page with fewer is the last one."""
+    rechecking: bool = False
+    rendered: bool = False
+    """A page of this walk showed its entries only in the browser (``render=fallback``)."""
+    next_guessed: bool = False
+    """The page requested next was guessed by the URL grammar, not linked by the site."""
+    stop_reason: StopReason | None = None
+    newest_handled: datetime | None = None
+    oldest_listed: datetime | None = None
+    last_handled: datetime | None = None
+    """Time of the last entry handled, listed or archived: where the walk ended. An
+    undated entry's archived time marks the oldest end only when it is the last one: an
+    old article listed again higher up must not stretch the coverage."""
+
+    def handled(self, listed_at: datetime | None, archived_at: datetime | None = None) -> None:
+        """Count an entry fetched or found archived towards the walk's stretch."""
+        when = listed_at or archived_at
+        if when is None:
+            return
+        self.newest_handled = max(self.newest_handled or when, when)
+        if listed_at is not None:
+            self.oldest_listed = min(self.oldest_listed or listed_at, listed_at)
+        self.last_handled = when
+
+    def covered(self) -> Stretch | None:
+        """The stretch of listed times this walk handled completely, once it ended
+        normally; ``None`` while running, when broken off, or when nothing was dated."""
+        if self.stop_reason is None or self.stop_reason.broken:
+            return None
+        if self.newest_handled is None or self.last_handled is None:
+            return None
+        oldest = min(self.oldest_listed or self.last_handled, self.last_handled)
+        return oldest, self.newest_handled
+
+    def outcome(self) -> WalkOutcome:
+        return WalkOutcome(self.listing, self.stop_reason, self.pages, self.covered())
+
+
+@dataclass(frozen=True, slots=True)
+class PageDecision:
+    """What to do after reading one listing page."""
+
+    fetch: list[Entry]
+    """New entries to fetch, in listing order."""
+    outside_window: int
+    already_archived: int
+    stop: StopReason | None
+    """``None``: go on to the next page."""
+
+
+@dataclass(frozen=True, slots=True)
+class NextPage:
+    number: int
+    link: str | None
+    """The site's own link to it; ``None`` when guessed from the URL grammar."""
+
+
+@dataclass(frozen=True)
+class WalkPolicy:
+    """The stop rules of listing walks for one run."""
+
+    arguments: CrawlArguments
+    incremental: bool
+    """An archive with articles, and ``mode=full`` not asked for."""
+    known_streak: int
+    """Archived entries in a row before an incremental walk may stop (``BELTA_KNOWN_STREAK``)."""
+    recheck_seconds: float
+    """``BELTA_RECHECK_SECONDS``; negative: never re-check."""
+
+    def start_page(self, walk: ListingWalk) -> int:
+        """Count a page read; returns its number in the current pass."""
+        walk.page += 1
+        walk.pages += 1
+        return walk.page
+
+    def read_page(
+        self,
+        walk: ListingWalk,
+        entries: Sequence[Entry],
+        archived: Mapping[str, Archived],
+    ) -> PageDecision:
+        """Decide about a page with entries (an empty page ends the walk: :meth:`end`).
+
+        ``archived`` holds what the archive knows of the page's entries (empty in a run
+        that is not incremental).
+        """
+        fresh = [entry for entry in entries if entry.key not in walk.seen]
+        walk.seen.update(entry.key for entry in entries)
+        fetch: list[Entry] = []
+        outside_window = already_archived = 0
+        for entry in fresh:
+            if entry.listed_at is not None and not self.arguments.in_window(entry.listed_at):
+                outside_window += 1
+                continue
+            state = archived.get(entry.key)
+            walk.handled(entry.listed_at, state.published_at if state else None)
+            if state is not None:
+                walk.known_streak += 1
+                already_archived += 1
+                continue
+            walk.known_streak = 0
+            fetch.append(entry)
+        stop = self._stop_reason(walk, entries, fresh, archived)
+        walk.full_page_entries = max(walk.full_page_entries, len(entries))
+        return PageDecision(fetch, outside_window, already_archived, stop)
+
+    def _stop_reason(
+        self,
+        walk: ListingWalk,
+        entries: Sequence[Entry],
+        fresh: list[Entry],
+        archived: Mapping[str, Archived],
+    ) -> StopReason | None:
+        if not fresh:
+            return StopReason.NO_NEW_ENTRIES
+        if walk.rechecking and len(fresh) < len(entries):
+            return StopReason.CAUGHT_UP
+        since = self.arguments.since
+        listed = [entry.listed_at for entry in entries if entry.listed_at is not None]
+        if since and len(listed) == len(entries) and max(listed) < since:
+            return StopReason.SINCE_REACHED
+        if since is None and self.incremental and self._caught_up(walk, fresh[-1], archived):
+            return StopReason.ARCHIVE_REACHED
+        max_pages = self.arguments.max_pages
+        if max_pages and walk.page >= max_pages and not walk.rechecking:
+            return StopReason.MAX_PAGES
+        return None
+
+    def _caught_up(self, walk: ListingWalk, last: Entry, archived: Mapping[str, Archived]) -> bool:
+        """Nothing new lies beyond ``last``: it ends a streak of archived entries inside
+        the stretch an earlier finished walk archived completely."""
+        state = archived.get(last.key)
+        if state is None or walk.coverage is None or walk.known_streak < self.known_streak:
+            return False
+        when = last.listed_at or state.published_at  # an undated entry: the archive knows
+        return when is not None and walk.coverage[0] <= when <= walk.coverage[1]
+
+    def next_page(self, walk: ListingWalk, link: str | None, entries: int) -> NextPage | None:
+        """The page after the one just read, or ``None`` when it was the last one.
+
+        The site's "load more" markup is [sister] evidence: when a full page has no next
+        link, the URL grammar (``/<listing>/page/<N+1>/``) takes over, and a page that
+        brings nothing new ends the walk.
+        """
+        number = walk.page + 1
+        walk.next_guessed = link is None
+        if link is not None:
+            return NextPage(number, link)
+        if entries < walk.full_page_entries:
+            return None
+        return NextPage(number, None)
+
+    def may_be_scripted(self, walk: ListingWalk) -> bool:
+        """May an empty page of this walk hold entries that only a browser shows? Not
+        a page the URL grammar guessed after plain pages: that is the listing's end."""
+        return walk.page <= 1 or walk.rendered or not walk.next_guessed
+
+    def end(self, walk: ListingWalk, reason: StopReason, now: float) -> bool:
+        """End a pass over the listing; ``True`` when the first page is to be read again.
+
+        A re-check that ends changes nothing: the walk's own end stays its outcome.
+        """
+        if walk.rechecking:
+            return False
+        walk.stop_reason = reason
+        if reason.broken or reason in _BOUNDED or self.recheck_seconds < 0:
+            return False
+        if now - walk.started < self.recheck_seconds:
+            return False
+        walk.rechecking = True
+        walk.page = 0
+        return True
