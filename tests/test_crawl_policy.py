@@ -1,0 +1,186 @@
+"""The crawl policy (beltacrawl/crawl/) as plain code: walks, stop rules, freshness."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import pytest
+
+from beltacrawl.crawl.arguments import CrawlArguments
+from beltacrawl.crawl.freshness import FreshnessPolicy
+from beltacrawl.crawl.walk import ListingWalk, StopReason, WalkPolicy
+from beltacrawl.site.dates import MINSK
+
+
+def at(day: int, hour: int = 12) -> datetime:
+    return datetime(2024, 1, day, hour, tzinfo=MINSK)
+
+
+@dataclass(frozen=True)
+class Entry:
+    key: str
+    listed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Archived:
+    published_at: datetime | None
+
+
+def page(*days: int, start: int = 0) -> list[Entry]:
+    """Entries listed on those days, newest first, with keys numbered from ``start``."""
+    return [Entry(f"{start + n}-2024", at(day)) for n, day in enumerate(days)]
+
+
+def policy(incremental: bool = False, recheck: float = -1, **arguments: str) -> WalkPolicy:
+    return WalkPolicy(CrawlArguments.parse(arguments), incremental, 3, recheck)
+
+
+def walk(coverage=None) -> ListingWalk:
+    return ListingWalk("all_news", started=0.0, coverage=coverage)
+
+
+def test_new_entries_are_fetched_and_the_walk_goes_on():
+    rules, state = policy(), walk()
+    rules.start_page(state)
+    decision = rules.read_page(state, page(9, 9, 8), {})
+    assert [entry.key for entry in decision.fetch] == ["0-2024", "1-2024", "2-2024"]
+    assert decision.stop is None
+
+
+def test_a_page_that_repeats_the_one_before_ends_the_walk():
+    rules, state = policy(), walk()
+    first = page(9, 8)
+    rules.start_page(state)
+    rules.read_page(state, first, {})
+    rules.start_page(state)
+    decision = rules.read_page(state, first, {})
+    assert decision.fetch == [] and decision.stop is StopReason.NO_NEW_ENTRIES
+
+
+def test_entries_outside_the_window_are_skipped_and_since_ends_the_walk():
+    rules, state = policy(since="2024-01-05", until="2024-01-07"), walk()
+    rules.start_page(state)
+    decision = rules.read_page(state, page(9, 7, 6), {})
+    assert [entry.key for entry in decision.fetch] == ["1-2024", "2-2024"]
+    assert decision.outside_window == 1 and decision.stop is None
+    rules.start_page(state)
+    decision = rules.read_page(state, page(5, 4, start=3), {})
+    assert [entry.key for entry in decision.fetch] == ["3-2024"]
+    assert decision.stop is None  # a day 5 entry is still inside
+    rules.start_page(state)
+    assert rules.read_page(state, page(4, 3, start=5), {}).stop is StopReason.SINCE_REACHED
+
+
+def test_max_pages_bounds_the_walk():
+    rules, state = policy(max_pages="2"), walk()
+    for number, stop in ((1, None), (2, StopReason.MAX_PAGES)):
+        rules.start_page(state)
+        assert rules.read_page(state, page(9, start=number * 10), {}).stop is stop
+
+
+def test_an_incremental_walk_stops_inside_the_covered_stretch_after_a_streak():
+    rules = policy(incremental=True)
+    state = walk(coverage=(at(1), at(8)))
+    archived = {f"{n}-2024": Archived(at(8)) for n in range(10)}
+    rules.start_page(state)
+    decision = rules.read_page(state, [Entry("new-2024", at(9)), *page(8, 8)], archived)
+    assert [entry.key for entry in decision.fetch] == ["new-2024"]
+    assert decision.stop is None  # a streak of 2 is short of 3
+    rules.start_page(state)
+    decision = rules.read_page(state, page(8, 7, start=2), archived)
+    assert decision.already_archived == 2 and decision.stop is StopReason.ARCHIVE_REACHED
+
+
+def test_an_incremental_walk_outside_the_covered_stretch_walks_on():
+    """A run killed half-way left the stretch below unwalked: the next walks on."""
+    rules = policy(incremental=True)
+    state = walk(coverage=(at(8), at(9)))
+    archived = {f"{n}-2024": Archived(at(5)) for n in range(10)}
+    rules.start_page(state)
+    assert rules.read_page(state, page(5, 5, 5, 5), archived).stop is None
+
+
+def test_the_next_page_is_linked_or_guessed_for_a_full_page():
+    rules, state = policy(), walk()
+    rules.start_page(state)
+    rules.read_page(state, page(9, 9, 9), {})
+    assert rules.next_page(state, "/all_news/page/2/", 3).link == "/all_news/page/2/"
+    guessed = rules.next_page(state, None, 3)
+    assert guessed is not None and guessed.number == 2 and guessed.link is None
+    assert state.next_guessed
+    assert rules.next_page(state, None, 2) is None  # a short page without a link: the end
+
+
+def test_a_long_walk_rechecks_its_first_page_until_caught_up():
+    rules, state = policy(recheck=10), walk()
+    rules.start_page(state)
+    rules.read_page(state, page(9, 8), {})
+    assert rules.end(state, StopReason.LAST_PAGE, now=11.0) is True
+    assert state.rechecking and state.page == 0
+    rules.start_page(state)
+    decision = rules.read_page(state, [Entry("late-2024", at(10)), *page(9)], {})
+    assert [entry.key for entry in decision.fetch] == ["late-2024"]
+    assert decision.stop is StopReason.CAUGHT_UP
+    assert rules.end(state, StopReason.CAUGHT_UP, now=12.0) is False
+    assert state.stop_reason is StopReason.LAST_PAGE  # the walk's own end is kept
+
+
+@pytest.mark.parametrize(
+    "reason", [StopReason.MAX_PAGES, StopReason.SINCE_REACHED, StopReason.LISTING_FAILED]
+)
+def test_bounded_or_broken_walks_are_not_rechecked(reason):
+    assert policy(recheck=0).end(walk(), reason, now=100.0) is False
+
+
+def test_a_walk_covers_from_its_last_entry_to_its_newest():
+    """Undated entries count with the archive's publication time; an old article listed
+    again higher up does not stretch the walk's coverage back to its date."""
+    state = walk()
+    state.handled(None, None)  # a new undated entry: no time known
+    state.handled(None, at(9))
+    state.handled(None, at(1))  # an old article listed again
+    state.handled(None, at(8))
+    state.handled(None, at(7))
+    state.stop_reason = StopReason.LAST_PAGE
+    assert state.covered() == (at(7), at(9))
+    state.handled(at(6), None)
+    state.handled(at(5), at(4))  # the listed time wins over the archive's
+    assert state.covered() == (at(5), at(9))
+    dated = walk()
+    for day in (5, 3, 4):  # listed times, slightly out of order
+        dated.handled(at(day))
+    assert dated.covered() is None  # still running
+    dated.stop_reason = StopReason.EMPTY_PAGE
+    assert dated.covered() == (at(3), at(5))
+    dated.stop_reason = StopReason.LISTING_FAILED
+    assert dated.covered() is None  # broken off: beyond it was not walked
+
+
+def test_copies_taken_young_or_marked_are_refreshed_until_final():
+    rules = FreshnessPolicy(timedelta(hours=6), timedelta(days=7), failure_attempts=2)
+
+    @dataclass
+    class Copy:
+        published_at: datetime | None
+        fetched_at: datetime | None
+        is_incomplete: bool = False
+
+    assert rules.needs_refresh(Copy(at(1), None), at(2))
+    marked = Copy(at(1, 9), at(2, 9), is_incomplete=True)  # a day old when taken
+    assert not rules.needs_refresh(marked, at(2, 20))
+    assert rules.needs_refresh(marked, at(3, 10))
+    undated = Copy(None, at(2, 9))
+    assert not rules.needs_refresh(undated, at(2, 14))
+    assert rules.needs_refresh(undated, at(2, 15))
+    assert rules.retry_failure(1) and not rules.retry_failure(2)
+
+
+def test_archive_side_articles_are_bounded_by_rubrics_and_window():
+    only_economics = CrawlArguments.parse({"rubrics": "economics"})
+    assert only_economics.admits("economics", None)
+    assert not only_economics.admits("sport", at(1))
+    windowed = CrawlArguments.parse({"since": "2024-01-02"})
+    assert windowed.admits("sport", at(3)) and not windowed.admits("sport", at(1))
+    assert not windowed.admits("sport", None)
