@@ -34,7 +34,7 @@ from scrapy.exceptions import CloseSpider, NotConfigured
 from scrapy.http.request import NO_CALLBACK
 from scrapy.utils.defer import deferred_from_coro
 
-from beltacrawl.arguments import RENDER_MODES
+from beltacrawl.crawl.arguments import RENDER_MODES
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider

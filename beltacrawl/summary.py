@@ -3,11 +3,10 @@
 The same text, with its health verdict, is stored in the archive's ``crawl_runs`` table
 (``summary``, ``verdict``, ``problems``), so ``scrapy archive stats`` can show it later.
 
->>> print(render({"elapsed_time_seconds": 83.4, "belta/listing/pages": 3,
-...               "belta/walk/all_news/stop_reason": "archive_reached",
-...               "belta/walk/all_news/pages": 3}, "finished").splitlines()[1])
+>>> print(render_summary({"elapsed_time_seconds": 83.4, "belta/listing/pages": 3},
+...                      "finished").splitlines()[1])
   duration                               0:01:23
->>> render({}, "shutdown").splitlines()[-1]
+>>> render_summary({}, "shutdown").splitlines()[-1]
 '  verdict: PROBLEMS — the run ended early: shutdown'
 """
 
@@ -17,14 +16,12 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from scrapy import signals
-
-from beltacrawl.health import problems
+from beltacrawl.crawl.verdict import Verdict, judge
 
 if TYPE_CHECKING:
-    from scrapy import Spider
-    from scrapy.crawler import Crawler
-    from scrapy.statscollectors import StatsCollector
+    from collections.abc import Iterable
+
+    from beltacrawl.crawl.walk import WalkOutcome
 
 #: (label, stats key) in the order they are printed.
 SUMMARY_LINES = (
@@ -81,19 +78,14 @@ def count(stats: Mapping[str, Any], key: str) -> Any:
     return sum(v for k, v in stats.items() if k.startswith(key + "/") and isinstance(v, int))
 
 
-def verdict(found: list[str]) -> str:
-    """The health verdict line's text: ``ok`` or ``PROBLEMS — …``.
-
-    >>> verdict([])
-    'ok'
-    >>> verdict(["a", "b"])
-    'PROBLEMS — a; b'
-    """
-    return "ok" if not found else "PROBLEMS — " + "; ".join(found)
-
-
-def render(stats: Mapping[str, Any], reason: str) -> str:
+def render_summary(
+    stats: Mapping[str, Any],
+    reason: str,
+    walks: Iterable[WalkOutcome] = (),
+    verdict: Verdict | None = None,
+) -> str:
     """The summary block for a run that ended with ``reason`` and these stats."""
+    verdict = verdict or judge(stats, reason, walks)
     lines = [f"beltacrawl run summary (finish reason: {reason})"]
     lines.append(f"  {'duration':<38} {duration(stats)}")
     lines += [f"  {label:<38} {count(stats, key)}" for label, key in SUMMARY_LINES]
@@ -105,34 +97,8 @@ def render(stats: Mapping[str, Any], reason: str) -> str:
     if article_problems:
         text = ", ".join(f"{name} {count}" for name, count in article_problems)
         lines.append(f"  {'article pages unusable':<38} {text}")
-    walks = sorted(
-        key.split("/")[2]
-        for key in stats
-        if key.startswith("belta/walk/") and key.endswith("/stop_reason")
-    )
-    for listing in walks:
-        lines.append(
-            f"  walk {listing:<33} {stats.get(f'belta/walk/{listing}/pages', 0)} page(s), "
-            f"stopped: {stats[f'belta/walk/{listing}/stop_reason']}"
-        )
-    lines.append(f"  verdict: {verdict(problems(stats, reason))}")
+    for walk in sorted(walks, key=lambda walk: walk.listing):
+        stopped = walk.stop_reason or "broke off"
+        lines.append(f"  walk {walk.listing:<33} {walk.pages} page(s), stopped: {stopped}")
+    lines.append(f"  verdict: {verdict}")
     return "\n".join(lines)
-
-
-class RunSummary:
-    """Logs what the run did when the spider closes."""
-
-    def __init__(self, stats: StatsCollector) -> None:
-        self.stats = stats
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> RunSummary:
-        extension = cls(crawler.stats)
-        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
-        return extension
-
-    def render(self, reason: str) -> str:
-        return render(self.stats.get_stats(), reason)
-
-    def spider_closed(self, spider: Spider, reason: str) -> None:
-        spider.logger.info(self.render(reason))

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import beltacrawl.settings
-from beltacrawl.arguments import KNOWN_ARGUMENTS
+from beltacrawl.crawl.arguments import KNOWN_ARGUMENTS
 from tests.crawling import REPO
 
 PACKAGE = REPO / "beltacrawl"

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
-from beltacrawl.arguments import ArgumentError, CrawlArguments
+from beltacrawl.crawl.arguments import ArgumentError, CrawlArguments
 from beltacrawl.health import problems
 from beltacrawl.spiders.belta import BeltaSpider
 from beltacrawl.urls import base_url_problem

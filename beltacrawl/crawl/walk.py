@@ -118,6 +118,8 @@ class ListingWalk:
     next_guessed: bool = False
     """The page requested next was guessed by the URL grammar, not linked by the site."""
     stop_reason: StopReason | None = None
+    day_group: tuple[str, str] = ("", "")
+    """The last day group of the page read before: it dates the next page's first entries."""
     newest_handled: datetime | None = None
     oldest_listed: datetime | None = None
     last_handled: datetime | None = None

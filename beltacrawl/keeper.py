@@ -1,0 +1,175 @@
+"""The run keeper: the one component that owns a crawl's archive and its run record.
+
+A Scrapy extension (``EXTENSIONS``), built ``from_crawler``. When the spider opens it
+opens the archive (``BELTA_ARCHIVE``), takes its run lock and records the run's start;
+the spider asks it what is archived and tells it about failures and finished walks; the
+archive pipeline stores records through it. When the spider closes it judges the run
+once (:func:`beltacrawl.crawl.verdict.judge`), logs the summary, extends the listings'
+coverage, records the run's end and releases the lock. The crawl command reads the same
+verdict for the exit status.
+
+Without an archive (``BELTA_ARCHIVE=``) it still keeps the walks and the verdict.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from typing import TYPE_CHECKING
+
+from scrapy import signals
+from scrapy.exceptions import CloseSpider
+
+from beltacrawl.archive import Archive, ArchiveError, ArchiveLocked
+from beltacrawl.config import Config
+from beltacrawl.crawl.verdict import Verdict, judge
+from beltacrawl.crawl.walk import WalkOutcome
+from beltacrawl.summary import render_summary
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+
+    from beltacrawl.archive import ArchivedState, ArchiveLock, FailureRecord
+    from beltacrawl.crawl.freshness import RefreshWindow
+    from beltacrawl.crawl.walk import Stretch
+
+logger = logging.getLogger(__name__)
+
+#: Finish reason of a crawl refused because another crawl holds the archive's lock.
+ARCHIVE_LOCKED = "archive_locked"
+#: Finish reason of a crawl whose archive could not be opened.
+ARCHIVE_UNAVAILABLE = "archive_unavailable"
+#: The spider whose runs are recorded; ``scrapy shell`` and other spiders never lock.
+RECORDED_SPIDER = "belta"
+
+
+class RunKeeper:
+    def __init__(self, crawler: Crawler, config: Config) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.config = config
+        self.archive: Archive | None = None
+        self.run_id: int | None = None
+        self.verdict: Verdict | None = None
+        self._lock: ArchiveLock | None = None
+        self._walks: dict[str, WalkOutcome] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RunKeeper:
+        keeper = cls(crawler, Config.from_settings(crawler.settings))
+        crawler.signals.connect(keeper.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(keeper.spider_closed, signal=signals.spider_closed)
+        return keeper
+
+    # --- opening -----------------------------------------------------------------------
+
+    def spider_opened(self, spider: Spider) -> None:
+        """Open and lock the archive before the first request; a refused run fetches
+        nothing (``CloseSpider`` from ``spider_opened`` is honoured once it is open)."""
+        path = self.config.archive_path
+        if path is None or spider.name != RECORDED_SPIDER:
+            return
+        try:
+            archive = Archive.open(path)
+        except (ArchiveError, OSError, sqlite3.Error) as exc:
+            logger.error("Cannot open the archive %s: %s", path, exc)
+            raise CloseSpider(ARCHIVE_UNAVAILABLE) from exc
+        try:
+            self._lock = archive.lock()
+        except ArchiveLocked as exc:
+            archive.close()
+            logger.error("Not crawling: %s", exc)
+            self.stats.set_value("archive/locked_by_pid", exc.pid)
+            raise CloseSpider(ARCHIVE_LOCKED) from exc
+        self.archive = archive
+        self.run_id = archive.ledger.start_run(spider.name, getattr(spider, "arguments", {}))
+        self.stats.set_value("archive/run_id", self.run_id)
+        logger.info(
+            "Archive %s opened (%d articles), crawl run %d",
+            path,
+            archive.store.count(),
+            self.run_id,
+        )
+
+    # --- what the spider asks and tells --------------------------------------------------
+
+    @property
+    def has_articles(self) -> bool:
+        return self.archive is not None and self.archive.store.count() > 0
+
+    def archived(self, keys: Iterable[str]) -> dict[str, ArchivedState]:
+        return self.archive.store.lookup(keys) if self.archive is not None else {}
+
+    def refresh_candidates(self, window: RefreshWindow) -> list[ArchivedState]:
+        if self.archive is None:
+            return []
+        return self.archive.store.refresh_candidates(window)
+
+    def failures(self) -> list[FailureRecord]:
+        return self.archive.ledger.failures() if self.archive is not None else []
+
+    def coverage(self, listing: str) -> Stretch | None:
+        return self.archive.ledger.coverage(listing) if self.archive is not None else None
+
+    def record_failure(self, url: str, key: str | None, reason: str) -> None:
+        """Remember a failed article for the next run to retry."""
+        if self.archive is not None:
+            self.archive.ledger.record_failure(url, key, reason)
+
+    def walk_started(self, listing: str) -> None:
+        self._walks.setdefault(listing, WalkOutcome(listing, None, 0, None))
+
+    def walk_ended(self, outcome: WalkOutcome) -> None:
+        self._walks[outcome.listing] = outcome
+        self.stats.set_value(f"belta/walk/{outcome.listing}/stop_reason", outcome.stop_reason)
+        self.stats.set_value(f"belta/walk/{outcome.listing}/pages", outcome.pages)
+
+    @property
+    def walks(self) -> list[WalkOutcome]:
+        return list(self._walks.values())
+
+    # --- closing -----------------------------------------------------------------------
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        """Judge the run once, log its summary, record it and release the archive."""
+        stats = self.stats.get_stats()
+        self.verdict = judge(stats, reason, self.walks)
+        summary = render_summary(stats, reason, self.walks, self.verdict)
+        spider.logger.info(summary)
+        if self.archive is None:
+            return
+        try:
+            if reason == "finished" and not stats.get("archive/lost"):
+                self._extend_coverage()
+            if self.run_id is not None:
+                self.archive.ledger.finish_run(
+                    self.run_id, reason, stats, verdict=self.verdict, summary=summary
+                )
+        finally:
+            self.archive.close()
+            self.archive = None
+            if self._lock is not None:
+                self._lock.release()
+                self._lock = None
+
+    def _extend_coverage(self) -> None:
+        """Remember the stretch of each listing this finished run walked completely."""
+        assert self.archive is not None
+        for walk in self._walks.values():
+            if walk.covered is not None:
+                self.archive.ledger.extend_coverage(walk.listing, *walk.covered)
+
+    def exit_status(self) -> int:
+        """0 when the run did its job, 1 when it did not (or was never judged)."""
+        return 0 if self.verdict is not None and self.verdict.ok else 1
+
+
+def keeper_of(crawler: Crawler) -> RunKeeper:
+    """The crawl's keeper (enabled in ``EXTENSIONS``)."""
+    keeper = crawler.get_extension(RunKeeper)
+    if keeper is None:
+        raise RuntimeError("beltacrawl.keeper.RunKeeper is not enabled in EXTENSIONS")
+    return keeper
