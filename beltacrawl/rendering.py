@@ -1,12 +1,12 @@
 """Browser rendering through scrapy-playwright, only when asked for (docs/rendering.md).
 
-``BELTA_RENDER`` (or the spider argument ``render=``, which overrides it) chooses:
+The spider argument ``render=``, or else the setting ``BELTA_RENDER``, chooses:
 
 - ``never``: plain HTTP. Nothing of this module is active, Playwright is not even imported
   and no browser is needed.
 - ``always``: every listing and article request goes through Chromium.
 - ``fallback``: plain HTTP; the spider sends a page whose expected content is missing
-  through the browser once more (``BeltaSpider._rendered_again``).
+  through the browser once more.
 
 Two components do the work:
 
@@ -34,7 +34,8 @@ from scrapy.exceptions import CloseSpider, NotConfigured
 from scrapy.http.request import NO_CALLBACK
 from scrapy.utils.defer import deferred_from_coro
 
-from beltacrawl.crawl.arguments import RENDER_MODES
+from beltacrawl.config import render_mode as checked_render_mode
+from beltacrawl.crawl.verdict import BROWSER_FAILED_STAT, BROWSER_INSTALL_HINT
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -63,30 +64,13 @@ PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
 #: scrapy-playwright's memory-usage extension (beltacrawl/browser_memory.py).
 PLAYWRIGHT_MEMUSAGE = "beltacrawl.browser_memory.BrowserMemoryUsage"
 SCRAPY_MEMUSAGE = "scrapy.extensions.memusage.MemoryUsage"
-INSTALL_HINT = (
-    "install Chromium with `apt-get install chromium` (Debian/Ubuntu), or set "
-    "BELTA_CHROMIUM to the path of a Chromium executable (-s BELTA_CHROMIUM=/path/to/chromium)"
-)
-#: Stats key set when the browser is missing or cannot start; beltacrawl.health reports it.
-BROWSER_FAILED_STAT = "belta/render/browser_failed"
 
 
-def render_mode(settings: BaseSettings) -> str:
-    """The validated ``BELTA_RENDER`` (the spider has put its ``render`` argument there).
-
-    >>> from scrapy.settings import Settings
-    >>> render_mode(Settings()), render_mode(Settings({"BELTA_RENDER": " Fallback "}))
-    ('never', 'fallback')
-    >>> render_mode(Settings({"BELTA_RENDER": "sometimes"}))
-    Traceback (most recent call last):
-    ...
-    ValueError: BELTA_RENDER must be one of never, always, fallback, got 'sometimes'
-    """
-    value = settings.get("BELTA_RENDER") or "never"
-    mode = str(value).strip().lower()
-    if mode not in RENDER_MODES:
-        raise ValueError(f"BELTA_RENDER must be one of {', '.join(RENDER_MODES)}, got {value!r}")
-    return mode
+def render_mode(crawler: Crawler) -> str:
+    """The run's render mode: the spider's ``render`` argument, else ``BELTA_RENDER``."""
+    spider = crawler.spider
+    chosen = getattr(getattr(spider, "arguments", None), "render", None)
+    return checked_render_mode(chosen or crawler.settings.get("BELTA_RENDER"))
 
 
 def launch_options(settings: BaseSettings) -> dict[str, Any]:
@@ -121,14 +105,21 @@ def abort_request(request: Any) -> bool:
 
 
 class Rendering:
-    """Add-on: installs scrapy-playwright when ``BELTA_RENDER`` is not ``never``.
+    """Add-on: installs scrapy-playwright when the render mode is not ``never``.
 
-    Runs after the spider is built, so the ``render`` argument is already in
-    ``BELTA_RENDER``. Plain runs keep Scrapy's own download handlers.
+    Built after the spider, so the spider's ``render`` argument is known. Plain runs keep
+    Scrapy's own download handlers.
     """
 
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Rendering:
+        return cls(crawler)
+
     def update_settings(self, settings: BaseSettings) -> None:
-        if render_mode(settings) == "never":
+        if render_mode(self.crawler) == "never":
             return
         # meta["playwright"] is honoured only by this handler; unmarked requests go
         # through its plain HTTP/1.1 parent.
@@ -156,7 +147,7 @@ class RenderMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RenderMiddleware:
-        mode = render_mode(crawler.settings)
+        mode = render_mode(crawler)
         if mode == "never":
             raise NotConfigured
         middleware = cls(crawler, mode)
@@ -201,4 +192,6 @@ class RenderMiddleware:
         self._failed = True
         assert self.crawler.stats is not None
         self.crawler.stats.set_value(BROWSER_FAILED_STAT, what)
-        logger.error("browser rendering (render=%s): %s; %s", self.mode, what, INSTALL_HINT)
+        logger.error(
+            "browser rendering (render=%s): %s; %s", self.mode, what, BROWSER_INSTALL_HINT
+        )

@@ -48,7 +48,7 @@ def configured(arguments: dict[str, str] | None = None, **settings: object) -> C
     project.setdict({"BELTA_ARCHIVE": "", **settings}, priority="cmdline")
     crawler = Crawler(BeltaSpider, project)
     crawler.spider = BeltaSpider.from_crawler(crawler, **(arguments or {}))
-    Rendering().update_settings(crawler.settings)
+    Rendering.from_crawler(crawler).update_settings(crawler.settings)
     return crawler
 
 

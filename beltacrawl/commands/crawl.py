@@ -1,7 +1,7 @@
-"""``scrapy crawl`` with beltacrawl's checks: spider arguments and ``BELTA_BASE_URL`` are
+"""``scrapy crawl`` with beltacrawl's checks: spider arguments and ``BELTA_*`` settings are
 validated before anything starts, before Scrapy logs its settings (a clean message and
-exit status 2), and the exit status tells whether
-the run did its job (1 when it did not: see :mod:`beltacrawl.health`).
+exit status 2), and the exit status tells whether the run did its job: 1 when the run
+keeper's verdict is not ok (:mod:`beltacrawl.crawl.verdict`).
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
+from beltacrawl.config import Config, ConfigError
 from beltacrawl.crawl.arguments import ArgumentError, CrawlArguments
-from beltacrawl.health import problems
+from beltacrawl.keeper import RunKeeper
 from beltacrawl.spiders.belta import BeltaSpider
-from beltacrawl.urls import base_url_problem
 
 if TYPE_CHECKING:
     import argparse
@@ -31,15 +31,13 @@ class Command(ScrapyCrawlCommand):
             try:
                 # Scrapyd adds its job id as the spider argument ``_job``.
                 CrawlArguments.parse({k: v for k, v in opts.spargs.items() if k != "_job"})
-            except ArgumentError as error:
+                Config.from_settings(self.settings)
+            except (ArgumentError, ConfigError) as error:
                 raise UsageError(f"belta: {error}", print_help=False) from None
-            if problem := base_url_problem(self.settings.get("BELTA_BASE_URL", "")):
-                raise UsageError(f"belta: BELTA_BASE_URL {problem}", print_help=False)
         super().run(args, opts)
-        if self.exitcode == 0 and self.crawler is not None and self.crawler.stats:
-            stats = self.crawler.stats.get_stats()
-            if problems(stats, str(stats.get("finish_reason", "unknown"))):
-                self.exitcode = 1
+        keeper = self.crawler.get_extension(RunKeeper) if self.crawler else None
+        if self.exitcode == 0 and keeper is not None:
+            self.exitcode = keeper.exit_status()
 
     def _create_crawler(self, spidercls: type[Spider] | str) -> Crawler:
         self.crawler = super()._create_crawler(spidercls)

@@ -17,6 +17,7 @@ from datetime import datetime, time
 from pathlib import Path
 from typing import Any
 
+from beltacrawl.config import RENDER_MODES
 from beltacrawl.dates import MINSK
 from beltacrawl.site import ALL_NEWS, RUBRIC_LABELS
 from beltacrawl.urls import ArticleRef, parse_article_url
@@ -24,7 +25,6 @@ from beltacrawl.urls import ArticleRef, parse_article_url
 MODES = ("incremental", "full")
 _RUBRIC_SLUG = re.compile(r"^[a-z][a-z0-9_-]*$")
 KNOWN_ARGUMENTS = ("rubrics", "since", "until", "max_pages", "urls", "mode", "render")
-RENDER_MODES = ("never", "always", "fallback")
 
 
 class ArgumentError(ValueError):
