@@ -60,13 +60,6 @@ DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 
 # --- output ---------------------------------------------------------------------------
 FEED_EXPORT_ENCODING = "utf-8"
-#: JSON Lines written without ``ItemAdapter`` lookups for each field (same lines, half
-#: the CPU; beltacrawl/exporters.py).
-FEED_EXPORTERS = {
-    "jsonlines": "beltacrawl.exporters.JsonLinesExporter",
-    "jsonl": "beltacrawl.exporters.JsonLinesExporter",
-    "jl": "beltacrawl.exporters.JsonLinesExporter",
-}
 #: Items of one response processed at a time. The pipelines are synchronous, so more
 #: brings nothing, and Scrapy starts one asyncio task per unit for every callback
 #: result: its default of 100 cost 0.6–0.9 ms of CPU per page (docs/performance.md).
