@@ -129,7 +129,7 @@ LOG_LEVEL = "INFO"
 
 EXTENSIONS = {
     # Spidermon's closing monitors run first, so that the summary has their verdict.
-    "beltacrawl.field_coverage.Spidermon": 500,
+    "spidermon.contrib.scrapy.extensions.Spidermon": 500,
     "beltacrawl.summary.RunSummary": 600,
 }
 
