@@ -67,11 +67,11 @@ CONCURRENT_ITEMS = 1
 
 ITEM_PIPELINES = {
     "beltacrawl.pipelines.ValidationPipeline": 100,
-    "beltacrawl.schema_validation.SchemaValidationPipeline": 150,
     "beltacrawl.pipelines.DeduplicationPipeline": 200,
     "beltacrawl.pipelines.ArchivePipeline": 800,
 }
-#: Drop records with a bad URL or key, or without title, publication time or body.
+#: Drop records that fail the JSON Schema (``SPIDERMON_VALIDATION_SCHEMAS``), or whose URL
+#: is not canonical or whose key disagrees with it (docs/archive.md).
 BELTA_VALIDATE = True
 #: Drop a second record with the same key within one run.
 BELTA_DEDUPLICATE = True
@@ -140,7 +140,9 @@ SPIDERMON_PERIODIC_MONITORS = {"beltacrawl.monitors.DriftMonitors": 5}
 SPIDERMON_SPIDER_CLOSE_MONITORS = ["beltacrawl.monitors.RunMonitors"]
 # A dotted path, not a file path: the schema must also load from a zipped egg (Scrapyd).
 SPIDERMON_VALIDATION_SCHEMAS = ["beltacrawl.schemas.ARTICLE"]
-SPIDERMON_MAX_ITEM_VALIDATION_ERRORS = 0
+#: The validation pipeline hands spidermon's a copy of each record and reads its errors
+#: from it, to name the reason of a drop.
+SPIDERMON_VALIDATION_ADD_ERRORS_TO_ITEMS = True
 SPIDERMON_EXPECTED_FINISH_REASONS = ["finished"]
 SPIDERMON_ADD_FIELD_COVERAGE = True
 #: A field that is ``None`` was not found: it must not count as covered (spidermon counts
