@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
-
-from itemadapter import ItemAdapter
 
 
 @dataclass
@@ -62,16 +59,3 @@ class Article:
     """SHA-256 (hex) of title and body, for change detection."""
     fetched_at: str | None = None
     """UTC time of the fetch, ISO 8601, e.g. ``2026-11-28T10:00:00+00:00``."""
-
-
-def record_fields(item: Any) -> dict[str, Any]:
-    """The item's fields as a new dict (a shallow copy), in declaration order.
-
-    For an :class:`Article` (which holds nothing but its fields) this copies its
-    ``__dict__``: 0.2 µs, where ``dict(ItemAdapter(item).items())`` takes 10 µs, and the
-    pipelines, the feed and the field count each need it once per record
-    (docs/performance.md). Any other item type goes through ``ItemAdapter``.
-    """
-    if type(item) is Article:
-        return item.__dict__.copy()
-    return dict(ItemAdapter(item).items())

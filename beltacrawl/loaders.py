@@ -21,8 +21,6 @@ from beltacrawl.site import INCOMPLETE_MARKER, RUBRIC_LABELS
 from beltacrawl.urls import absolute_site_url, host_of
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from beltacrawl.article import RawArticle
     from beltacrawl.listing import ListingEntry
     from beltacrawl.urls import ArticleRef
@@ -47,10 +45,10 @@ def iso_datetime(text: str) -> str | None:
     return to_iso(parse_datetime(text))
 
 
-def given(*values: Any) -> list[Any]:
+def present(*values: Any) -> list[Any]:
     """The values that are not ``None`` (input processors are not called with ``None``).
 
-    >>> given("Wirtschaft", None, "Economics")
+    >>> present("Wirtschaft", None, "Economics")
     ['Wirtschaft', 'Economics']
     """
     return [value for value in values if value is not None]
@@ -70,10 +68,6 @@ def content_hash(title: str | None, body: str | None) -> str:
     return hashlib.sha256(f"{title or ''}\n\n{body or ''}".encode()).hexdigest()
 
 
-#: Processors by (loader class, field, "in"/"out"): see ``ArticleLoader.get_input_processor``.
-_PROCESSORS: dict[tuple[type, str, str], Callable[..., Any]] = {}
-
-
 def site_url(src: str, loader_context: dict) -> str | None:
     """A page resource's URL on the real site (see :func:`absolute_site_url`)."""
     return absolute_site_url(src, loader_context.get("base_host", ""))
@@ -90,24 +84,6 @@ class ArticleLoader(ItemLoader):
     body_html_in = MapCompose(str.strip)
     tags_out = unique
     image_url_in = MapCompose(str.strip, site_url)
-
-    def get_input_processor(self, field_name: str) -> Callable[..., Any]:
-        """The field's input processor, looked up once per loader class and field.
-
-        itemloaders builds an ``ItemAdapter`` for every lookup, i.e. for every value
-        added; the processors of a field never change, so the first answer is kept.
-        """
-        key = (type(self), field_name, "in")
-        if (processor := _PROCESSORS.get(key)) is None:
-            processor = _PROCESSORS[key] = super().get_input_processor(field_name)
-        return processor
-
-    def get_output_processor(self, field_name: str) -> Callable[..., Any]:
-        """The field's output processor, looked up once per loader class and field."""
-        key = (type(self), field_name, "out")
-        if (processor := _PROCESSORS.get(key)) is None:
-            processor = _PROCESSORS[key] = super().get_output_processor(field_name)
-        return processor
 
     def load_item(self) -> Article:
         article: Article = super().load_item()
@@ -140,11 +116,11 @@ def load_article(
         (entry.rubric_label, entry.title, entry.listed_at) if entry else (None, None, None)
     )
     rubric_label = RUBRIC_LABELS.get(ref.rubric)
-    loader.add_value("rubric_label", given(raw.rubric_label, listed_label, rubric_label))
-    loader.add_value("title", given(raw.title, listed_title))
+    loader.add_value("rubric_label", present(raw.rubric_label, listed_label, rubric_label))
+    loader.add_value("title", present(raw.title, listed_title))
     loader.add_value("lead", entry.lead if entry else None)
     loader.add_value("published_raw", raw.published_raw or raw.published_meta)
-    loader.add_value("published_at", given(raw.published_raw, raw.published_meta, listed_at))
+    loader.add_value("published_at", present(raw.published_raw, raw.published_meta, listed_at))
     if raw.dateline is not None:
         loader.add_value("dateline_raw", raw.dateline.raw)
         loader.add_value("dateline_place", raw.dateline.place)

@@ -15,7 +15,6 @@ silently in the scheduler: offsite filter, duplicate filter.)
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
@@ -26,6 +25,8 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.response import response_status_message
 from twisted.internet.task import deferLater
+
+from beltacrawl.http_dates import http_date
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -51,12 +52,9 @@ def retry_after_seconds(value: bytes | None, now: datetime | None = None) -> flo
     text = value.decode("latin-1").strip()
     if text.isdigit():
         return float(text)
-    try:
-        moment = parsedate_to_datetime(text)
-    except (TypeError, ValueError, OverflowError):
+    moment = http_date(text)
+    if moment is None:
         return None
-    if moment.tzinfo is None:  # "-0000" or no zone: HTTP dates are GMT
-        moment = moment.replace(tzinfo=UTC)
     return max(0.0, (moment - (now or datetime.now(UTC))).total_seconds())
 
 

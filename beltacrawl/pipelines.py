@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from datetime import datetime
+from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +17,7 @@ from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.exceptions import CloseSpider, DropItem, NotConfigured
 from scrapy.utils.defer import deferred_from_coro
+from spidermon.contrib.scrapy.pipelines import ItemValidationPipeline
 
 from beltacrawl.archive import (
     DEFAULT_PATH,
@@ -27,7 +28,6 @@ from beltacrawl.archive import (
     Outcome,
 )
 from beltacrawl.health import problems
-from beltacrawl.items import record_fields
 from beltacrawl.summary import render as render_summary
 from beltacrawl.urls import parse_article_url
 
@@ -50,35 +50,19 @@ ARCHIVE_UNWRITABLE = "archive_unwritable"
 MAX_WRITE_FAILURES = 3
 
 
-def _blank(value: Any) -> bool:
-    return not isinstance(value, str) or not value.strip()
-
-
-def _is_iso_with_offset(value: Any) -> bool:
-    """``2022-10-28T09:38:00+03:00`` yes; ``2022-10-28``, ``2022-10-28T09:38`` no."""
-    if not isinstance(value, str) or "T" not in value:
-        return False
-    try:
-        return datetime.fromisoformat(value).tzinfo is not None
-    except ValueError:
-        return False
-
-
-def invalid_reason(record: Mapping[str, Any]) -> tuple[str, str] | None:
-    """Why an article record must not be stored — ``(reason, explanation)`` — or ``None``.
-
-    The reason is the stat suffix (``validation/dropped/<reason>``); the first failing
-    check wins.
+def cross_field_problem(record: Mapping[str, Any]) -> tuple[str, str] | None:
+    """What the JSON Schema cannot say, as ``(reason, explanation)``, or ``None``: the URL
+    is the canonical form of an article URL, and the key agrees with ``article_id``,
+    ``article_year`` and the URL.
 
     >>> good = {"url": "https://deu.belta.by/economics/view/krutoi-66060-2024/",
-    ...         "key": "66060-2024", "article_id": 66060, "article_year": 2024,
-    ...         "title": "T", "published_at": "2024-03-01T10:00:00+03:00", "body": "B"}
-    >>> invalid_reason(good) is None
+    ...         "key": "66060-2024", "article_id": 66060, "article_year": 2024}
+    >>> cross_field_problem(good) is None
     True
-    >>> invalid_reason({**good, "key": "66060-2023"})[0]
+    >>> cross_field_problem({**good, "key": "66060-2023"})[0]
     'key'
-    >>> invalid_reason({**good, "published_at": "2024-03-01", "published_raw": None})[0]
-    'published_at'
+    >>> cross_field_problem({**good, "url": "https://deu.belta.by/economics/view/x-1-2024/"})[0]
+    'key'
     """
     url = record.get("url")
     ref = parse_article_url(url) if isinstance(url, str) else None
@@ -89,22 +73,31 @@ def invalid_reason(record: Mapping[str, Any]) -> tuple[str, str] | None:
         )
     key = record.get("key")
     expected = f"{record.get('article_id')}-{record.get('article_year')}"
-    if not isinstance(record.get("article_id"), int) or not isinstance(
-        record.get("article_year"), int
-    ):
-        return "key", f"article_id/article_year missing or not integers (key {key!r})"
     if key != expected or key != ref.key:
         return "key", f"key {key!r} does not match article_id-article_year {expected!r} and the URL"
-    if _blank(record.get("title")):
-        return "title", "title missing or empty"
-    published_at = record.get("published_at")
-    if published_at is not None and not _is_iso_with_offset(published_at):
-        return "published_at", f"published_at {published_at!r} is not ISO 8601 with an offset"
-    if published_at is None and _blank(record.get("published_raw")):
-        return "published", "neither published_at nor published_raw"
-    if _blank(record.get("body")):
-        return "body", "body missing or empty"
     return None
+
+
+def schema_problem(
+    record: Mapping[str, Any], errors: Mapping[str, list[str]] | None
+) -> tuple[str, str] | None:
+    """spidermon's schema errors (``{"tags.1": ["should be non-empty"]}``) as
+    ``(reason, explanation)``: the reason is the first field with an error, in the record's
+    order (``record`` when the error is not about one field).
+
+    >>> schema_problem({"title": "", "body": "", "tags": [""]},
+    ...                {"tags.0": ["should be non-empty"], "title": ["Regex not matched"]})
+    ('title', 'title: Regex not matched; tags.0: should be non-empty')
+    >>> schema_problem({"title": "T"}, None) is None
+    True
+    """
+    if not errors:
+        return None
+    order = {name: index for index, name in enumerate(record)}
+    paths = sorted(errors, key=lambda path: order.get(path.split(".")[0], len(order)))
+    reason = paths[0].split(".")[0] or "record"
+    explanation = "; ".join(f"{path or 'record'}: {', '.join(errors[path])}" for path in paths)
+    return reason, explanation
 
 
 class InvalidArticle(DropItem):
@@ -116,20 +109,49 @@ class InvalidArticle(DropItem):
 
 
 class ValidationPipeline:
-    """Drop records that would damage the archive (setting ``BELTA_VALIDATE``, default on)."""
+    """Drop records that would damage the archive (setting ``BELTA_VALIDATE``, default on).
 
-    def __init__(self, stats: StatsCollector) -> None:
+    A record is checked against its JSON Schema (``SPIDERMON_VALIDATION_SCHEMAS``) by
+    spidermon's ``ItemValidationPipeline``, which also keeps spidermon's validation stats;
+    then the checks across fields that only code can do (:func:`cross_field_problem`).
+    spidermon's pipeline gets a copy of the record and writes its errors into it
+    (``SPIDERMON_VALIDATION_ADD_ERRORS_TO_ITEMS``): they name the reason of the drop.
+    """
+
+    def __init__(self, stats: StatsCollector, schema: ItemValidationPipeline | None) -> None:
         self.stats = stats
+        self.schema = schema
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ValidationPipeline:
         if not crawler.settings.getbool("BELTA_VALIDATE", True):
             raise NotConfigured("BELTA_VALIDATE is off")
-        return cls(crawler.stats)
+        try:
+            schema = ItemValidationPipeline.from_crawler(crawler)
+        except NotConfigured as exc:  # no SPIDERMON_VALIDATION_SCHEMAS
+            logger.warning("Records are not checked against a JSON Schema: %s", exc)
+            schema = None
+        if not isinstance(schema, ItemValidationPipeline):  # SPIDERMON_ENABLED is off
+            schema = None
+        elif not schema.add_errors_to_items:
+            raise ValueError(
+                "SPIDERMON_VALIDATION_ADD_ERRORS_TO_ITEMS must be True: "
+                "the validation pipeline reads the schema's errors from it"
+            )
+        return cls(crawler.stats, schema)
+
+    def schema_errors(self, record: dict[str, Any]) -> dict[str, list[str]] | None:
+        """spidermon's errors for the record (``None`` when the schema accepts it)."""
+        if self.schema is None:
+            return None
+        checked = dict(record)
+        with suppress(DropItem):  # when SPIDERMON_VALIDATION_DROP_ITEMS_WITH_ERRORS is on
+            self.schema.process_item(checked)
+        return checked.get(self.schema.errors_field)
 
     def process_item(self, item: Any) -> Any:
-        record = record_fields(item)
-        problem = invalid_reason(record)
+        record = ItemAdapter(item).asdict()
+        problem = schema_problem(record, self.schema_errors(record)) or cross_field_problem(record)
         if problem is None:
             self.stats.inc_value("validation/ok")
             return item
@@ -156,7 +178,7 @@ class DeduplicationPipeline:
         return cls(crawler.stats)
 
     def process_item(self, item: Any) -> Any:
-        key = record_fields(item).get("key")
+        key = ItemAdapter(item).get("key")
         if key is None:
             return item
         if key in self.seen:
@@ -230,9 +252,7 @@ class ArchivePipeline:
         if self._gave_up:
             self.stats.inc_value("archive/lost")
             return item
-        # A shallow copy: asdict() walks every value in search of nested items, which
-        # cost more than the archive's SQL (docs/performance.md).
-        self._buffer.append(record_fields(item))
+        self._buffer.append(ItemAdapter(item).asdict())
         if len(self._buffer) >= self.batch_size:
             self.flush()
         return item

@@ -60,13 +60,6 @@ DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 
 # --- output ---------------------------------------------------------------------------
 FEED_EXPORT_ENCODING = "utf-8"
-#: JSON Lines written without ``ItemAdapter`` lookups for each field (same lines, half
-#: the CPU; beltacrawl/exporters.py).
-FEED_EXPORTERS = {
-    "jsonlines": "beltacrawl.exporters.JsonLinesExporter",
-    "jsonl": "beltacrawl.exporters.JsonLinesExporter",
-    "jl": "beltacrawl.exporters.JsonLinesExporter",
-}
 #: Items of one response processed at a time. The pipelines are synchronous, so more
 #: brings nothing, and Scrapy starts one asyncio task per unit for every callback
 #: result: its default of 100 cost 0.6–0.9 ms of CPU per page (docs/performance.md).
@@ -74,11 +67,11 @@ CONCURRENT_ITEMS = 1
 
 ITEM_PIPELINES = {
     "beltacrawl.pipelines.ValidationPipeline": 100,
-    "beltacrawl.schema_validation.SchemaValidationPipeline": 150,
     "beltacrawl.pipelines.DeduplicationPipeline": 200,
     "beltacrawl.pipelines.ArchivePipeline": 800,
 }
-#: Drop records with a bad URL or key, or without title, publication time or body.
+#: Drop records that fail the JSON Schema (``SPIDERMON_VALIDATION_SCHEMAS``), or whose URL
+#: is not canonical or whose key disagrees with it (docs/archive.md).
 BELTA_VALIDATE = True
 #: Drop a second record with the same key within one run.
 BELTA_DEDUPLICATE = True
@@ -136,7 +129,7 @@ LOG_LEVEL = "INFO"
 
 EXTENSIONS = {
     # Spidermon's closing monitors run first, so that the summary has their verdict.
-    "beltacrawl.field_coverage.Spidermon": 500,
+    "spidermon.contrib.scrapy.extensions.Spidermon": 500,
     "beltacrawl.summary.RunSummary": 600,
 }
 
@@ -147,7 +140,9 @@ SPIDERMON_PERIODIC_MONITORS = {"beltacrawl.monitors.DriftMonitors": 5}
 SPIDERMON_SPIDER_CLOSE_MONITORS = ["beltacrawl.monitors.RunMonitors"]
 # A dotted path, not a file path: the schema must also load from a zipped egg (Scrapyd).
 SPIDERMON_VALIDATION_SCHEMAS = ["beltacrawl.schemas.ARTICLE"]
-SPIDERMON_MAX_ITEM_VALIDATION_ERRORS = 0
+#: The validation pipeline hands spidermon's a copy of each record and reads its errors
+#: from it, to name the reason of a drop.
+SPIDERMON_VALIDATION_ADD_ERRORS_TO_ITEMS = True
 SPIDERMON_EXPECTED_FINISH_REASONS = ["finished"]
 SPIDERMON_ADD_FIELD_COVERAGE = True
 #: A field that is ``None`` was not found: it must not count as covered (spidermon counts

@@ -1,89 +1,69 @@
-"""beltacrawl's Spidermon extension counts field coverage exactly as spidermon's does."""
+"""Field coverage: spidermon's own extension counts it, and the coverage rules can fail."""
 
 from __future__ import annotations
 
 import dataclasses
 
 import pytest
-from scrapy import Spider
+from scrapy import Spider, signals
 from scrapy.utils.project import get_project_settings
 from scrapy.utils.test import get_crawler
-from spidermon.contrib.scrapy.extensions import Spidermon as StockSpidermon
 
-from beltacrawl.field_coverage import Spidermon
 from beltacrawl.items import Article
 from tests.test_schema_validation import fixture_articles
 
-
-def items() -> list[object]:
-    article = fixture_articles()[0]
-    return [
-        *fixture_articles(),
-        dataclasses.replace(article, lead="", tags=[], is_incomplete=False, image_url=None),
-        dataclasses.replace(article, lead="N/A", rubric_label="-", article_id=0),
-        dataclasses.replace(article, tags=["Minsk"], is_incomplete=True),
-        {"url": "https://deu.belta.by/x/", "nested": {"a": 1, "b": None}, "n": 0},
-    ]
+SPIDERMON = "spidermon.contrib.scrapy.extensions.Spidermon"
 
 
-def coverage_stats(extension_class: type, settings: dict) -> dict:
-    """The stats after a run that scraped ``items()`` (counts and coverage ratios)."""
-    crawler = get_crawler(
-        Spider, {"SPIDERMON_ENABLED": True, "SPIDERMON_ADD_FIELD_COVERAGE": True, **settings}
-    )
-    spider = Spider.from_crawler(crawler, name="coverage")
+def test_spidermons_extension_runs_before_the_summary():
+    extensions = get_project_settings().getdict("EXTENSIONS")
+    assert 0 < extensions[SPIDERMON] < extensions["beltacrawl.summary.RunSummary"]
+
+
+def closed_run_stats(articles: list[Article]) -> dict:
+    """The stats after spidermon saw ``articles`` scraped and ran the closing monitors, with
+    the project's settings (the periodic drift monitors left out: no reactor runs here)."""
+    project = get_project_settings()
+    settings = {
+        name: project[name]
+        for name in project
+        if name.startswith(("SPIDERMON_", "BELTA_")) or name == "EXTENSIONS"
+    }
+    crawler = get_crawler(Spider, {**settings, "SPIDERMON_PERIODIC_MONITORS": {}})
+    spider = crawler.spider = Spider.from_crawler(crawler, name="coverage")
     crawler.stats.open_spider()
-    extension = extension_class.from_crawler(crawler)
-    extension.spider_opened(spider)
-    for item in items():
-        extension.item_scraped(item, None, spider)
-    extension.spider_closed(spider)
+    crawler.stats.set_value("finish_reason", "finished")
+    crawler.signals.send_catch_log(signals.spider_opened, spider=spider)
+    for article in articles:
+        crawler.signals.send_catch_log(
+            signals.item_scraped, item=article, response=None, spider=spider
+        )
+    crawler.signals.send_catch_log(signals.spider_closed, spider=spider, reason="finished")
     return crawler.stats.get_stats()
 
 
-def test_counts_reach_the_stats_before_a_periodic_monitor_runs():
-    crawler = get_crawler(Spider, {"SPIDERMON_ENABLED": True, "SPIDERMON_ADD_FIELD_COVERAGE": True})
-    spider = Spider.from_crawler(crawler, name="coverage")
-    crawler.stats.open_spider()
-    extension = Spidermon.from_crawler(crawler)
-    for item in fixture_articles():
-        extension.item_scraped(item, None, spider)
-    extension._run_periodic_suites(spider, [])
-    stats = crawler.stats.get_stats()
-    assert stats["spidermon_item_scraped_count/Article/title"] == len(fixture_articles())
-    extension.item_scraped(fixture_articles()[0], None, spider)
-    extension._run_periodic_suites(spider, [])
-    assert stats["spidermon_item_scraped_count"] == len(fixture_articles()) + 1
-
-
-@pytest.mark.parametrize(
-    "settings",
-    [
-        {},
-        {"SPIDERMON_FIELD_COVERAGE_SKIP_NONE": True},
-        {"SPIDERMON_FIELD_COVERAGE_SKIP_FALSY": False},
-        {"SPIDERMON_FIELD_COVERAGE_SKIP_VALUES": [0, "Minsk"]},
-        {"SPIDERMON_FIELD_COVERAGE_SKIP_FALSY": False, "SPIDERMON_FIELD_COVERAGE_SKIP_VALUES": []},
-        {"SPIDERMON_LIST_FIELDS_COVERAGE_LEVELS": 1},
-        {"SPIDERMON_DICT_FIELDS_COVERAGE_LEVELS": {"nested": 0}},
-    ],
-    ids=lambda settings: ",".join(f"{k[25:]}={v}" for k, v in settings.items()) or "defaults",
-)
-def test_same_stats_as_spidermon(settings):
-    stats = coverage_stats(Spidermon, settings)
-    assert stats == coverage_stats(StockSpidermon, settings)
-    assert stats["spidermon_item_scraped_count/Article"] == len(items()) - 1
-
-
-def test_project_counts_only_fields_with_a_value():
-    """The project's settings: a field that is None was not found, so it is not covered."""
-    project = get_project_settings()
-    assert project.getdict("EXTENSIONS")["beltacrawl.field_coverage.Spidermon"] > 0
-    assert project.getbool("SPIDERMON_FIELD_COVERAGE_SKIP_NONE")
-    stats = coverage_stats(Spidermon, {"SPIDERMON_FIELD_COVERAGE_SKIP_NONE": True})
-    articles = [item for item in items() if isinstance(item, Article)]
+def test_counts_only_fields_with_a_value():
+    """A field that is ``None`` was not found, so it is not covered."""
+    assert get_project_settings().getbool("SPIDERMON_FIELD_COVERAGE_SKIP_NONE")
+    articles = fixture_articles()
     without_image = sum(article.image_url is None for article in articles)
-    assert without_image >= 1
-    assert stats.get("spidermon_item_scraped_count/Article/image_url", 0) == (
-        len(articles) - without_image
+    assert 1 <= without_image < len(articles)
+    stats = closed_run_stats(articles)
+    assert stats["spidermon_item_scraped_count/Article"] == len(articles)
+    assert stats["spidermon_item_scraped_count/Article/title"] == len(articles)
+    assert stats["spidermon_item_scraped_count/Article/image_url"] == len(articles) - without_image
+    assert stats["spidermon_field_coverage/Article/image_url"] == pytest.approx(
+        (len(articles) - without_image) / len(articles)
     )
+    assert "monitors/failed" not in stats
+
+
+def test_a_missing_field_fails_the_coverage_rule():
+    articles = fixture_articles()
+    articles[0] = dataclasses.replace(articles[0], body=None)
+    stats = closed_run_stats(articles)
+    assert stats["spidermon_item_scraped_count/Article/body"] == len(articles) - 1
+    failed = stats["monitors/failed"]
+    assert len(failed) == 1
+    assert failed[0].startswith("Field Coverage Monitor/test_check_if_field_coverage_rules_are_met")
+    assert "Article/body" in failed[0]

@@ -27,8 +27,9 @@ from beltacrawl.pipelines import (
     ARCHIVE_UNWRITABLE,
     ArchivePipeline,
     DeduplicationPipeline,
+    InvalidArticle,
     ValidationPipeline,
-    invalid_reason,
+    cross_field_problem,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,8 +41,10 @@ PIPELINES = {
 
 
 def article(number: int, year: int = 2024, **overrides: Any) -> Article:
+    url = f"https://deu.belta.by/economics/view/artikel-{number}-{year}/"
     values: dict[str, Any] = {
-        "url": f"https://deu.belta.by/economics/view/artikel-{number}-{year}/",
+        "url": url,
+        "fetched_url": url,
         "key": f"{number}-{year}",
         "article_id": number,
         "article_year": year,
@@ -52,7 +55,8 @@ def article(number: int, year: int = 2024, **overrides: Any) -> Article:
         "body": f"Text {number}.",
         "tags": ["Belarus"],
         "is_incomplete": False,
-        "content_hash": f"hash-{number}",
+        "language": "de",
+        "content_hash": f"{number:064x}",
         "fetched_at": "2026-11-28T10:00:00+00:00",
     }
     values.update(overrides)
@@ -70,6 +74,14 @@ def make_crawler(settings: dict[str, Any] | None = None) -> Any:
     return crawler
 
 
+#: The project's validation settings (``get_crawler`` starts from Scrapy's defaults).
+VALIDATION = {
+    "SPIDERMON_ENABLED": True,
+    "SPIDERMON_VALIDATION_SCHEMAS": ["beltacrawl.schemas.ARTICLE"],
+    "SPIDERMON_VALIDATION_ADD_ERRORS_TO_ITEMS": True,
+}
+
+
 def stats_of(crawler: Any) -> dict[str, Any]:
     return crawler.stats.get_stats()
 
@@ -78,17 +90,21 @@ def stats_of(crawler: Any) -> dict[str, Any]:
 
 
 def test_validation_passes_good_articles() -> None:
-    crawler = make_crawler()
+    crawler = make_crawler(VALIDATION)
     pipeline = ValidationPipeline.from_crawler(crawler)
     item = article(1)
     assert pipeline.process_item(item) is item
     assert pipeline.process_item(article(2, published_at=None)) is not None  # raw is enough
-    assert stats_of(crawler)["validation/ok"] == 2
+    stats = stats_of(crawler)
+    assert stats["validation/ok"] == 2
+    assert stats["spidermon/validation/items"] == 2  # spidermon's stats are kept
+    assert "spidermon/validation/items/errors" not in stats
 
 
 @pytest.mark.parametrize(
     ("overrides", "reason"),
     [
+        # the JSON Schema
         ({"url": None}, "url"),
         ({"url": "https://deu.belta.by/economics/view/artikel-1-2024"}, "url"),  # no slash
         ({"url": "http://deu.belta.by/economics/view/artikel-1-2024/"}, "url"),
@@ -96,34 +112,59 @@ def test_validation_passes_good_articles() -> None:
         ({"url": "https://eng.belta.by/economics/view/artikel-1-2024/"}, "url"),
         ({"url": "https://deu.belta.by/economics/"}, "url"),
         ({"key": None}, "key"),
-        ({"key": "1-2023"}, "key"),
-        ({"article_id": None}, "key"),
-        ({"article_id": 2, "key": "2-2024"}, "key"),  # disagrees with the URL
+        ({"article_id": None}, "article_id"),
+        ({"article_year": "2024"}, "article_year"),
         ({"title": None}, "title"),
         ({"title": "   "}, "title"),
         ({"published_at": "2024-03-01"}, "published_at"),
         ({"published_at": "2024-03-01T10:00:00"}, "published_at"),  # no offset
+        ({"published_at": "2024-02-30T10:00:00+03:00"}, "published_at"),  # no such day
         ({"published_at": "1. März 2024"}, "published_at"),
-        ({"published_at": None, "published_raw": None}, "published"),
-        ({"published_at": None, "published_raw": " "}, "published"),
+        ({"published_at": None, "published_raw": None}, "published_raw"),
+        ({"published_at": None, "published_raw": " "}, "published_raw"),
         ({"body": None}, "body"),
         ({"body": "\n\n"}, "body"),
+        ({"tags": ("Belarus",)}, "tags"),  # JSON has arrays, not tuples
+        ({"title": "", "body": ""}, "title"),  # the first field with an error
+        # across fields
+        ({"url": "https://deu.belta.by/economics/view/artikel-01-2024/"}, "url"),  # not canonical
+        ({"key": "1-2023"}, "key"),
+        ({"article_id": 2, "key": "2-2024"}, "key"),  # disagrees with the URL
     ],
 )
 def test_validation_drops_invalid_articles(
     overrides: dict[str, Any], reason: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    crawler = make_crawler()
+    crawler = make_crawler(VALIDATION)
     pipeline = ValidationPipeline.from_crawler(crawler)
     item = article(1, **overrides)
-    with caplog.at_level(logging.WARNING), pytest.raises(DropItem) as dropped:
+    with caplog.at_level(logging.WARNING), pytest.raises(InvalidArticle) as dropped:
         pipeline.process_item(item)
     assert dropped.value.log_level == "DEBUG"
+    assert dropped.value.reason == reason
     assert f"({reason})" in str(dropped.value)
     assert stats_of(crawler)[f"validation/dropped/{reason}"] == 1
+    assert stats_of(crawler)["validation/dropped"] == 1
     assert "validation/ok" not in stats_of(crawler)
     assert str(item.url) in caplog.text
-    assert invalid_reason(dataclasses.asdict(item)) is not None
+    assert len(caplog.records) == 1
+
+
+def test_cross_field_checks_hold_for_records_the_schema_cannot_judge() -> None:
+    """Without a schema (spidermon off), the checks only code can do still drop."""
+    pipeline = ValidationPipeline.from_crawler(make_crawler())
+    assert pipeline.schema is None
+    assert pipeline.process_item(article(1, title=None)) is not None
+    with pytest.raises(InvalidArticle, match=r"\(key\)"):
+        pipeline.process_item(article(1, key="1-2023"))
+    assert cross_field_problem(dataclasses.asdict(article(1))) is None
+
+
+def test_validation_needs_spidermons_errors_in_the_record() -> None:
+    with pytest.raises(ValueError, match="SPIDERMON_VALIDATION_ADD_ERRORS_TO_ITEMS"):
+        ValidationPipeline.from_crawler(
+            make_crawler({**VALIDATION, "SPIDERMON_VALIDATION_ADD_ERRORS_TO_ITEMS": False})
+        )
 
 
 def test_validation_can_be_switched_off() -> None:
@@ -372,17 +413,3 @@ def test_a_crawl_stores_items_and_a_locked_archive_stops_the_next(tmp_path: Path
     assert not (project / "started").exists()  # the spider never started
     with Archive.open(archive_path, readonly=True) as reader:
         assert len(reader.recent_runs()) == 1
-
-
-def test_record_fields_copies_every_field_in_order():
-    from itemadapter import ItemAdapter
-
-    from beltacrawl.items import Article, record_fields
-
-    article = Article(key="66060-2024", title="T", tags=["Handel"])
-    record = record_fields(article)
-    assert record == dict(ItemAdapter(article).items())
-    assert list(record) == list(ItemAdapter(article).keys())
-    record["title"] = "changed"
-    assert article.title == "T"
-    assert record_fields({"key": "1-2024"}) == {"key": "1-2024"}

@@ -1,27 +1,25 @@
-"""The compiled schema validation gives exactly spidermon's verdicts, messages and stats."""
+"""The JSON Schema, through spidermon's pipeline, is what the validation pipeline checks."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from parsel import Selector
+from scrapy.utils.project import get_project_settings
 from scrapy.utils.test import get_crawler
-from spidermon.contrib.scrapy.pipelines import ItemValidationPipeline
-from spidermon.contrib.validation import JSONSchemaValidator
 
 from beltacrawl.article import parse_article
 from beltacrawl.items import Article
 from beltacrawl.loaders import load_article
-from beltacrawl.schema_validation import CompiledJSONSchemaValidator, SchemaValidationPipeline
-from beltacrawl.schemas import ARTICLE
+from beltacrawl.pipelines import InvalidArticle, ValidationPipeline
 from beltacrawl.urls import parse_article_url
 from tests.test_article_fixtures import FETCHED_AT
 
 PAGES = Path(__file__).resolve().parent / "fixtures" / "articles"
-SCHEMA = json.loads(ARTICLE)
 
 
 def fixture_articles() -> list[Article]:
@@ -34,73 +32,52 @@ def fixture_articles() -> list[Article]:
     return articles
 
 
-#: Each breaks the record in one way the schema must catch.
-BREAKAGES = {
-    "missing title": lambda r: r.pop("title"),
-    "empty title": lambda r: r.update(title=""),
-    "id as text": lambda r: r.update(article_id="123"),
-    "year out of range": lambda r: r.update(article_year=1812),
-    "foreign host": lambda r: r.update(url="https://example.com/economics/view/x-1-2024/"),
-    "naive time": lambda r: r.update(published_at="2024-07-02T09:15:00"),
-    "bad hash": lambda r: r.update(content_hash="XYZ"),
-    "empty tag": lambda r: r.update(tags=["Minsk", ""]),
-    "tags as a tuple": lambda r: r.update(tags=("Minsk",)),  # JSON has arrays, not tuples
-    "wrong language": lambda r: r.update(language="ru"),
-    "unknown field": lambda r: r.update(extra="?"),
-    "two faults": lambda r: (r.update(body=""), r.update(is_incomplete="no")),
+#: Each breaks the record in one way the schema must catch, and the reason it is dropped.
+BREAKAGES: dict[str, tuple[dict[str, Any], str]] = {
+    "empty title": ({"title": ""}, "title"),
+    "id as text": ({"article_id": "123"}, "article_id"),
+    "year out of range": ({"article_year": 1812}, "article_year"),
+    "foreign host": ({"url": "https://example.com/economics/view/x-1-2024/"}, "url"),
+    "naive time": ({"published_at": "2024-07-02T09:15:00"}, "published_at"),
+    "bad hash": ({"content_hash": "XYZ"}, "content_hash"),
+    "empty tag": ({"tags": ["Minsk", ""]}, "tags"),
+    "tags as a tuple": ({"tags": ("Minsk",)}, "tags"),  # JSON has arrays, not tuples
+    "wrong language": ({"language": "ru"}, "language"),
+    "fetched in the future's format": ({"fetched_at": "2024-07-02T09:15:00+03:00"}, "fetched_at"),
+    "two faults": ({"body": "", "is_incomplete": "no"}, "body"),
 }
 
 
-def records() -> list[tuple[str, dict]]:
-    cases = []
-    for article in fixture_articles():
-        cases.append((f"valid {article.key}", dataclasses.asdict(article)))
-    base = dataclasses.asdict(fixture_articles()[0])
-    for name, breakage in BREAKAGES.items():
-        record = dict(base)
-        breakage(record)
-        cases.append((name, record))
-    return cases
-
-
-@pytest.mark.parametrize(("name", "record"), records(), ids=lambda value: str(value)[:30])
-def test_verdict_and_messages_are_spidermons(name, record):
-    stock = JSONSchemaValidator(SCHEMA).validate(record)
-    compiled = CompiledJSONSchemaValidator(SCHEMA).validate(record)
-    assert compiled == stock
-    assert compiled[0] is name.startswith("valid")
-
-
-def test_a_validator_forgets_the_errors_of_the_record_before():
-    validator = CompiledJSONSchemaValidator(SCHEMA)
-    article = dataclasses.asdict(fixture_articles()[0])
-    assert not validator.validate({**article, "title": ""})[0]
-    assert validator.validate(article) == (True, {})
-    assert not validator.has_errors
-
-
-def pipeline_stats(pipeline_class: type, articles: list[Article]) -> dict:
-    crawler = get_crawler(
-        settings_dict={
-            "SPIDERMON_ENABLED": True,
-            "SPIDERMON_VALIDATION_SCHEMAS": ["beltacrawl.schemas.ARTICLE"],
-        }
-    )
+@pytest.fixture
+def crawler() -> Any:
+    """A crawler with the project's spidermon and validation settings."""
+    project = get_project_settings()
+    settings = {name: project[name] for name in project if name.startswith("SPIDERMON_")}
+    crawler = get_crawler(settings_dict=settings)
     crawler.stats.open_spider()
-    pipeline = pipeline_class.from_crawler(crawler)
+    return crawler
+
+
+def test_fixture_articles_are_valid(crawler):
+    pipeline = ValidationPipeline.from_crawler(crawler)
+    articles = fixture_articles()
     for article in articles:
         assert pipeline.process_item(article) is article
-    return crawler.stats.get_stats()
+    stats = crawler.stats.get_stats()
+    assert stats["validation/ok"] == stats["spidermon/validation/items"] == len(articles)
 
 
-def test_pipeline_counts_what_spidermons_counts():
-    articles = fixture_articles()
-    broken = [
-        dataclasses.replace(articles[0], title=""),
-        dataclasses.replace(articles[1], published_at="gestern", tags=[""]),
-    ]
-    stats = pipeline_stats(SchemaValidationPipeline, articles + broken)
-    assert stats == pipeline_stats(ItemValidationPipeline, articles + broken)
-    assert stats["spidermon/validation/items"] == len(articles) + 2
-    assert stats["spidermon/validation/items/errors"] == 2
-    assert stats["spidermon/validation/fields/errors"] == 3
+@pytest.mark.parametrize(("changes", "reason"), BREAKAGES.values(), ids=list(BREAKAGES))
+def test_the_schema_drops_a_broken_record(crawler, changes, reason):
+    pipeline = ValidationPipeline.from_crawler(crawler)
+    article = dataclasses.replace(fixture_articles()[0], **changes)
+    with pytest.raises(InvalidArticle) as dropped:
+        pipeline.process_item(article)
+    assert dropped.value.reason == reason
+    stats = crawler.stats.get_stats()
+    assert stats[f"validation/dropped/{reason}"] == 1
+    assert stats["spidermon/validation/items/errors"] == 1  # spidermon's own count
+    assert stats["spidermon/validation/fields/errors"] >= len(changes)  # messages, by field
+    assert any(f"/{reason}" in name for name in stats if "/fields/errors/" in name)
+    # The record itself is left as it was: spidermon wrote its errors into a copy.
+    assert dataclasses.asdict(article) == {**dataclasses.asdict(fixture_articles()[0]), **changes}
