@@ -128,9 +128,10 @@ PLAYWRIGHT_ABORT_REQUEST = "beltacrawl.rendering.abort_request"
 LOG_LEVEL = "INFO"
 
 EXTENSIONS = {
-    # Spidermon's closing monitors run first, so that the summary has their verdict.
+    # Spidermon's closing monitors run first, so that the run keeper's verdict has them.
     "spidermon.contrib.scrapy.extensions.Spidermon": 500,
-    "beltacrawl.summary.RunSummary": 600,
+    # Owns the archive during the crawl, records the run and judges it (beltacrawl/keeper.py).
+    "beltacrawl.keeper.RunKeeper": 600,
 }
 
 # --- run health (beltacrawl/monitors.py, spidermon) -------------------------------------
