@@ -12,12 +12,12 @@ from scrapy.utils.test import get_crawler
 from spidermon.contrib.scrapy.pipelines import ItemValidationPipeline
 from spidermon.contrib.validation import JSONSchemaValidator
 
-from beltacrawl.article import parse_article
 from beltacrawl.items import Article
 from beltacrawl.loaders import load_article
+from beltacrawl.parsing.article import parse_article
 from beltacrawl.schema_validation import CompiledJSONSchemaValidator, SchemaValidationPipeline
 from beltacrawl.schemas import ARTICLE
-from beltacrawl.urls import parse_article_url
+from beltacrawl.site.urls import parse_article_url
 from tests.test_article_fixtures import FETCHED_AT
 
 PAGES = Path(__file__).resolve().parent / "fixtures" / "articles"

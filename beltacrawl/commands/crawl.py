@@ -13,8 +13,8 @@ from scrapy.exceptions import UsageError
 
 from beltacrawl.arguments import ArgumentError, CrawlArguments
 from beltacrawl.health import problems
+from beltacrawl.site.urls import base_url_problem
 from beltacrawl.spiders.belta import BeltaSpider
-from beltacrawl.urls import base_url_problem
 
 if TYPE_CHECKING:
     import argparse

@@ -24,15 +24,15 @@ from scrapy.http import Response, TextResponse
 
 from beltacrawl.archive import Archive
 from beltacrawl.arguments import ArgumentError, CrawlArguments
-from beltacrawl.article import parse_article
-from beltacrawl.dates import MINSK, parse_datetime, to_iso
 from beltacrawl.health import WALK_RUNNING
-from beltacrawl.listing import ListingEntry, parse_listing
 from beltacrawl.loaders import load_article
+from beltacrawl.parsing.article import parse_article
+from beltacrawl.parsing.listing import ListingEntry, parse_listing
 from beltacrawl.rendering import render_mode
 from beltacrawl.responses import unusable, with_repaired_encoding
-from beltacrawl.site import ALL_NEWS
-from beltacrawl.urls import ArticleRef, is_forbidden, listing_path, on_base, parse_article_url
+from beltacrawl.site.dates import MINSK, parse_datetime, to_iso
+from beltacrawl.site.deu import DEU_BELTA
+from beltacrawl.site.urls import ArticleRef, is_forbidden, listing_path, on_base, parse_article_url
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -341,7 +341,7 @@ class BeltaSpider(scrapy.Spider):
         """Is an article from the archive's side (a refresh, a failure to retry) inside
         this run's rubrics and date window? Without a known date, only in a run without
         a window."""
-        only_rubrics = self.args.rubrics and ALL_NEWS not in self.args.listings
+        only_rubrics = self.args.rubrics and DEU_BELTA.all_news not in self.args.listings
         if only_rubrics and ref.rubric not in self.args.rubrics:
             return False
         if self.args.since is None and self.args.until is None:
