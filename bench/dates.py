@@ -19,6 +19,7 @@ import json
 import sys
 import timeit
 from functools import partial
+from typing import Any
 
 from parsel import Selector
 
@@ -93,13 +94,13 @@ def reach_rows(articles: int) -> list[list[object]]:
     counts = {"parse_datetime": 0, "parse_datetime_slow": 0}
     original_fast, original_slow = dates.parse_datetime_fast, dates.parse_datetime_slow
 
-    def fast(text: str):
+    def fast(text: str, *profile: Any):
         counts["parse_datetime"] += 1
-        return original_fast(text)
+        return original_fast(text, *profile)
 
-    def slow(text: str):
+    def slow(text: str, *profile: Any):
         counts["parse_datetime_slow"] += 1
-        return original_slow(text)
+        return original_slow(text, *profile)
 
     def counted() -> tuple[int, int]:
         return counts["parse_datetime"], counts["parse_datetime_slow"]
