@@ -10,20 +10,16 @@ from typing import TYPE_CHECKING, Any
 from itemloaders import ItemLoader
 from itemloaders.processors import Join, MapCompose, TakeFirst
 
-from beltacrawl.dates import (
-    infer_dateline_date,
-    normalise_space,
-    parse_datetime,
-    to_iso,
-)
 from beltacrawl.items import Article
-from beltacrawl.site import INCOMPLETE_MARKER, RUBRIC_LABELS
-from beltacrawl.urls import absolute_site_url, host_of
+from beltacrawl.site.dates import infer_dateline_date, parse_datetime, to_iso
+from beltacrawl.site.deu import DEU_BELTA
+from beltacrawl.site.text import normalise_space
+from beltacrawl.site.urls import absolute_site_url, host_of
 
 if TYPE_CHECKING:
-    from beltacrawl.article import RawArticle
-    from beltacrawl.listing import ListingEntry
-    from beltacrawl.urls import ArticleRef
+    from beltacrawl.parsing.article import RawArticle
+    from beltacrawl.parsing.listing import ListingEntry
+    from beltacrawl.site.urls import ArticleRef
 
 _SITE_SUFFIX = re.compile(
     r"\s+[|–—-]\s+(?:BelTA|Belarussische Telegra(?:ph|f)enagentur(?: BelTA)?)\s*$"
@@ -92,7 +88,9 @@ class ArticleLoader(ItemLoader):
             published = date.fromisoformat(article.published_at[:10])
             found = infer_dateline_date(dateline.day, dateline.month, published)
             article.dateline_date = found.isoformat() if found else None
-        article.is_incomplete = bool(article.body and INCOMPLETE_MARKER.search(article.body))
+        article.is_incomplete = bool(
+            article.body and DEU_BELTA.incomplete_marker.search(article.body)
+        )
         article.content_hash = content_hash(article.title, article.body)
         return article
 
@@ -115,7 +113,7 @@ def load_article(
     listed_label, listed_title, listed_at = (
         (entry.rubric_label, entry.title, entry.listed_at) if entry else (None, None, None)
     )
-    rubric_label = RUBRIC_LABELS.get(ref.rubric)
+    rubric_label = DEU_BELTA.rubric_labels.get(ref.rubric)
     loader.add_value("rubric_label", present(raw.rubric_label, listed_label, rubric_label))
     loader.add_value("title", present(raw.title, listed_title))
     loader.add_value("lead", entry.lead if entry else None)

@@ -28,8 +28,8 @@ from beltacrawl.archive import (
     Outcome,
 )
 from beltacrawl.health import problems
+from beltacrawl.site.urls import parse_article_url
 from beltacrawl.summary import render as render_summary
-from beltacrawl.urls import parse_article_url
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

@@ -3,9 +3,9 @@
 ``python -m bench.dates [--quick]``
 
 1. Microseconds per call (best of several ``timeit`` repeats) of
-   ``beltacrawl.dates.parse_datetime_fast``, ``parse_datetime`` (fast path, then
+   ``beltacrawl.site.dates.parse_datetime_fast``, ``parse_datetime`` (fast path, then
    dateparser only when it fails) and ``dateparser.parse`` (``languages=["de"]``, the
-   settings beltacrawl gives it) on each documented format of SITE.md; listing dates go
+   settings beltacrawl gives it) on each documented format of docs/site.md; listing dates go
    through ``listing_datetime`` (dateparser gets them joined, ``28.09.25 22:00``).
 2. The share of real-format inputs that reach dateparser at all: every article and
    listing page of a replica archive is parsed while ``parse_datetime_slow`` is counted.
@@ -19,20 +19,21 @@ import json
 import sys
 import timeit
 from functools import partial
+from typing import Any
 
 from parsel import Selector
 
-import beltacrawl.dates as dates
-from beltacrawl.article import parse_article
-from beltacrawl.listing import parse_listing
+import beltacrawl.site.dates as dates
 from beltacrawl.loaders import load_article
-from beltacrawl.urls import parse_article_url
+from beltacrawl.parsing.article import parse_article
+from beltacrawl.parsing.listing import parse_listing
+from beltacrawl.site.urls import parse_article_url
 from bench.common import REPO, header, table
 from bench.extraction import FETCHED_AT
 from tests.sitesim import SiteModel
 from tests.sitesim.routes import route
 
-#: (label, text) of the formats of SITE.md.
+#: (label, text) of the formats of docs/site.md.
 FORMATS = [
     ("date_full", "28 Oktober 2022, 09:38"),
     ("date_full with &nbsp;", "02\xa0Juli 2024, 09:15"),
@@ -93,13 +94,13 @@ def reach_rows(articles: int) -> list[list[object]]:
     counts = {"parse_datetime": 0, "parse_datetime_slow": 0}
     original_fast, original_slow = dates.parse_datetime_fast, dates.parse_datetime_slow
 
-    def fast(text: str):
+    def fast(text: str, *profile: Any):
         counts["parse_datetime"] += 1
-        return original_fast(text)
+        return original_fast(text, *profile)
 
-    def slow(text: str):
+    def slow(text: str, *profile: Any):
         counts["parse_datetime_slow"] += 1
-        return original_slow(text)
+        return original_slow(text, *profile)
 
     def counted() -> tuple[int, int]:
         return counts["parse_datetime"], counts["parse_datetime_slow"]

@@ -6,7 +6,7 @@ Every article page of a replica archive is rendered once into memory. Each extra
 then works through all pages ``R`` times (rounds interleaved; the fastest round counts),
 timed in CPU time of this process:
 
-- beltacrawl: ``parsel.Selector`` → ``beltacrawl.article.parse_article`` →
+- beltacrawl: ``parsel.Selector`` → ``beltacrawl.parsing.article.parse_article`` →
   ``beltacrawl.loaders.load_article`` (the spider's complete per-page work);
 - trafilatura: ``bare_extraction(html, url, with_metadata=True)`` (needs the ``bench``
   extra: ``pip install -e '.[bench]'``).
@@ -41,11 +41,11 @@ from typing import Any
 
 from parsel import Selector
 
-from beltacrawl.article import parse_article
-from beltacrawl.dates import MINSK
 from beltacrawl.items import Article
 from beltacrawl.loaders import load_article
-from beltacrawl.urls import parse_article_url
+from beltacrawl.parsing.article import parse_article
+from beltacrawl.site.dates import MINSK
+from beltacrawl.site.urls import parse_article_url
 from bench.common import Replica, header, table
 from tests.sitesim import SiteModel
 from tests.sitesim.routes import route

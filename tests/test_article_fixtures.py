@@ -19,11 +19,11 @@ from pathlib import Path
 import pytest
 from parsel import Selector
 
-from beltacrawl import site
-from beltacrawl.article import parse_article
 from beltacrawl.items import Article
 from beltacrawl.loaders import load_article
-from beltacrawl.urls import parse_article_url
+from beltacrawl.parsing.article import parse_article
+from beltacrawl.site.deu import DEU_BELTA
+from beltacrawl.site.urls import parse_article_url
 
 FIXTURES = Path(__file__).parent / "fixtures" / "articles"
 NAMES = sorted(path.name.removesuffix(".expected.json") for path in FIXTURES.glob("*.json"))
@@ -185,7 +185,7 @@ def test_header_date_is_never_the_publication_date():
 
 
 def test_listing_entry_fills_lead_and_date():
-    from beltacrawl.listing import ListingEntry
+    from beltacrawl.parsing.listing import ListingEntry
 
     name = "golowtschenko_kasachstan"
     html = re.sub(r'<div class="date_full">.*?</div>', "", page_html(name))
@@ -245,7 +245,7 @@ def test_without_the_content_column_parts_are_found_on_the_whole_page():
     assert "content_margin" not in html
     page = parse_article(Selector(text=html))
     # The two selectors defined by the column miss (and say so); the rest is found.
-    assert site.ARTICLE_TITLE in page.missing and site.ARTICLE_RUBRIC_LINK in page.missing
+    assert DEU_BELTA.article.title in page.missing and DEU_BELTA.article.rubric_link in page.missing
     article = load_variant(name, html)
     for field_name in ("title", "published_at", "body", "dateline_raw"):
         assert getattr(article, field_name) == expected(name)[field_name], field_name
@@ -259,7 +259,7 @@ def test_a_part_moved_out_of_the_column_is_still_found():
     assert html.index(date) < html.index("content_margin")
     page = parse_article(Selector(text=html))
     assert page.published_raw == "28 Oktober 2022, 09:38"
-    assert site.ARTICLE_DATE not in page.missing
+    assert DEU_BELTA.article.date not in page.missing
 
 
 def test_image_and_tags_of_the_sidebar_are_not_the_articles():

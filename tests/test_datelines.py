@@ -1,12 +1,12 @@
-"""Datelines at the start of an article's first paragraph (``beltacrawl.datelines``)."""
+"""Datelines at the start of an article's first paragraph (``beltacrawl.site.datelines``)."""
 
 from __future__ import annotations
 
 import pytest
 
-from beltacrawl.datelines import find_dateline
+from beltacrawl.site.datelines import find_dateline
 
-# (text, place, day, month, raw, prefix, rest): every variant SITE.md lists.
+# (text, place, day, month, raw, prefix, rest): every variant docs/site.md lists.
 CASES = [
     pytest.param(
         "MINSK, 28. Oktober (BelTA) - Belarus und Kasachstan sollten",

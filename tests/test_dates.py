@@ -1,4 +1,4 @@
-"""German dates of the site into Minsk datetimes (``beltacrawl.dates``)."""
+"""German dates of the site into Minsk datetimes (``beltacrawl.site.dates``)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from beltacrawl import dates
-from beltacrawl.dates import (
+from beltacrawl.site import dates
+from beltacrawl.site.dates import (
     infer_dateline_date,
     listing_datetime,
     month_number,

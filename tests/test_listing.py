@@ -1,4 +1,4 @@
-"""Listing pages: entries, day groups, next page (``beltacrawl.listing``)."""
+"""Listing pages: entries, day groups, next page (``beltacrawl.parsing.listing``)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from parsel import Selector
 
-from beltacrawl.listing import dedupe_lead, next_page_url, parse_listing
+from beltacrawl.parsing.listing import dedupe_lead, next_page_url, parse_listing
 
 #: A copy of /work/shared/site/reference/listing.html.
 REFERENCE = Path(__file__).parent / "fixtures" / "listing" / "reference.html"

@@ -28,20 +28,16 @@ from hypothesis import strategies as st
 from lxml import etree
 from parsel import Selector
 
-from beltacrawl.article import RawArticle, parse_article
-from beltacrawl.body import clean_html, text_blocks
-from beltacrawl.datelines import find_dateline
-from beltacrawl.dates import (
-    MONTHS,
-    infer_dateline_date,
-    listing_datetime,
-    normalise_space,
-    parse_datetime,
-)
 from beltacrawl.items import Article
-from beltacrawl.listing import ListingEntry, ListingPage, parse_listing
 from beltacrawl.loaders import load_article
-from beltacrawl.urls import ArticleRef, parse_article_url
+from beltacrawl.parsing.article import RawArticle, parse_article
+from beltacrawl.parsing.body import clean_html, text_blocks
+from beltacrawl.parsing.listing import ListingEntry, ListingPage, parse_listing
+from beltacrawl.site.datelines import find_dateline
+from beltacrawl.site.dates import infer_dateline_date, listing_datetime, parse_datetime
+from beltacrawl.site.deu import DEU_BELTA
+from beltacrawl.site.text import normalise_space
+from beltacrawl.site.urls import ArticleRef, parse_article_url
 from tests.sitesim import SiteModel
 from tests.sitesim.routes import route
 
@@ -289,8 +285,8 @@ def numbers(low: int, high: int) -> st.SearchStrategy[str]:
 
 
 MONTH_WORDS = st.one_of(
-    st.sampled_from(sorted(MONTHS)),
-    st.sampled_from(sorted(MONTHS)).map(str.capitalize),
+    st.sampled_from(sorted(DEU_BELTA.months)),
+    st.sampled_from(sorted(DEU_BELTA.months)).map(str.capitalize),
     st.sampled_from(["Okt.", "MAI", "Mäz", "Oktoberfest", "Foo", "Jänner", "", "13"]),
 )
 SEPARATORS = st.sampled_from([" ", "  ", "\xa0", ". ", ".", ", ", " | ", "-", "", "\t\n"])
@@ -392,6 +388,7 @@ REFS = st.builds(
     slug=st.sampled_from(["", "krutoi", "a.b-c"]),
     article_id=st.integers(0, 10**9),
     article_year=st.integers(1900, 2099),
+    origin=st.just(DEU_BELTA.origin),
 )
 OPTIONAL_TEXT = st.none() | TEXT
 FETCHED_AT = st.datetimes(
@@ -620,7 +617,7 @@ def test_deeply_nested_pages(page: tuple[str, str], name: str, depth: int) -> No
     for element in root.find_class(name)[:3]:
         _nest(element, depth)
     html = lxml.html.tostring(root, encoding="unicode")
-    ref = parse_article_url(url) or ArticleRef("economics", "", 1, 2024)
+    ref = parse_article_url(url) or ArticleRef("economics", "", 1, 2024, DEU_BELTA.origin)
     raw = parse_article(Selector(text=html))
     assert_raw(raw)
     assert_article(load_article(raw, ref, url, datetime.now(UTC)), ref)
@@ -641,10 +638,10 @@ def test_clean_html_and_text_blocks_of_a_fragment(markup: str) -> None:
     ).find(".//div")
     if container is None:  # the fragment closed the container before it opened
         return
-    cleaned = clean_html(container)
+    cleaned = clean_html(container, DEU_BELTA)
     assert type(cleaned) is str
     assert_safe_html(cleaned)
-    blocks = text_blocks(container)
+    blocks = text_blocks(container, DEU_BELTA)
     assert all(type(b) is str and b and b.strip() == b for b in blocks)
 
 

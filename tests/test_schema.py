@@ -10,11 +10,11 @@ from pathlib import Path
 import jsonschema
 from parsel import Selector
 
-from beltacrawl.article import parse_article
 from beltacrawl.items import Article
 from beltacrawl.loaders import load_article
+from beltacrawl.parsing.article import parse_article
 from beltacrawl.schemas import ARTICLE
-from beltacrawl.urls import parse_article_url
+from beltacrawl.site.urls import parse_article_url
 from tests.test_article_fixtures import FETCHED_AT
 
 REPO = Path(__file__).resolve().parent.parent

@@ -12,11 +12,10 @@ from parsel import Selector
 from scrapy.utils.project import get_project_settings
 from scrapy.utils.test import get_crawler
 
-from beltacrawl.article import parse_article
 from beltacrawl.items import Article
 from beltacrawl.loaders import load_article
 from beltacrawl.pipelines import InvalidArticle, ValidationPipeline
-from beltacrawl.urls import parse_article_url
+from beltacrawl.site.urls import parse_article_url
 from tests.test_article_fixtures import FETCHED_AT
 
 PAGES = Path(__file__).resolve().parent / "fixtures" / "articles"

@@ -16,8 +16,8 @@ from collections.abc import Callable
 import pytest
 from parsel import Selector
 
-from beltacrawl.article import parse_article
-from beltacrawl.listing import parse_listing
+from beltacrawl.parsing.article import parse_article
+from beltacrawl.parsing.listing import parse_listing
 from tests.sitesim import ReplicaServer
 from tests.sitesim.faults import (
     KINDS,

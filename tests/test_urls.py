@@ -1,4 +1,4 @@
-"""URL grammar of deu.belta.by (``beltacrawl.urls``)."""
+"""URL grammar of deu.belta.by (``beltacrawl.site.urls``)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from beltacrawl.urls import (
+from beltacrawl.site.deu import DEU_BELTA
+from beltacrawl.site.urls import (
     absolute_site_url,
     is_forbidden,
     is_site_url,
@@ -284,12 +285,12 @@ def test_article_link_is_the_joined_url_read_as_an_article(href: str, page_url: 
     """The fast path for host-relative links gives what joining and parsing gives."""
     joined = join(page_url, href)
     expected = parse_article_url(joined, "127.0.0.1") if joined else None
-    assert parse_article_link(href, page_url, "127.0.0.1") == expected
+    assert parse_article_link(href, page_url, "127.0.0.1", DEU_BELTA) == expected
 
 
 @pytest.mark.parametrize(
     "href", [KRUTOI, KRUTOI + "?utm=1", KRUTOI + "#kommentare", KRUTOI.rstrip("/")]
 )
 def test_host_relative_links_of_a_listing(href: str):
-    ref = parse_article_link(href, "https://deu.belta.by/all_news/page/2/")
+    ref = parse_article_link(href, "https://deu.belta.by/all_news/page/2/", "", DEU_BELTA)
     assert ref is not None and ref.url == CANONICAL

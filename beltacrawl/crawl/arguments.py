@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from beltacrawl.config import RENDER_MODES
-from beltacrawl.dates import MINSK
-from beltacrawl.site import ALL_NEWS, RUBRIC_LABELS
-from beltacrawl.urls import ArticleRef, parse_article_url
+from beltacrawl.site.dates import MINSK
+from beltacrawl.site.deu import DEU_BELTA
+from beltacrawl.site.urls import ArticleRef, parse_article_url
 
 MODES = ("incremental", "full")
 _RUBRIC_SLUG = re.compile(r"^[a-z][a-z0-9_-]*$")
@@ -33,14 +33,14 @@ class ArgumentError(ValueError):
 
 def _rubric_slug(value: str) -> str:
     value = value.strip()
-    by_label = {label.lower(): slug for slug, label in RUBRIC_LABELS.items()}
+    by_label = {label.lower(): slug for slug, label in DEU_BELTA.rubric_labels.items()}
     if value.lower() in by_label:
         return by_label[value.lower()]
-    if value == ALL_NEWS or _RUBRIC_SLUG.match(value):
+    if value == DEU_BELTA.all_news or _RUBRIC_SLUG.match(value):
         return value
     raise ArgumentError(
         f"rubrics: {value!r} is neither a rubric slug nor a label; known rubrics: "
-        + ", ".join(f"{slug} ({label})" for slug, label in RUBRIC_LABELS.items())
+        + ", ".join(f"{slug} ({label})" for slug, label in DEU_BELTA.rubric_labels.items())
     )
 
 
@@ -84,7 +84,7 @@ def _urls(value: str) -> tuple[ArticleRef, ...]:
 
 @dataclass(frozen=True)
 class CrawlArguments:
-    listings: tuple[str, ...] = (ALL_NEWS,)
+    listings: tuple[str, ...] = (DEU_BELTA.all_news,)
     """Listings to walk: ``all_news`` and/or rubric slugs."""
     rubrics: tuple[str, ...] = ()
     since: datetime | None = None
@@ -133,7 +133,7 @@ class CrawlArguments:
                     f"render must be one of {', '.join(RENDER_MODES)}, got {values['render']!r}"
                 )
         return cls(
-            listings=rubrics or (ALL_NEWS,),
+            listings=rubrics or (DEU_BELTA.all_news,),
             rubrics=rubrics,
             since=since,
             until=until,
@@ -160,7 +160,7 @@ class CrawlArguments:
         >>> args.admits("economics", datetime(2024, 2, 1, tzinfo=MINSK))
         True
         """
-        if ALL_NEWS not in self.listings and rubric not in self.rubrics:
+        if DEU_BELTA.all_news not in self.listings and rubric not in self.rubrics:
             return False
         if self.since is None and self.until is None:
             return True

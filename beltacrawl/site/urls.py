@@ -1,4 +1,4 @@
-"""URL grammar of deu.belta.by: article references and keys, listing pages, canonical form.
+"""URL grammar of a BelTA edition: article references and keys, listing pages, canonical form.
 
 >>> ref = parse_article_url("http://m.deu.belta.by/economics/view/krutoi-66060-2024")
 >>> ref.key, ref.url
@@ -13,15 +13,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import SplitResult, urljoin, urlsplit
 
-from beltacrawl.site import (
-    ALL_NEWS,
-    CANONICAL_ORIGIN,
-    FORBIDDEN_PATH_PREFIXES,
-    FORBIDDEN_URL_PARTS,
-    GERMAN_HOSTS,
-)
+from beltacrawl.site.deu import DEU_BELTA
+
+if TYPE_CHECKING:
+    from beltacrawl.site.profile import SiteProfile
 
 #: ASCII digits only (``\d`` would take ``٢`` for 2 and make up another article's URL), and
 #: at most 12 of them (``int()`` refuses numbers of over 4300 digits).
@@ -40,6 +38,8 @@ class ArticleRef:
     slug: str
     article_id: int
     article_year: int
+    origin: str
+    """The edition's canonical origin (``SiteProfile.origin``)."""
 
     @property
     def key(self) -> str:
@@ -54,7 +54,7 @@ class ArticleRef:
     @property
     def url(self) -> str:
         """Canonical URL on the real site, whatever host the page came from."""
-        return CANONICAL_ORIGIN + self.path
+        return self.origin + self.path
 
 
 def split(url: str) -> SplitResult | None:
@@ -81,28 +81,35 @@ def host_of(url: str) -> str:
     return (parts.hostname or "").lower() if parts else ""
 
 
-def is_site_url(url: str, base_host: str = "") -> bool:
-    """True for URLs of the German edition (any of its hosts) or of the configured base."""
-    return _is_site_host(host_of(url), base_host)
+def is_site_url(url: str, base_host: str = "", profile: SiteProfile = DEU_BELTA) -> bool:
+    """True for URLs of the edition (any of its hosts) or of the configured base."""
+    return is_site_host(host_of(url), base_host, profile)
 
 
-def _is_site_host(host: str, base_host: str) -> bool:
-    return host in GERMAN_HOSTS or (bool(base_host) and host == base_host)
+def is_site_host(host: str, base_host: str, profile: SiteProfile) -> bool:
+    """True for the edition's hosts and the configured base host (a mirror, the replica).
+
+    Exact hostnames, ports aside: Scrapy's ``url_is_from_any_domain`` compares the whole
+    netloc (``127.0.0.1:8000`` is not ``127.0.0.1``) and takes any subdomain too.
+    """
+    return host in profile.hosts or (bool(base_host) and host == base_host)
 
 
-def parse_article_url(url: str, base_host: str = "") -> ArticleRef | None:
+def parse_article_url(
+    url: str, base_host: str = "", profile: SiteProfile = DEU_BELTA
+) -> ArticleRef | None:
     """The article a URL points to, or ``None`` for non-article or foreign URLs."""
     parts = split(url.strip())
     if (
         parts is None
         or parts.scheme not in ("http", "https")
-        or not _is_site_host((parts.hostname or "").lower(), base_host)
+        or not is_site_host((parts.hostname or "").lower(), base_host, profile)
     ):
         return None
-    return _article_of_path(parts.path)
+    return _article_of_path(parts.path, profile)
 
 
-def _article_of_path(path: str) -> ArticleRef | None:
+def _article_of_path(path: str, profile: SiteProfile) -> ArticleRef | None:
     match = _ARTICLE_PATH.match(path)
     if match is None:
         return None
@@ -111,39 +118,46 @@ def _article_of_path(path: str) -> ArticleRef | None:
         slug=match["slug"] or "",
         article_id=int(match["id"]),
         article_year=int(match["year"]),
+        origin=profile.origin,
     )
 
 
-def parse_article_link(href: str, page_url: str, base_host: str = "") -> ArticleRef | None:
+def parse_article_link(
+    href: str, page_url: str, base_host: str, profile: SiteProfile
+) -> ArticleRef | None:
     """The article a link on the page ``page_url`` points to, as
-    ``parse_article_url(join(page_url, href), base_host)``.
+    ``parse_article_url(join(page_url, href), base_host, profile)``.
 
     A path relative to the host (``/economics/view/…-66060-2024/``, the usual link of a
-    listing) of a page on the site is read directly: joining and splitting URLs took a
-    third of a listing entry's time (docs/performance.md).
+    listing) of a page on the site is read directly, without joining and splitting URLs,
+    the costliest part of a listing entry (docs/performance.md).
 
-    >>> parse_article_link("/economics/view/krutoi-66060-2024/?x=1#top", "https://deu.belta.by/all_news/").key
+    >>> page = "https://deu.belta.by/all_news/"
+    >>> parse_article_link("/economics/view/krutoi-66060-2024/?x=1#top", page, "", DEU_BELTA).key
     '66060-2024'
-    >>> parse_article_link("/economics/view/krutoi-66060-2024/", "https://example.com/") is None
-    True
+    >>> parse_article_link("/economics/view/k-66060-2024/", "https://example.com/", "", DEU_BELTA)
     """
-    if href.startswith("/") and not href.startswith("//") and is_site_url(page_url, base_host):
-        ref = _article_of_path(href.partition("#")[0].partition("?")[0])
+    if (
+        href.startswith("/")
+        and not href.startswith("//")
+        and is_site_url(page_url, base_host, profile)
+    ):
+        ref = _article_of_path(href.partition("#")[0].partition("?")[0], profile)
         if ref is not None:
             return ref
     url = join(page_url, href)
-    return parse_article_url(url, base_host) if url else None
+    return parse_article_url(url, base_host, profile) if url else None
 
 
-def is_forbidden(url: str) -> bool:
+def is_forbidden(url: str, profile: SiteProfile = DEU_BELTA) -> bool:
     """Paths the crawler never requests: print views, searches, video records, and
     whatever is not a URL at all."""
     lowered = url.lower()
     parts = split(lowered)
     return (
         parts is None
-        or parts.path.startswith(FORBIDDEN_PATH_PREFIXES)
-        or any(part in lowered for part in FORBIDDEN_URL_PARTS)
+        or parts.path.startswith(profile.forbidden_path_prefixes)
+        or any(part in lowered for part in profile.forbidden_url_parts)
     )
 
 
@@ -152,13 +166,13 @@ def listing_path(listing: str, page: int = 1) -> str:
     return f"/{listing}/" if page <= 1 else f"/{listing}/page/{page}/"
 
 
-def rubric_of_listing_link(url: str) -> str | None:
+def rubric_of_listing_link(url: str, profile: SiteProfile = DEU_BELTA) -> str | None:
     """Rubric slug of a rubric listing link such as ``https://deu.belta.by/economics/``."""
     parts = split(url)
-    if parts is None or (parts.hostname and parts.hostname.lower() not in GERMAN_HOSTS):
+    if parts is None or (parts.hostname and parts.hostname.lower() not in profile.hosts):
         return None
     match = _LISTING_PATH.match(parts.path)
-    if match is None or match["listing"] == ALL_NEWS:
+    if match is None or match["listing"] == profile.all_news:
         return None
     return match["listing"]
 
@@ -170,7 +184,9 @@ def on_base(path_or_url: str, base_url: str) -> str:
     return urljoin(base_url.rstrip("/") + "/", path.lstrip("/"))
 
 
-def absolute_site_url(src: str, base_host: str = "") -> str | None:
+def absolute_site_url(
+    src: str, base_host: str = "", profile: SiteProfile = DEU_BELTA
+) -> str | None:
     """An absolute URL on the real site for a page's resource such as an image.
 
     Relative paths and the configured base (a mirror, the replica) map to the real site;
@@ -186,9 +202,9 @@ def absolute_site_url(src: str, base_host: str = "") -> str | None:
     if parts is None:
         return None
     host = (parts.hostname or "").lower()
-    if host and host not in GERMAN_HOSTS and host != base_host:
+    if host and not is_site_host(host, base_host, profile):
         return src if parts.scheme else f"https:{src}"
-    return on_base(src, CANONICAL_ORIGIN)
+    return on_base(src, profile.origin)
 
 
 def base_url_problem(base_url: str) -> str | None:

@@ -1,8 +1,8 @@
-"""German dates of deu.belta.by into timezone-aware Minsk datetimes.
+"""Dates of a BelTA edition (month names from its profile) into timezone-aware Minsk datetimes.
 
 The formats the site uses are parsed by a fast path of regular expressions; dateparser
-(``languages=["de"]``) is the fallback for anything else. ISO dates never reach dateparser,
-which swaps day and month of ISO dates when told the language is German.
+(in the profile's language) is the fallback for anything else. ISO dates never reach dateparser,
+which swaps day and month of ISO dates when told the language is German, for one.
 
 >>> parse_datetime("28 Oktober 2022, 09:38").isoformat()
 '2022-10-28T09:38:00+03:00'
@@ -24,25 +24,16 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-MINSK = ZoneInfo("Europe/Minsk")
+from beltacrawl.site.deu import DEU_BELTA
+from beltacrawl.site.text import normalise_space
 
-#: Month names and the variants the site (or its editors) use, lower-cased, without dots.
-MONTHS: dict[str, int] = {
-    "januar": 1, "jänner": 1, "jaenner": 1, "jan": 1, "jän": 1,
-    "februar": 2, "feber": 2, "feb": 2, "febr": 2,
-    "märz": 3, "maerz": 3, "marz": 3, "mär": 3, "mrz": 3, "mar": 3,
-    "april": 4, "apr": 4,
-    "mai": 5,
-    "juni": 6, "jun": 6,
-    "juli": 7, "jul": 7,
-    "august": 8, "aug": 8,
-    "september": 9, "sep": 9, "sept": 9,
-    "oktober": 10, "okt": 10,
-    "november": 11, "nov": 11,
-    "dezember": 12, "dez": 12,
-}  # fmt: skip
+if TYPE_CHECKING:
+    from beltacrawl.site.profile import SiteProfile
+
+MINSK = ZoneInfo("Europe/Minsk")
 
 _MONTH_NAME = r"(?P<month>[A-Za-zÄäÖöÜü]{3,9})\.?"
 _TIME = r"(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?::(?P<second>\d{2}))?"
@@ -70,21 +61,13 @@ _DATEPARSER_SETTINGS = {
 }
 
 
-def normalise_space(text: str) -> str:
-    """Collapse every run of whitespace (``&nbsp;`` included) into one space, trimmed.
+def month_number(name: str, profile: SiteProfile = DEU_BELTA) -> int | None:
+    """The month of a month name or abbreviation of the edition, ``None`` if it is not one.
 
-    ``str.split()`` splits on exactly the characters of ``re``'s ``\\s`` and is 3-5x
-    faster than a ``re.sub`` (40-odd calls an article).
-
-    >>> normalise_space("  28\\xa0Oktober\\n 2022, 09:38 ")
-    '28 Oktober 2022, 09:38'
+    >>> month_number("Mär."), month_number("Mars")
+    (3, None)
     """
-    return " ".join(text.split())
-
-
-def month_number(name: str) -> int | None:
-    """The month of a German month name or abbreviation, ``None`` if it is not one."""
-    return MONTHS.get(name.lower().rstrip("."))
+    return profile.months.get(name.lower().rstrip("."))
 
 
 def _build(year: int, month: int, day: int, hour: int, minute: int, second: int = 0):
@@ -107,19 +90,19 @@ def _from_match(match: re.Match[str], month: int | None) -> datetime | None:
     )
 
 
-def parse_datetime_fast(text: str) -> datetime | None:
+def parse_datetime_fast(text: str, profile: SiteProfile = DEU_BELTA) -> datetime | None:
     """The documented formats of the site only; ``None`` when none matches."""
     text = normalise_space(text)
     if match := _ISO_DATE.search(text):
         return _from_match(match, int(match["month"]))
     if match := _LONG_DATE.search(text):
-        return _from_match(match, month_number(match["month"]))
+        return _from_match(match, month_number(match["month"], profile))
     if match := _NUMERIC_DATE.search(text):
         return _from_match(match, int(match["month"]))
     return None
 
 
-def parse_datetime_slow(text: str) -> datetime | None:
+def parse_datetime_slow(text: str, profile: SiteProfile = DEU_BELTA) -> datetime | None:
     """dateparser for formats the site has not been seen to use.
 
     A year and a time of day must be written out: a date without a time (such as the
@@ -129,19 +112,19 @@ def parse_datetime_slow(text: str) -> datetime | None:
     """
     if len(text) > MAX_SLOW_CHARS or not (_HAS_TIME.search(text) and _HAS_YEAR.search(text)):
         return None
-    import dateparser  # imported on first use: loading its language data costs ~0.5 s
+    import dateparser  # imported on first use: loading its language data is slow
 
     parsed = dateparser.parse(
-        normalise_space(text), languages=["de"], settings=_DATEPARSER_SETTINGS
+        normalise_space(text), languages=[profile.language], settings=_DATEPARSER_SETTINGS
     )
     return parsed.astimezone(MINSK) if parsed else None
 
 
-def parse_datetime(text: str | None) -> datetime | None:
+def parse_datetime(text: str | None, profile: SiteProfile = DEU_BELTA) -> datetime | None:
     """A publication time as a Minsk datetime, or ``None`` — never a guess."""
     if not text or not text.strip():
         return None
-    return parse_datetime_fast(text) or parse_datetime_slow(text)
+    return parse_datetime_fast(text, profile) or parse_datetime_slow(text, profile)
 
 
 def listing_datetime(day: str, month_year: str, time: str) -> datetime | None:

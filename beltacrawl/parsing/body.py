@@ -8,28 +8,34 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Iterator
+from functools import cache
+from typing import TYPE_CHECKING
 
 from lxml import html as lxml_html
-from lxml.etree import _Element
 
-from beltacrawl.dates import normalise_space
-from beltacrawl.site import (
-    BODY_DROP_CLASSES,
-    BODY_DROP_TAGS,
-    BODY_END_CLASSES,
-    PHOTO_CREDIT,
-    WIRE_END_MARKER,
-)
+from beltacrawl.site.text import normalise_space
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from lxml.html import HtmlElement
+
+    from beltacrawl.site.profile import SiteProfile
 
 _BLOCK_TAGS = frozenset(
     {"p", "div", "section", "article", "blockquote", "ul", "ol", "li", "table", "tr",
      "h1", "h2", "h3", "h4", "h5", "h6", "pre", "header", "footer", "aside", "hr", "dl",
      "dt", "dd"}
 )  # fmt: skip
+#: Elements that are never article text, on any edition; in a body some could only
+#: redirect (meta refresh) or rebase links.
+_DROP_TAGS = frozenset(
+    {"script", "style", "noscript", "iframe", "object", "embed", "video", "audio", "img",
+     "figure", "figcaption", "form", "button", "svg", "picture", "source", "template",
+     "meta", "link", "base"}
+)  # fmt: skip
 _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 _LETTER = re.compile(r"[^\W\d_]")
-_TRAILING_WIRE_MARKER = re.compile(r"\s*-0-\s*$")
 _UNSAFE_ATTRIBUTE = re.compile(r"^(on|style$|srcdoc$|formaction$)", re.IGNORECASE)
 _UNSAFE_SCHEMES = ("javascript:", "data:", "vbscript:")
 #: Browsers ignore control characters and spaces in a URL's scheme (``java&#9;script:``).
@@ -40,19 +46,26 @@ _TAG_NAME = re.compile(r"[A-Za-z][A-Za-z0-9:_.-]*")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-def _classes(element: _Element) -> set[str]:
+def _classes(element: HtmlElement) -> set[str]:
     return set((element.get("class") or "").split())
 
 
-def _is_dropped(element: _Element) -> bool:
+def _is_dropped(element: HtmlElement, profile: SiteProfile) -> bool:
     tag = element.tag.lower() if isinstance(element.tag, str) else ""
-    return not tag or tag in BODY_DROP_TAGS or bool(_classes(element) & BODY_DROP_CLASSES)
+    return not tag or tag in _DROP_TAGS or bool(_classes(element) & profile.body_drop_classes)
+
+
+@cache
+def _trailing_marker(marker: str) -> re.Pattern[str]:
+    """The wire end marker at the end of a block."""
+    return re.compile(rf"\s*{re.escape(marker)}\s*$")
 
 
 class _BlockReader:
     """Collects the text of leaf blocks; stops at the first end-of-body element."""
 
-    def __init__(self) -> None:
+    def __init__(self, profile: SiteProfile) -> None:
+        self.profile = profile
         self.blocks: list[str] = []
         self._parts: list[str] = []
         self.ended = False
@@ -63,13 +76,13 @@ class _BlockReader:
             self.blocks.append(text)
         self._parts.clear()
 
-    def read(self, element: _Element) -> None:
+    def read(self, element: HtmlElement) -> None:
         """Depth first with a stack of its own: deeply nested markup must not exhaust
         Python's recursion limit. Each frame: the children still to read, and what to do
         on leaving the element (flush after a block, then its tail)."""
         if element.text:
             self._parts.append(element.text)
-        stack: list[tuple[Iterator[_Element], _Element | None, bool]] = [
+        stack: list[tuple[Iterator[HtmlElement], HtmlElement | None, bool]] = [
             (iter(element), None, False)
         ]
         while stack:
@@ -84,13 +97,13 @@ class _BlockReader:
                     if left.tail and not self.ended:
                         self._parts.append(left.tail)
                 continue
-            if isinstance(child.tag, str) and _classes(child) & BODY_END_CLASSES:
+            if isinstance(child.tag, str) and _classes(child) & self.profile.body_end_classes:
                 self.ended = True
                 continue
             tag = child.tag.lower() if isinstance(child.tag, str) else ""
             if tag == "br":
                 self.flush()
-            elif not _is_dropped(child):
+            elif not _is_dropped(child, self.profile):
                 is_block = tag in _BLOCK_TAGS
                 if is_block:
                     self.flush()
@@ -102,9 +115,9 @@ class _BlockReader:
                 self._parts.append(child.tail)
 
 
-def text_blocks(container: _Element) -> list[str]:
+def text_blocks(container: HtmlElement, profile: SiteProfile) -> list[str]:
     """Whitespace-normalised text blocks of the container, without embeds and chrome."""
-    reader = _BlockReader()
+    reader = _BlockReader(profile)
     reader.read(container)
     reader.flush()
     return reader.blocks
@@ -118,15 +131,19 @@ def _is_foreign_caption(block: str) -> bool:
     return letters > 0 and len(_CYRILLIC.findall(block)) / letters > 0.5
 
 
-def clean_blocks(blocks: list[str], captions: set[str]) -> list[str]:
+def clean_blocks(
+    blocks: list[str], captions: frozenset[str] | set[str], profile: SiteProfile
+) -> list[str]:
     """Drop captions, photo credits and the wire end marker; collapse repeated blocks."""
+    marker = profile.wire_end_marker
+    trailing_marker = _trailing_marker(marker)
     cleaned: list[str] = []
     for block in blocks:
-        block = _TRAILING_WIRE_MARKER.sub("", block) if block != WIRE_END_MARKER else ""
+        block = trailing_marker.sub("", block) if block != marker else ""
         if (
             not block
             or block in captions
-            or PHOTO_CREDIT.match(block)
+            or profile.photo_credit.match(block)
             or _is_foreign_caption(block)
         ):
             continue
@@ -136,7 +153,7 @@ def clean_blocks(blocks: list[str], captions: set[str]) -> list[str]:
     return cleaned
 
 
-def clean_html(container: _Element) -> str:
+def clean_html(container: HtmlElement, profile: SiteProfile) -> str:
     """Inner HTML of the container without scripts, embeds, event handlers or chrome.
 
     Analysts render this, so nothing executable survives: dropped elements go, ``on*``
@@ -155,7 +172,7 @@ def clean_html(container: _Element) -> str:
     for element in list(root.iterdescendants()):
         if element.getparent() is None:
             continue  # already removed with an ancestor
-        if ended or (isinstance(element.tag, str) and _classes(element) & BODY_END_CLASSES):
+        if ended or (isinstance(element.tag, str) and _classes(element) & profile.body_end_classes):
             if not ended:
                 # Nothing after the end of the body: not the text after the closing
                 # tags of the elements around it either.
@@ -167,7 +184,7 @@ def clean_html(container: _Element) -> str:
             element.tail = None
             element.drop_tree()
             continue
-        if _is_dropped(element):
+        if _is_dropped(element, profile):
             element.drop_tree()
             continue
         if not _TAG_NAME.fullmatch(element.tag):

@@ -15,17 +15,29 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING
 
-from beltacrawl.dates import month_number, normalise_space
+from beltacrawl.site.dates import month_number
+from beltacrawl.site.deu import DEU_BELTA
+from beltacrawl.site.text import normalise_space
 
-#: Upper-case city, one or more words (``ST. PETERSBURG``, ``NUR-SULTAN``), then ``,``
-#: or ``;``, the day with or without its dot, the month name, ``(BelTA)`` and a dash of
-#: any kind, with or without spaces around it.
-_DATELINE = re.compile(
-    r"(?<![\w’'.-])(?P<place>[A-ZÄÖÜ][A-ZÄÖÜ'’.\-]*(?:\s+[A-ZÄÖÜ][A-ZÄÖÜ'’.\-]*)*)"
-    r"\s*[,;]\s*(?P<day>\d{1,2})\.?\s*(?P<month>[A-Za-zÄäÖöÜü]{3,9})\.?"
-    r"\s*\(\s*BelTA\s*\)\s*(?:[-–—]+\s*)?"
-)
+if TYPE_CHECKING:
+    from beltacrawl.site.profile import SiteProfile
+
+
+@cache
+def dateline_pattern(agency: str) -> re.Pattern[str]:
+    """Upper-case city, one or more words (``ST. PETERSBURG``, ``NUR-SULTAN``), then ``,``
+    or ``;``, the day with or without its dot, the month name, the agency in brackets
+    (``(BelTA)``) and a dash of any kind, with or without spaces around it."""
+    return re.compile(
+        r"(?<![\w’'.-])(?P<place>[A-ZÄÖÜ][A-ZÄÖÜ'’.\-]*(?:\s+[A-ZÄÖÜ][A-ZÄÖÜ'’.\-]*)*)"
+        r"\s*[,;]\s*(?P<day>\d{1,2})\.?\s*(?P<month>[A-Za-zÄäÖöÜü]{3,9})\.?"
+        rf"\s*\(\s*{re.escape(agency)}\s*\)\s*(?:[-–—]+\s*)?"
+    )
+
+
 #: A dateline may follow a short caption (``Archivfoto``) in the same text block.
 MAX_PREFIX_CHARS = 160
 
@@ -43,12 +55,12 @@ class Dateline:
     """The paragraph's text after the dateline."""
 
 
-def find_dateline(text: str) -> Dateline | None:
+def find_dateline(text: str, profile: SiteProfile = DEU_BELTA) -> Dateline | None:
     """The dateline at (or near) the start of ``text``, or ``None``."""
-    match = _DATELINE.search(text, 0, MAX_PREFIX_CHARS + 60)
+    match = dateline_pattern(profile.dateline_agency).search(text, 0, MAX_PREFIX_CHARS + 60)
     if match is None or match.start() > MAX_PREFIX_CHARS:
         return None
-    month = month_number(match["month"])
+    month = month_number(match["month"], profile)
     day = int(match["day"])
     if month is None or not 1 <= day <= 31:
         return None
