@@ -37,8 +37,9 @@ def strip_site_suffix(title: str) -> str:
     return _SITE_SUFFIX.sub("", title)
 
 
-def iso_datetime(text: str) -> str | None:
-    return to_iso(parse_datetime(text))
+def iso_datetime(value: str | datetime) -> str | None:
+    """A page's date text, or a listing's time, as ISO 8601 with the Minsk offset."""
+    return to_iso(value if isinstance(value, datetime) else parse_datetime(value))
 
 
 def present(*values: Any) -> list[Any]:

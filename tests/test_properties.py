@@ -34,7 +34,7 @@ from beltacrawl.parsing.article import RawArticle, parse_article
 from beltacrawl.parsing.body import clean_html, text_blocks
 from beltacrawl.parsing.listing import ListingEntry, ListingPage, parse_listing
 from beltacrawl.site.datelines import find_dateline
-from beltacrawl.site.dates import infer_dateline_date, listing_datetime, parse_datetime
+from beltacrawl.site.dates import infer_dateline_date, listing_datetime, parse_datetime, to_iso
 from beltacrawl.site.deu import DEU_BELTA
 from beltacrawl.site.text import normalise_space
 from beltacrawl.site.urls import ArticleRef, parse_article_url
@@ -402,7 +402,8 @@ ENTRIES = st.none() | st.builds(
     title=OPTIONAL_TEXT,
     lead=OPTIONAL_TEXT,
     rubric_label=OPTIONAL_TEXT,
-    listed_at=st.none() | DATE_TEXTS,
+    listed_at=st.none()
+    | st.datetimes(datetime(2000, 1, 1), datetime(2030, 12, 31), timezones=st.just(MINSK)),
 )
 
 # --- checks ---------------------------------------------------------------------------------
@@ -493,7 +494,7 @@ def assert_listing(page: ListingPage) -> None:
         for value in (entry.title, entry.lead, entry.rubric_label):
             assert value is None or (type(value) is str and value and value.strip() == value)
         if entry.listed_at is not None:
-            assert_minsk_iso(entry.listed_at)
+            assert_minsk_iso(to_iso(entry.listed_at))
 
 
 # --- dates, datelines, URLs -----------------------------------------------------------------

@@ -5,9 +5,10 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING
 
-from beltacrawl.site.dates import listing_datetime, to_iso
+from beltacrawl.site.dates import listing_datetime
 from beltacrawl.site.deu import DEU_BELTA
 from beltacrawl.site.text import text_of
 from beltacrawl.site.urls import ArticleRef, join, parse_article_link, rubric_of_listing_link
@@ -30,7 +31,7 @@ class ListingEntry:
     title: str | None
     lead: str | None
     rubric_label: str | None
-    listed_at: str | None
+    listed_at: datetime | None
     """Listing date and time (ISO 8601, Minsk), from the entry's day group and ``HH:MM``."""
 
     @property
@@ -101,7 +102,7 @@ def _entry(
         title=text_of(title) if title else text_of(link[:1]),
         lead=dedupe_lead(text_of(lead)) if lead else None,
         rubric_label=rubric_label,
-        listed_at=to_iso(listed_at),
+        listed_at=listed_at,
     )
 
 
