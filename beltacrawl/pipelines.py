@@ -218,10 +218,13 @@ class ArchivePipeline:
         self.archive = archive
         spider = self.crawler.spider
         assert spider is not None
-        self.run_id = archive.start_run(spider.name, getattr(spider, "arguments", {}) or {})
+        self.run_id = archive.ledger.start_run(spider.name, getattr(spider, "arguments", {}) or {})
         self.stats.set_value("archive/run_id", self.run_id)
         logger.info(
-            "Archive %s opened (%d articles), crawl run %d", self.path, archive.count(), self.run_id
+            "Archive %s opened (%d articles), crawl run %d",
+            self.path,
+            archive.store.count(),
+            self.run_id,
         )
 
     def process_item(self, item: Any) -> Any:
@@ -251,7 +254,7 @@ class ArchivePipeline:
             return
         batch, self._buffer = self._buffer, []
         try:
-            outcomes = self.archive.upsert_many(batch)
+            outcomes = self.archive.store.upsert_many(batch)
         except (ValueError, sqlite3.IntegrityError) as exc:
             logger.warning("Archive batch of %d refused (%s); storing one by one", len(batch), exc)
             self._store_one_by_one(batch, final=final)
@@ -265,14 +268,14 @@ class ArchivePipeline:
         assert self.archive is not None
         for index, record in enumerate(batch):
             try:
-                self._count(self.archive.upsert_many([record]))
+                self._count(self.archive.store.upsert_many([record]))
             except (ValueError, sqlite3.IntegrityError) as exc:
                 self.stats.inc_value("archive/errors")
                 logger.error("Cannot archive %s: %s", record.get("url"), exc)
                 url = record.get("url") or record.get("fetched_url")
                 if isinstance(url, str) and url:
                     # Recorded, so that the next run fetches it again.
-                    self.archive.record_failure(url, record.get("key"), f"refused: {exc}")
+                    self.archive.ledger.record_failure(url, record.get("key"), f"refused: {exc}")
             except (sqlite3.Error, OSError) as exc:
                 self._write_failed(batch[index:], exc, final=final)
                 return
@@ -319,7 +322,9 @@ class ArchivePipeline:
         adapter = ItemAdapter(item)
         url = adapter.get("url") or adapter.get("fetched_url")
         if isinstance(url, str) and url:
-            self.archive.record_failure(url, adapter.get("key"), f"invalid: {exception.reason}")
+            self.archive.ledger.record_failure(
+                url, adapter.get("key"), f"invalid: {exception.reason}"
+            )
 
     def _extend_coverage(self, reason: str) -> None:
         """After a finished run that stored everything, remember the stretch of each
@@ -333,7 +338,7 @@ class ArchivePipeline:
                 listing = name[len(prefix) : -len(suffix)]
                 oldest = stats.get(f"{prefix}{listing}/covered_oldest")
                 if oldest:
-                    self.archive.extend_coverage(listing, oldest, newest)
+                    self.archive.ledger.extend_coverage(listing, oldest, newest)
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         """Record the run's end (reason and stats) and release the archive and its lock."""
@@ -344,7 +349,7 @@ class ArchivePipeline:
             self._extend_coverage(reason)
             if self.run_id is not None:
                 stats = self.stats.get_stats()
-                self.archive.finish_run(
+                self.archive.ledger.finish_run(
                     self.run_id,
                     reason,
                     stats,

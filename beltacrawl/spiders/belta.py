@@ -150,7 +150,7 @@ class BeltaSpider(scrapy.Spider):
                     yield request
             return
         if self.incremental and self._archive is not None:
-            for failure in self._archive.failures():
+            for failure in self._archive.ledger.failures():
                 if failure.attempts >= self.failure_attempts:
                     self.stats.inc_value("belta/articles/failures_given_up")
                     continue
@@ -166,7 +166,7 @@ class BeltaSpider(scrapy.Spider):
             walk = self._walks[listing] = ListingWalk(listing)
             self.stats.set_value(f"belta/walk/{listing}/stop_reason", WALK_RUNNING)
             if self.incremental and self._archive is not None:
-                walk.coverage = self._archive.coverage(listing)
+                walk.coverage = self._archive.ledger.coverage(listing)
             yield self._listing_request(listing, on_base(listing_path(listing), self.base_url))
 
     def _open_archive(self) -> None:
@@ -178,7 +178,7 @@ class BeltaSpider(scrapy.Spider):
         self.incremental = (
             self.args.mode == "incremental"
             and self._archive is not None
-            and self._archive.count() > 0
+            and self._archive.store.count() > 0
         )
 
     def _resumed(self) -> bool:
@@ -291,7 +291,7 @@ class BeltaSpider(scrapy.Spider):
     def _archived(self, entries: list[ListingEntry]) -> dict[str, ArchivedState]:
         if not self.incremental or self._archive is None or not entries:
             return {}
-        return self._archive.lookup(entry.key for entry in entries)
+        return self._archive.store.lookup(entry.key for entry in entries)
 
     def _consider(
         self,
@@ -326,7 +326,9 @@ class BeltaSpider(scrapy.Spider):
         since = site_now - self.incomplete_window
         hours = self.refresh_window.total_seconds() / 3600
         undated_since = datetime.now(UTC) - self.incomplete_window  # first_seen_at's clock
-        candidates = self._archive.refresh_candidates(to_iso(since), hours, to_iso(undated_since))
+        candidates = self._archive.store.refresh_candidates(
+            to_iso(since), hours, to_iso(undated_since)
+        )
         for state in candidates:
             ref = parse_article_url(state.url or "")
             if ref is None or not self._within_bounds(ref, state.published_at):
@@ -624,7 +626,7 @@ class BeltaSpider(scrapy.Spider):
         if self._archive is None and self.archive_path and Path(self.archive_path).exists():
             self._archive = Archive.open(self.archive_path)
         if self._archive is not None:
-            self._archive.record_failure(ref.url, ref.key, reason)
+            self._archive.ledger.record_failure(ref.url, ref.key, reason)
 
     def log(self, message: Any, level: int = logging.DEBUG, **kw: Any) -> None:
         """Spidermon reports through ``Spider.log``; its report goes to DEBUG, since
