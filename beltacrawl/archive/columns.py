@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from beltacrawl.items import Article, Storage, field_specs
 
 if TYPE_CHECKING:
+    import sqlite3
     from collections.abc import Mapping, Sequence
 
 _SPECS = field_specs(Article)
@@ -64,6 +65,8 @@ def encode_row(record: Mapping[str, Any]) -> dict[str, Any]:
     return {field: encode(field, record.get(field)) for field in ARTICLE_FIELDS}
 
 
-def decode_row(row: Mapping[str, Any], fields: Sequence[str] = ARTICLE_FIELDS) -> dict[str, Any]:
+def decode_row(
+    row: sqlite3.Row | Mapping[str, Any], fields: Sequence[str] = ARTICLE_FIELDS
+) -> dict[str, Any]:
     """The record's ``fields`` from a row of ``articles`` or ``article_versions``."""
     return {field: decode(field, row[field]) for field in fields}
