@@ -85,7 +85,8 @@ class RunKeeper:
             self.stats.set_value("archive/locked_by_pid", exc.pid)
             raise CloseSpider(ARCHIVE_LOCKED) from exc
         self.archive = archive
-        self.run_id = archive.ledger.start_run(spider.name, getattr(spider, "arguments", {}))
+        arguments = getattr(getattr(spider, "arguments", None), "raw", {})
+        self.run_id = archive.ledger.start_run(spider.name, arguments)
         self.stats.set_value("archive/run_id", self.run_id)
         logger.info(
             "Archive %s opened (%d articles), crawl run %d",
@@ -106,7 +107,9 @@ class RunKeeper:
     def refresh_candidates(self, window: RefreshWindow) -> list[ArchivedState]:
         if self.archive is None:
             return []
-        return self.archive.store.refresh_candidates(window)
+        return self.archive.store.refresh_candidates(
+            window.published_since, window.young, window.undated_since
+        )
 
     def failures(self) -> list[FailureRecord]:
         return self.archive.ledger.failures() if self.archive is not None else []
@@ -146,7 +149,7 @@ class RunKeeper:
                 self._extend_coverage()
             if self.run_id is not None:
                 self.archive.ledger.finish_run(
-                    self.run_id, reason, stats, verdict=self.verdict, summary=summary
+                    self.run_id, reason, stats, problems=self.verdict.problems, summary=summary
                 )
         finally:
             self.archive.close()

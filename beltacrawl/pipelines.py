@@ -10,26 +10,18 @@ from __future__ import annotations
 import logging
 import sqlite3
 from contextlib import suppress
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from itemadapter import ItemAdapter
 from scrapy import signals
-from scrapy.exceptions import CloseSpider, DropItem, NotConfigured
+from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 from spidermon.contrib.scrapy.pipelines import ItemValidationPipeline
 
-from beltacrawl.archive import (
-    DEFAULT_PATH,
-    Archive,
-    ArchiveError,
-    ArchiveLock,
-    ArchiveLocked,
-    Outcome,
-)
-from beltacrawl.health import problems
+from beltacrawl.archive import RecordRefused
+from beltacrawl.config import Config
+from beltacrawl.keeper import keeper_of
 from beltacrawl.site.urls import parse_article_url
-from beltacrawl.summary import render as render_summary
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -37,13 +29,11 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
 
+    from beltacrawl.archive import Archive, Outcome
+    from beltacrawl.keeper import RunKeeper
+
 logger = logging.getLogger(__name__)
 
-DEFAULT_BATCH_SIZE = 100
-#: Finish reason of a crawl refused because another crawl holds the archive's lock.
-ARCHIVE_LOCKED = "archive_locked"
-#: Finish reason of a crawl whose archive could not be opened.
-ARCHIVE_UNAVAILABLE = "archive_unavailable"
 #: Finish reason of a crawl stopped because its archive could no longer be written.
 ARCHIVE_UNWRITABLE = "archive_unwritable"
 #: Failed writes in a row (each after the busy timeout) before the crawl is stopped.
@@ -189,65 +179,44 @@ class DeduplicationPipeline:
 
 
 class ArchivePipeline:
-    """Store articles in the SQLite archive in batches and record the crawl run.
+    """Store records in the archive, through the run keeper, in batches.
 
-    Settings: ``BELTA_ARCHIVE`` (path; empty switches storage off) and
-    ``BELTA_ARCHIVE_BATCH_SIZE`` (records per transaction). The run lock is taken when the
-    spider opens: if another crawl holds it, the spider is closed at once with the finish
-    reason ``archive_locked`` and nothing is crawled.
+    Settings: ``BELTA_ARCHIVE`` (empty switches storage off) and
+    ``BELTA_ARCHIVE_BATCH_SIZE`` (records per transaction). A record the archive refuses
+    is logged, counted (``archive/errors``) and recorded as failed; the rest of its batch
+    is stored. When the archive cannot be written at all (locked beyond the busy timeout,
+    disk full) the batch stays buffered and is tried again with the next; after
+    ``MAX_WRITE_FAILURES`` failures in a row, or at the end of the crawl, the buffered
+    records are given up (``archive/lost``) and the crawl stops (``archive_unwritable``).
     """
 
-    def __init__(self, crawler: Crawler, path: Path, batch_size: int) -> None:
+    def __init__(self, crawler: Crawler, batch_size: int) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
-        self.path = path
         self.batch_size = batch_size
-        self.archive: Archive | None = None
-        self.run_id: int | None = None
-        self._lock: ArchiveLock | None = None
+        self.keeper: RunKeeper | None = None
         self._buffer: list[dict[str, Any]] = []
         self._write_failures = 0
         self._gave_up = False
-        self._closing: Any = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
-        settings = crawler.settings
-        path = settings.get("BELTA_ARCHIVE", DEFAULT_PATH)
-        if not path:
+        config = Config.from_settings(crawler.settings)
+        if config.archive_path is None:
             raise NotConfigured("BELTA_ARCHIVE is empty")
-        batch_size = settings.getint("BELTA_ARCHIVE_BATCH_SIZE", DEFAULT_BATCH_SIZE)
-        if batch_size < 1:
-            raise ValueError(f"BELTA_ARCHIVE_BATCH_SIZE must be at least 1, not {batch_size}")
-        pipeline = cls(crawler, Path(str(path)), batch_size)
-        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        pipeline = cls(crawler, config.archive_batch_size)
         crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
         return pipeline
 
     def open_spider(self) -> None:
-        try:
-            archive = Archive.open(self.path)
-        except (ArchiveError, OSError) as exc:
-            logger.error("Cannot open the archive %s: %s", self.path, exc)
-            raise CloseSpider(ARCHIVE_UNAVAILABLE) from exc
-        try:
-            self._lock = archive.lock()
-        except ArchiveLocked as exc:
-            archive.close()
-            logger.error("Not crawling: %s", exc)
-            self.stats.set_value("archive/locked_by_pid", exc.pid)
-            raise CloseSpider(ARCHIVE_LOCKED) from exc
-        self.archive = archive
-        spider = self.crawler.spider
-        assert spider is not None
-        self.run_id = archive.start_run(spider.name, getattr(spider, "arguments", {}) or {})
-        self.stats.set_value("archive/run_id", self.run_id)
-        logger.info(
-            "Archive %s opened (%d articles), crawl run %d", self.path, archive.count(), self.run_id
-        )
+        self.keeper = keeper_of(self.crawler)
+
+    @property
+    def _archive(self) -> Archive | None:
+        return self.keeper.archive if self.keeper is not None else None
 
     def process_item(self, item: Any) -> Any:
-        if self.archive is None:
+        if self._archive is None:
             return item
         if self._gave_up:
             self.stats.inc_value("archive/lost")
@@ -257,42 +226,35 @@ class ArchivePipeline:
             self.flush()
         return item
 
-    def flush(self, *, final: bool = False) -> None:
-        """Write the buffered records in one transaction.
+    def close_spider(self) -> None:
+        self.flush(final=True)
 
-        A record the archive refuses (bad identity) is logged and skipped; the rest of its
-        batch is stored. When the database cannot be written at all (locked beyond the busy
-        timeout, disk full), the batch stays buffered and is retried with the next one;
-        after ``MAX_WRITE_FAILURES`` failures in a row, or at the end of the crawl, the
-        buffered articles are given up (stat ``archive/lost``) and the spider is closed
-        with the reason ``archive_unwritable``.
-        """
-        if self.archive is None or not self._buffer:
+    def flush(self, *, final: bool = False) -> None:
+        """Write the buffered records in one transaction."""
+        archive = self._archive
+        if archive is None or not self._buffer:
             return
         batch, self._buffer = self._buffer, []
         try:
-            outcomes = self.archive.upsert_many(batch)
-        except (ValueError, sqlite3.IntegrityError) as exc:
+            outcomes = archive.store.upsert_many(batch)
+        except RecordRefused as exc:
             logger.warning("Archive batch of %d refused (%s); storing one by one", len(batch), exc)
-            self._store_one_by_one(batch, final=final)
+            self._store_one_by_one(archive, batch, final=final)
         except (sqlite3.Error, OSError) as exc:
             self._write_failed(batch, exc, final=final)
         else:
             self._write_failures = 0
             self._count(outcomes)
 
-    def _store_one_by_one(self, batch: list[dict[str, Any]], *, final: bool) -> None:
-        assert self.archive is not None
+    def _store_one_by_one(self, archive: Archive, batch: list[dict[str, Any]], *, final: bool):
+        assert self.keeper is not None
         for index, record in enumerate(batch):
             try:
-                self._count(self.archive.upsert_many([record]))
-            except (ValueError, sqlite3.IntegrityError) as exc:
+                self._count(archive.store.upsert_many([record]))
+            except RecordRefused as exc:
                 self.stats.inc_value("archive/errors")
                 logger.error("Cannot archive %s: %s", record.get("url"), exc)
-                url = record.get("url") or record.get("fetched_url")
-                if isinstance(url, str) and url:
-                    # Recorded, so that the next run fetches it again.
-                    self.archive.record_failure(url, record.get("key"), f"refused: {exc}")
+                self._record_failure(record, f"refused: {exc}")
             except (sqlite3.Error, OSError) as exc:
                 self._write_failed(batch[index:], exc, final=final)
                 return
@@ -302,78 +264,35 @@ class ArchivePipeline:
         self._buffer = batch + self._buffer
         self._write_failures += 1
         self.stats.inc_value("archive/write_failures")
+        path = self.keeper.config.archive_path if self.keeper else None
         if not final and self._write_failures < MAX_WRITE_FAILURES:
             logger.warning(
                 "Cannot write to the archive %s (%s); %d articles kept for the next attempt",
-                self.path,
+                path,
                 exc,
                 len(self._buffer),
             )
             return
         lost, self._buffer = len(self._buffer), []
         self.stats.inc_value("archive/lost", lost)
-        logger.error(
-            "Cannot write to the archive %s (%s): %d articles not stored", self.path, exc, lost
-        )
+        logger.error("Cannot write to the archive %s (%s): %d articles not stored", path, exc, lost)
         if not final and not self._gave_up:
             self._gave_up = True
-            self.close_spider_now(ARCHIVE_UNWRITABLE)
-
-    def close_spider_now(self, reason: str) -> None:
-        """Ask the engine to stop the crawl (used when the archive cannot be written)."""
-        engine = self.crawler.engine
-        if engine is not None:
-            self._closing = deferred_from_coro(engine.close_spider_async(reason=reason))
+            engine = self.crawler.engine
+            if engine is not None:
+                deferred_from_coro(engine.close_spider_async(reason=ARCHIVE_UNWRITABLE))
 
     def _count(self, outcomes: list[Outcome]) -> None:
         for outcome in outcomes:
             self.stats.inc_value(f"archive/{outcome.value}")
 
-    def close_spider(self) -> None:
-        self.flush(final=True)
+    def _record_failure(self, record: dict[str, Any], reason: str) -> None:
+        """Recorded as failed, so that the next run fetches the article again."""
+        url = record.get("url") or record.get("fetched_url")
+        if self.keeper is not None and isinstance(url, str) and url:
+            self.keeper.record_failure(url, record.get("key"), reason)
 
     def item_dropped(self, item: Any, exception: BaseException, **_: Any) -> None:
         """An invalid article is recorded as failed, so the next run fetches it again."""
-        if self.archive is None or not isinstance(exception, InvalidArticle):
-            return
-        adapter = ItemAdapter(item)
-        url = adapter.get("url") or adapter.get("fetched_url")
-        if isinstance(url, str) and url:
-            self.archive.record_failure(url, adapter.get("key"), f"invalid: {exception.reason}")
-
-    def _extend_coverage(self, reason: str) -> None:
-        """After a finished run that stored everything, remember the stretch of each
-        listing it walked completely (see ``Archive.coverage``)."""
-        stats = self.stats.get_stats()
-        if reason != "finished" or stats.get("archive/lost") or self.archive is None:
-            return
-        prefix, suffix = "belta/walk/", "/covered_newest"
-        for name, newest in stats.items():
-            if name.startswith(prefix) and name.endswith(suffix):
-                listing = name[len(prefix) : -len(suffix)]
-                oldest = stats.get(f"{prefix}{listing}/covered_oldest")
-                if oldest:
-                    self.archive.extend_coverage(listing, oldest, newest)
-
-    def spider_closed(self, spider: Any, reason: str) -> None:
-        """Record the run's end (reason and stats) and release the archive and its lock."""
-        if self.archive is None:
-            return
-        try:
-            self.flush(final=True)
-            self._extend_coverage(reason)
-            if self.run_id is not None:
-                stats = self.stats.get_stats()
-                self.archive.finish_run(
-                    self.run_id,
-                    reason,
-                    stats,
-                    problems=problems(stats, reason),
-                    summary=render_summary(stats, reason),
-                )
-        finally:
-            self.archive.close()
-            self.archive = None
-            if self._lock is not None:
-                self._lock.release()
-                self._lock = None
+        if isinstance(exception, InvalidArticle):
+            self._record_failure(ItemAdapter(item).asdict(), f"invalid: {exception.reason}")

@@ -192,6 +192,4 @@ class RenderMiddleware:
         self._failed = True
         assert self.crawler.stats is not None
         self.crawler.stats.set_value(BROWSER_FAILED_STAT, what)
-        logger.error(
-            "browser rendering (render=%s): %s; %s", self.mode, what, BROWSER_INSTALL_HINT
-        )
+        logger.error("browser rendering (render=%s): %s; %s", self.mode, what, BROWSER_INSTALL_HINT)

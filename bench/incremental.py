@@ -95,7 +95,7 @@ def write_throughput(workdir: Path, count: int) -> list[list[object]]:
         for label in ("new", "unchanged re-fetch"):
             started = time.perf_counter()
             for start in range(0, len(records), 100):
-                archive.upsert_many(records[start : start + 100])
+                archive.store.upsert_many(records[start : start + 100])
             seconds = time.perf_counter() - started
             rate = len(records) / seconds
             rows.append([label, len(records), f"{seconds:.2f}", f"{rate:,.0f}",
@@ -108,9 +108,9 @@ def _archive_of(model: SiteModel, path: Path, count: int) -> None:
     records = _records(model, count)
     with Archive.open(path) as archive:
         for start in range(0, len(records), 500):
-            archive.upsert_many(records[start : start + 500])
+            archive.store.upsert_many(records[start : start + 500])
         newest, oldest = records[0]["published_at"], records[-1]["published_at"]
-        archive.extend_coverage("all_news", oldest, newest)
+        archive.ledger.extend_coverage("all_news", oldest, newest)
 
 
 def memory(workdir: Path, big: int) -> list[list[object]]:

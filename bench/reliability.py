@@ -77,9 +77,9 @@ def scenario(seed: int, articles: int, rate: float) -> dict[str, object]:
             ).fetchone()[0]
             connection.close()
             with Archive.open(archive_path) as archive:
-                integrity = archive.integrity_check()
-                archived = {record["key"] for record in archive.iter_articles()}
-                failed = {failure.key for failure in archive.failures()}
+                integrity = archive.queries.integrity_check()
+                archived = {record["key"] for record in archive.queries.iter_articles()}
+                failed = {failure.key for failure in archive.ledger.failures()}
         requests = len(server.requests)
     finally:
         server.stop()

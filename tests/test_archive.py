@@ -17,7 +17,6 @@ from unittest import mock
 
 import pytest
 
-from beltacrawl import archive as archive_module
 from beltacrawl.archive import (
     ARTICLE_FIELDS,
     Archive,
@@ -27,8 +26,11 @@ from beltacrawl.archive import (
     ArchiveLocked,
     ArchiveNotFound,
     Outcome,
+    RecordRefused,
+    schema,
     schema_version,
 )
+from beltacrawl.archive.columns import encode_row
 from beltacrawl.items import Article
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -72,6 +74,15 @@ def archive(tmp_path: Path) -> Any:
         yield opened
 
 
+def insert(conn: sqlite3.Connection, values: dict[str, Any]) -> None:
+    """Write an article row inside a transaction the test holds open."""
+    row = {**encode_row(values), "first_seen_at": "now", "last_seen_at": "now", "updated_at": "now"}
+    conn.execute(
+        f"INSERT INTO articles ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+        tuple(row.values()),
+    )
+
+
 def columns(path: Path, table: str) -> list[str]:
     with sqlite3.connect(path) as conn:
         return [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
@@ -85,7 +96,7 @@ def test_open_creates_schema_with_wal(tmp_path: Path) -> None:
     with Archive.open(path) as archive:
         assert path.is_file()
         assert archive.user_version() == schema_version() == 3
-        conn = archive._conn
+        conn = archive.db.conn
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
         assert conn.execute("PRAGMA busy_timeout").fetchone()[0] > 0
@@ -100,7 +111,7 @@ def test_open_creates_schema_with_wal(tmp_path: Path) -> None:
 def archive_at_version(path: Path, version: int) -> Iterator[Archive]:
     """The archive at ``path`` as the beltacrawl of schema ``version`` opens it."""
     with (
-        mock.patch.object(archive_module, "MIGRATIONS", archive_module.MIGRATIONS[:version]),
+        mock.patch.object(schema, "MIGRATIONS", schema.MIGRATIONS[:version]),
         Archive.open(path) as archive,
     ):
         assert archive.user_version() == version
@@ -111,13 +122,13 @@ def test_version_2_archive_gets_the_full_text_merge_setting(tmp_path: Path) -> N
     path = tmp_path / "a.sqlite"
     query = "SELECT v FROM articles_fts_config WHERE k = 'automerge'"
     with archive_at_version(path, 2) as old:
-        old.upsert_many([record(7)])
-        assert old._conn.execute(query).fetchone() is None  # FTS5's default, 4
+        old.store.upsert_many([record(7)])
+        assert old.db.conn.execute(query).fetchone() is None  # FTS5's default, 4
     with Archive.open(path) as archive:
         assert archive.user_version() == 3
-        assert archive._conn.execute(query).fetchone()[0] == 8
-        archive.upsert_many([record(8)])
-        assert [hit.key for hit in archive.search("Titel 7")] == ["7-2024"]
+        assert archive.db.conn.execute(query).fetchone()[0] == 8
+        archive.store.upsert_many([record(8)])
+        assert [hit.key for hit in archive.queries.search("Titel 7")] == ["7-2024"]
 
 
 def test_every_article_field_has_a_column(tmp_path: Path) -> None:
@@ -135,16 +146,16 @@ def test_every_article_field_has_a_column(tmp_path: Path) -> None:
 def test_reopen_keeps_data_and_version(tmp_path: Path) -> None:
     path = tmp_path / "a.sqlite"
     with Archive.open(path) as archive:
-        archive.upsert_many([record(1)])
+        archive.store.upsert_many([record(1)])
     with Archive.open(path) as archive:
         assert archive.user_version() == schema_version()
-        assert archive.count() == 1
+        assert archive.store.count() == 1
 
 
 def test_migrations_run_once_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "a.sqlite"
     with Archive.open(path) as archive:
-        archive.upsert_many([record(1)])
+        archive.store.upsert_many([record(1)])
     calls = []
 
     def to_next(conn: sqlite3.Connection) -> None:
@@ -152,10 +163,10 @@ def test_migrations_run_once_in_order(tmp_path: Path, monkeypatch: pytest.Monkey
         conn.execute("ALTER TABLE articles ADD COLUMN word_count INTEGER")
 
     current = schema_version()
-    monkeypatch.setattr(archive_module, "MIGRATIONS", [*archive_module.MIGRATIONS, to_next])
+    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, to_next])
     with Archive.open(path) as archive:
         assert archive.user_version() == current + 1
-        assert archive.count() == 1
+        assert archive.store.count() == 1
     with Archive.open(path):
         pass
     assert calls == [2]
@@ -177,11 +188,11 @@ def test_readonly_open(tmp_path: Path) -> None:
     assert not (tmp_path / "missing.sqlite").exists()
     path = tmp_path / "a.sqlite"
     with Archive.open(path) as archive:
-        archive.upsert_many([record(1)])
+        archive.store.upsert_many([record(1)])
     with Archive.open(path, readonly=True) as reader:
-        assert reader.count() == 1
+        assert reader.store.count() == 1
         with pytest.raises(sqlite3.OperationalError, match="readonly"):
-            reader.upsert_many([record(2)])
+            reader.store.upsert_many([record(2)])
 
 
 def test_readonly_open_of_an_unmigrated_archive_is_refused(tmp_path: Path) -> None:
@@ -203,8 +214,8 @@ def test_not_a_database(tmp_path: Path) -> None:
 
 
 def test_upsert_new_updated_unchanged(archive: Archive) -> None:
-    assert archive.upsert_many([record(1), record(2)]) == [Outcome.NEW, Outcome.NEW]
-    first = archive.show("1-2024")
+    assert archive.store.upsert_many([record(1), record(2)]) == [Outcome.NEW, Outcome.NEW]
+    first = archive.queries.show("1-2024")
     assert first is not None
     assert first.article == record(1)
     assert first.version_count == 1
@@ -212,9 +223,9 @@ def test_upsert_new_updated_unchanged(archive: Archive) -> None:
 
     changed = record(1, title="Neuer Titel", body="Neuer Text.", content_hash="hash-1b")
     same = record(2, fetched_at="2026-11-29T10:00:00+00:00", is_incomplete=True)
-    assert archive.upsert_many([changed, same]) == [Outcome.UPDATED, Outcome.UNCHANGED]
+    assert archive.store.upsert_many([changed, same]) == [Outcome.UPDATED, Outcome.UNCHANGED]
 
-    updated = archive.show("1-2024")
+    updated = archive.queries.show("1-2024")
     assert updated is not None
     assert updated.article["title"] == "Neuer Titel"
     assert updated.version_count == 2
@@ -227,7 +238,7 @@ def test_upsert_new_updated_unchanged(archive: Archive) -> None:
     assert old["is_incomplete"] is False
     assert old["archived_at"]
 
-    unchanged = archive.show("2-2024")
+    unchanged = archive.queries.show("2-2024")
     assert unchanged is not None
     assert unchanged.versions == []
     # Same hash: text and flags stay, the fetch time advances.
@@ -237,15 +248,15 @@ def test_upsert_new_updated_unchanged(archive: Archive) -> None:
 
 
 def test_unchanged_never_moves_fetched_at_back(archive: Archive) -> None:
-    archive.upsert_many([record(1, fetched_at="2026-11-29T10:00:00+00:00")])
-    archive.upsert_many([record(1, fetched_at="2026-11-28T10:00:00+00:00")])
-    assert archive.lookup(["1-2024"])["1-2024"].fetched_at == "2026-11-29T10:00:00+00:00"
+    archive.store.upsert_many([record(1, fetched_at="2026-11-29T10:00:00+00:00")])
+    archive.store.upsert_many([record(1, fetched_at="2026-11-28T10:00:00+00:00")])
+    assert archive.store.lookup(["1-2024"])["1-2024"].fetched_at == "2026-11-29T10:00:00+00:00"
 
 
 def test_versions_accumulate(archive: Archive) -> None:
     for n in range(4):
-        archive.upsert_many([record(1, body=f"Fassung {n}", content_hash=f"h{n}")])
-    history = archive.show("1-2024")
+        archive.store.upsert_many([record(1, body=f"Fassung {n}", content_hash=f"h{n}")])
+    history = archive.queries.show("1-2024")
     assert history is not None
     assert history.version_count == 4
     assert [v["body"] for v in history.versions] == ["Fassung 0", "Fassung 1", "Fassung 2"]
@@ -253,35 +264,58 @@ def test_versions_accumulate(archive: Archive) -> None:
 
 
 def test_same_key_twice_in_one_batch(archive: Archive) -> None:
-    outcomes = archive.upsert_many([record(1), record(1, content_hash="x", body="anders")])
+    outcomes = archive.store.upsert_many([record(1), record(1, content_hash="x", body="anders")])
     assert outcomes == [Outcome.NEW, Outcome.UPDATED]
 
 
 def test_record_without_hash_compares_text(archive: Archive) -> None:
-    archive.upsert_many([record(1, content_hash=None)])
-    assert archive.upsert_many([record(1, content_hash=None)]) == [Outcome.UNCHANGED]
-    assert archive.upsert_many([record(1, content_hash=None, body="x")]) == [Outcome.UPDATED]
+    archive.store.upsert_many([record(1, content_hash=None)])
+    assert archive.store.upsert_many([record(1, content_hash=None)]) == [Outcome.UNCHANGED]
+    assert archive.store.upsert_many([record(1, content_hash=None, body="x")]) == [Outcome.UPDATED]
 
 
 def test_bad_record_fails_the_whole_batch(archive: Archive) -> None:
-    with pytest.raises(ValueError, match="does not match"):
-        archive.upsert_many([record(1), record(2, key="3-2024")])
-    with pytest.raises(ValueError, match="article_id"):
-        archive.upsert_many([record(1), {**record(2), "article_id": None}])
-    assert archive.count() == 0
+    with pytest.raises(RecordRefused, match="CHECK constraint failed"):
+        archive.store.upsert_many([record(1), record(2, key="3-2024")])
+    with pytest.raises(RecordRefused, match=r"NOT NULL constraint failed: articles\.article_id"):
+        archive.store.upsert_many([record(1), {**record(2), "article_id": None}])
+    with pytest.raises(RecordRefused, match=r"NOT NULL constraint failed: articles\.url"):
+        archive.store.upsert_many([record(1), record(2, url=None)])
+    assert archive.store.count() == 0
+
+
+@pytest.mark.parametrize("content_hash", ["hash-1", "changed"])
+def test_a_key_that_does_not_match_a_stored_article_is_refused(
+    archive: Archive, content_hash: str
+) -> None:
+    """Found by id and year, stored or not: the table's CHECK still tests the key."""
+    archive.store.upsert_many([record(1)])
+    with pytest.raises(RecordRefused, match="CHECK constraint failed"):
+        archive.store.upsert_many([record(1, key="9-2024", content_hash=content_hash)])
+    history = archive.queries.show("1-2024")
+    assert history is not None and history.article == record(1)
+
+
+def test_a_refused_record_is_a_value_error(archive: Archive) -> None:
+    """The archive pipeline stores the rest of a batch one by one on a ValueError."""
+    assert issubclass(RecordRefused, ValueError)
+    assert issubclass(RecordRefused, ArchiveError)
 
 
 def test_ids_repeat_across_years(archive: Archive) -> None:
-    assert archive.upsert_many([record(7, 2023), record(7, 2024)]) == [Outcome.NEW, Outcome.NEW]
-    assert archive.count() == 2
+    assert archive.store.upsert_many([record(7, 2023), record(7, 2024)]) == [
+        Outcome.NEW,
+        Outcome.NEW,
+    ]
+    assert archive.store.count() == 2
 
 
 # --- lookup -------------------------------------------------------------------------------
 
 
 def test_lookup(archive: Archive) -> None:
-    archive.upsert_many([record(1), record(2, is_incomplete=True, published_at=None)])
-    found = archive.lookup(["1-2024", "2-2024", "3-2024", "1-2024"])
+    archive.store.upsert_many([record(1), record(2, is_incomplete=True, published_at=None)])
+    found = archive.store.lookup(["1-2024", "2-2024", "3-2024", "1-2024"])
     assert set(found) == {"1-2024", "2-2024"}
     assert found["1-2024"] == ArchivedState(
         key="1-2024",
@@ -291,16 +325,16 @@ def test_lookup(archive: Archive) -> None:
     )
     assert found["2-2024"].is_incomplete is True
     assert found["2-2024"].published_at is None
-    assert archive.lookup([]) == {}
+    assert archive.store.lookup([]) == {}
 
 
 def test_lookup_many_keys_in_one_query(archive: Archive) -> None:
-    archive.upsert_many([record(n) for n in range(1, 301)])
+    archive.store.upsert_many([record(n) for n in range(1, 301)])
     statements: list[str] = []
-    archive._conn.set_trace_callback(statements.append)
+    archive.db.conn.set_trace_callback(statements.append)
     keys = [f"{n}-2024" for n in range(1, 40_001)]
-    assert len(archive.lookup(keys)) == 300
-    archive._conn.set_trace_callback(None)
+    assert len(archive.store.lookup(keys)) == 300
+    archive.db.conn.set_trace_callback(None)
     assert len(statements) == 1
 
 
@@ -309,16 +343,16 @@ def test_lookup_many_keys_in_one_query(archive: Archive) -> None:
 
 def test_failures_are_counted_and_cleared_by_success(archive: Archive) -> None:
     url = record(1)["url"]
-    archive.record_failure(url, "1-2024", "HTTP 503")
-    archive.record_failure(url, "1-2024", "timeout")
-    archive.record_failure("https://deu.belta.by/x/view/y-2-2024/", "2-2024", "HTTP 404")
-    failures = {f.key: f for f in archive.failures()}
+    archive.ledger.record_failure(url, "1-2024", "HTTP 503")
+    archive.ledger.record_failure(url, "1-2024", "timeout")
+    archive.ledger.record_failure("https://deu.belta.by/x/view/y-2-2024/", "2-2024", "HTTP 404")
+    failures = {f.key: f for f in archive.ledger.failures()}
     assert failures["1-2024"].attempts == 2
     assert failures["1-2024"].reason == "timeout"
     assert failures["2-2024"].attempts == 1
 
-    archive.upsert_many([record(1)])
-    assert [f.key for f in archive.failures()] == ["2-2024"]
+    archive.store.upsert_many([record(1)])
+    assert [f.key for f in archive.ledger.failures()] == ["2-2024"]
 
 
 def test_failure_recorded_from_another_connection_during_a_write(tmp_path: Path) -> None:
@@ -327,22 +361,24 @@ def test_failure_recorded_from_another_connection_during_a_write(tmp_path: Path)
         started = threading.Event()
 
         def hold_write_lock() -> None:
-            with writer._transaction():
-                writer._upsert_one(archive_module._article_row(record(1)), "now")
+            with writer.db.transaction() as conn:
+                insert(conn, record(1))
                 started.set()
                 time.sleep(0.3)
 
         thread = threading.Thread(target=hold_write_lock)
         # sqlite3 connections are bound to their thread unless told otherwise.
-        writer._conn.close()
-        writer._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        writer._conn.row_factory = sqlite3.Row
+        writer.db.conn.close()
+        writer.db.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        writer.db.conn.row_factory = sqlite3.Row
         thread.start()
         assert started.wait(5)
-        spider_handle.record_failure("https://deu.belta.by/a/view/b-9-2024/", "9-2024", "503")
+        spider_handle.ledger.record_failure(
+            "https://deu.belta.by/a/view/b-9-2024/", "9-2024", "503"
+        )
         thread.join()
-        assert [f.key for f in spider_handle.failures()] == ["9-2024"]
-        assert spider_handle.count() == 1
+        assert [f.key for f in spider_handle.ledger.failures()] == ["9-2024"]
+        assert spider_handle.store.count() == 1
 
 
 # --- concurrency --------------------------------------------------------------------------
@@ -351,42 +387,42 @@ def test_failure_recorded_from_another_connection_during_a_write(tmp_path: Path)
 def test_reader_is_not_blocked_by_an_open_write_batch(tmp_path: Path) -> None:
     path = tmp_path / "a.sqlite"
     with Archive.open(path) as writer:
-        writer.upsert_many([record(1)])
+        writer.store.upsert_many([record(1)])
         with Archive.open(path, readonly=True) as reader:
-            with writer._transaction():
+            with writer.db.transaction() as conn:
                 for n in range(2, 50):
-                    writer._upsert_one(archive_module._article_row(record(n)), "now")
+                    insert(conn, record(n))
                 # The reader sees the last committed state, at once, without waiting.
                 begun = time.monotonic()
-                assert reader.count() == 1
-                assert list(reader.lookup(["1-2024", "2-2024"])) == ["1-2024"]
-                assert [h.key for h in reader.search("Titel")] == ["1-2024"]
+                assert reader.store.count() == 1
+                assert list(reader.store.lookup(["1-2024", "2-2024"])) == ["1-2024"]
+                assert [h.key for h in reader.queries.search("Titel")] == ["1-2024"]
                 assert time.monotonic() - begun < 1
-            assert reader.count() == 49
+            assert reader.store.count() == 49
 
 
 def test_integrity_check(archive: Archive) -> None:
-    archive.upsert_many([record(n) for n in range(1, 20)])
-    archive.upsert_many([record(3, body="geändert", content_hash="x")])
-    archive.record_failure("https://deu.belta.by/a/view/b-99-2024/", "99-2024", "503")
-    assert archive.integrity_check() == []
+    archive.store.upsert_many([record(n) for n in range(1, 20)])
+    archive.store.upsert_many([record(3, body="geändert", content_hash="x")])
+    archive.ledger.record_failure("https://deu.belta.by/a/view/b-99-2024/", "99-2024", "503")
+    assert archive.queries.integrity_check() == []
 
 
 # --- runs ---------------------------------------------------------------------------------
 
 
 def test_runs(archive: Archive) -> None:
-    first = archive.start_run("belta", {"mode": "full", "rubrics": ("economics", "sport")})
-    archive.record_failure("https://deu.belta.by/a/view/b-9-2024/", "9-2024", "HTTP 500")
+    first = archive.ledger.start_run("belta", {"mode": "full", "rubrics": ("economics", "sport")})
+    archive.ledger.record_failure("https://deu.belta.by/a/view/b-9-2024/", "9-2024", "HTTP 500")
     stats = {
         "archive/new": 3,
         "archive/updated": 1,
         "archive/unchanged": 2,
         "start_time": date(2026, 11, 28),
     }
-    archive.finish_run(first, "finished", stats)
-    second = archive.start_run("belta", {})
-    runs = archive.recent_runs(5)
+    archive.ledger.finish_run(first, "finished", stats)
+    second = archive.ledger.start_run("belta", {})
+    runs = archive.ledger.recent_runs(5)
     assert [r.id for r in runs] == [second, first]
     done = runs[1]
     assert done.arguments == {"mode": "full", "rubrics": ["economics", "sport"]}
@@ -404,57 +440,62 @@ def test_run_arguments_may_be_a_dataclass(archive: Archive) -> None:
         mode: str = "incremental"
         since: date | None = date(2024, 1, 1)
 
-    archive.start_run("belta", Arguments())
-    assert archive.recent_runs(1)[0].arguments == {"mode": "incremental", "since": "2024-01-01"}
+    archive.ledger.start_run("belta", Arguments())
+    assert archive.ledger.recent_runs(1)[0].arguments == {
+        "mode": "incremental",
+        "since": "2024-01-01",
+    }
 
 
 # --- analyst queries ----------------------------------------------------------------------
 
 
 def test_search_ranks_and_snippets(archive: Archive) -> None:
-    archive.upsert_many(
+    archive.store.upsert_many(
         [
             record(1, title="Handel mit Kasachstan wächst", body="Kasachstan und Belarus. " * 3),
             record(2, body="Ein Satz über vieles, nebenbei auch Kasachstan, und mehr."),
             record(3, body="Nichts davon."),
         ]
     )
-    hits = archive.search("Kasachstan")
+    hits = archive.queries.search("Kasachstan")
     assert [h.key for h in hits] == ["1-2024", "2-2024"]
     assert hits[0].score < hits[1].score
     assert "[Kasachstan]" in hits[1].snippet
     assert hits[0].url == record(1)["url"]
-    assert archive.search("Kasachstan", limit=1)[0].key == "1-2024"
+    assert archive.queries.search("Kasachstan", limit=1)[0].key == "1-2024"
     # German words: diacritics folded, prefixes, hyphens taken literally.
-    assert [h.key for h in archive.search("wachst")] == ["1-2024"]
-    assert [h.key for h in archive.search("Kasach*")] == ["1-2024", "2-2024"]
-    assert archive.search("Handel-Kasachstan") == []
-    assert archive.search("   ") == []
-    raw_hits = archive.search("title:Handel OR davon", raw=True)
+    assert [h.key for h in archive.queries.search("wachst")] == ["1-2024"]
+    assert [h.key for h in archive.queries.search("Kasach*")] == ["1-2024", "2-2024"]
+    assert archive.queries.search("Handel-Kasachstan") == []
+    assert archive.queries.search("   ") == []
+    raw_hits = archive.queries.search("title:Handel OR davon", raw=True)
     assert {h.key for h in raw_hits} == {"1-2024", "3-2024"}
     with pytest.raises(ArchiveError, match="invalid search query"):
-        archive.search('"unbalanced', raw=True)
+        archive.queries.search('"unbalanced', raw=True)
 
 
 def test_search_follows_updates(archive: Archive) -> None:
-    archive.upsert_many([record(1, body="Minsk und Moskau")])
-    archive.upsert_many([record(1, body="Minsk und Peking", content_hash="new")])
-    assert archive.search("Moskau") == []
-    assert [h.key for h in archive.search("Peking")] == ["1-2024"]
-    assert archive.integrity_check() == []
+    archive.store.upsert_many([record(1, body="Minsk und Moskau")])
+    archive.store.upsert_many([record(1, body="Minsk und Peking", content_hash="new")])
+    assert archive.queries.search("Moskau") == []
+    assert [h.key for h in archive.queries.search("Peking")] == ["1-2024"]
+    assert archive.queries.integrity_check() == []
 
 
 def test_stats(archive: Archive) -> None:
-    archive.upsert_many(
+    archive.store.upsert_many(
         [
             record(1, published_at="2024-01-05T08:00:00+03:00"),
             record(2, published_at="2024-01-20T08:00:00+03:00", rubric="sport"),
             record(3, published_at="2024-02-02T08:00:00+03:00", title="Jüngster"),
         ]
     )
-    archive.upsert_many([record(1, published_at="2024-01-05T08:00:00+03:00", content_hash="x")])
-    archive.start_run("belta", {})
-    stats = archive.stats()
+    archive.store.upsert_many(
+        [record(1, published_at="2024-01-05T08:00:00+03:00", content_hash="x")]
+    )
+    archive.ledger.start_run("belta", {})
+    stats = archive.queries.stats()
     assert stats.total == 3
     assert stats.per_rubric == [("economics", 2), ("sport", 1)]
     assert stats.per_month == [("2024-01", 2), ("2024-02", 1)]
@@ -467,7 +508,7 @@ def test_stats(archive: Archive) -> None:
 
 
 def test_iter_articles_filters_and_order(archive: Archive) -> None:
-    archive.upsert_many(
+    archive.store.upsert_many(
         [
             record(1, published_at="2024-03-02T23:59:00+03:00"),
             record(2, published_at="2024-03-01T00:00:00+03:00", rubric="sport"),
@@ -475,12 +516,12 @@ def test_iter_articles_filters_and_order(archive: Archive) -> None:
             record(4, published_at=None),
         ]
     )
-    every = list(archive.iter_articles())
+    every = list(archive.queries.iter_articles())
     assert [r["key"] for r in every] == ["4-2024", "2-2024", "1-2024", "3-2024"]
     assert every[1] == record(2, published_at="2024-03-01T00:00:00+03:00", rubric="sport")
 
     def keys(**kwargs: Any) -> list[str]:
-        return [r["key"] for r in archive.iter_articles(**kwargs)]
+        return [r["key"] for r in archive.queries.iter_articles(**kwargs)]
 
     assert keys(since=date(2024, 3, 2)) == ["1-2024", "3-2024"]
     assert keys(until=date(2024, 3, 2)) == ["2-2024", "1-2024"]
@@ -490,7 +531,7 @@ def test_iter_articles_filters_and_order(archive: Archive) -> None:
 
 
 def test_show_unknown_key(archive: Archive) -> None:
-    assert archive.show("1-1999") is None
+    assert archive.queries.show("1-1999") is None
 
 
 # --- the run lock -------------------------------------------------------------------------
@@ -547,22 +588,24 @@ def test_lock_release_is_idempotent(tmp_path: Path) -> None:
 
 def test_a_refetch_without_listing_data_keeps_the_lead(archive: Archive) -> None:
     """Refreshes and failure retries come from the archive, not a listing: no lead."""
-    archive.upsert_many([record(1, lead="Aus der Liste", content_hash="a" * 64)])
-    outcomes = archive.upsert_many([record(1, lead=None, body="Neuer Text", content_hash="b" * 64)])
+    archive.store.upsert_many([record(1, lead="Aus der Liste", content_hash="a" * 64)])
+    outcomes = archive.store.upsert_many(
+        [record(1, lead=None, body="Neuer Text", content_hash="b" * 64)]
+    )
     assert outcomes == [Outcome.UPDATED]
-    history = archive.show("1-2024")
+    history = archive.queries.show("1-2024")
     assert history is not None
     assert history.article["lead"] == "Aus der Liste"
     assert history.article["body"] == "Neuer Text"
 
 
 def test_corrected_details_of_the_same_text_are_taken_over_in_place(archive: Archive) -> None:
-    archive.upsert_many([record(1, tags=["Alt"], content_hash="a" * 64)])
+    archive.store.upsert_many([record(1, tags=["Alt"], content_hash="a" * 64)])
     corrected = record(
         1, tags=["Handel"], published_at="2024-03-02T11:00:00+03:00", content_hash="a" * 64
     )
-    assert archive.upsert_many([corrected]) == [Outcome.UNCHANGED]
-    history = archive.show("1-2024")
+    assert archive.store.upsert_many([corrected]) == [Outcome.UNCHANGED]
+    history = archive.queries.show("1-2024")
     assert history is not None and history.versions == []
     assert history.article["tags"] == ["Handel"]
     assert history.article["published_at"] == "2024-03-02T11:00:00+03:00"
@@ -571,11 +614,11 @@ def test_corrected_details_of_the_same_text_are_taken_over_in_place(archive: Arc
 def test_a_refetch_replaces_body_html_cleaned_by_an_older_version(archive: Archive) -> None:
     """Before a fix, clean_html let escaped markup of the body's own text through."""
     unsafe = "A <script>alert(1)</script><p>B</p>"
-    archive.upsert_many([record(1, body_html=unsafe, content_hash="a" * 64)])
+    archive.store.upsert_many([record(1, body_html=unsafe, content_hash="a" * 64)])
     safe = "A &lt;script&gt;alert(1)&lt;/script&gt;<p>B</p>"
-    assert archive.upsert_many([record(1, body_html=safe, content_hash="a" * 64)]) == [
+    assert archive.store.upsert_many([record(1, body_html=safe, content_hash="a" * 64)]) == [
         Outcome.UNCHANGED
     ]
-    history = archive.show("1-2024")
+    history = archive.queries.show("1-2024")
     assert history is not None and history.versions == []
     assert history.article["body_html"] == safe

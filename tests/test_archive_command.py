@@ -50,7 +50,7 @@ def article(number: int, **overrides: Any) -> dict[str, Any]:
 def archive_path(tmp_path: Path) -> Path:
     path = tmp_path / "belta.sqlite"
     with Archive.open(path) as archive:
-        archive.upsert_many(
+        archive.store.upsert_many(
             [
                 article(1, published_at="2024-01-10T09:00:00+03:00", title="Zölle gesenkt"),
                 article(
@@ -63,7 +63,7 @@ def archive_path(tmp_path: Path) -> Path:
                 article(3, published_at="2024-02-20T09:00:00+03:00", rubric="sport"),
             ]
         )
-        archive.upsert_many(
+        archive.store.upsert_many(
             [
                 article(
                     2,
@@ -76,8 +76,8 @@ def archive_path(tmp_path: Path) -> Path:
                 )
             ]
         )
-        run = archive.start_run("belta", {"mode": "full"})
-        archive.finish_run(run, "finished", {"archive/new": 3, "archive/updated": 1})
+        run = archive.ledger.start_run("belta", {"mode": "full"})
+        archive.ledger.finish_run(run, "finished", {"archive/new": 3, "archive/updated": 1})
     return path
 
 

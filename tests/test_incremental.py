@@ -39,8 +39,8 @@ def test_hourly_runs_fetch_only_what_is_new_or_changed(make_replica, tmp_path):
     assert first.returncode == 0, first.log[-3000:]
     assert len(first.records) == 150
     with Archive.open(archive_path) as archive:
-        assert archive.count() == 150
-        assert archive.coverage("all_news") is not None
+        assert archive.store.count() == 150
+        assert archive.ledger.coverage("all_news") is not None
 
     # The site moves on: 7 new articles, and 2 fresh ones get corrected.
     archived_newest_first = model.keys()
@@ -62,12 +62,12 @@ def test_hourly_runs_fetch_only_what_is_new_or_changed(make_replica, tmp_path):
     assert len(listing_requests(server)) == 2
     assert second.stat("belta/walk/all_news/stop_reason") == "archive_reached"
     with Archive.open(archive_path) as archive:
-        assert archive.count() == 157
+        assert archive.store.count() == 157
         for key in updated:
-            history = archive.show(key)
+            history = archive.queries.show(key)
             assert history is not None and len(history.versions) == 1
             assert history.article["body"] == model.expected_record(key)["body"]
-        runs = archive.recent_runs(1)
+        runs = archive.ledger.recent_runs(1)
         assert (runs[0].new, runs[0].updated, runs[0].unchanged) == (7, 2, 0)
     connection = sqlite3.connect(archive_path)
     duplicates = connection.execute(
@@ -106,12 +106,12 @@ def test_a_run_killed_half_way_is_caught_up_by_the_next(make_replica, tmp_path):
     )
     assert 0 < len(first.records) < 120
     with Archive.open(archive_path) as archive:
-        assert archive.coverage("all_news") is None
+        assert archive.ledger.coverage("all_news") is None
     second = run_crawl(server.base_url, tmp_path, archive=archive_path)
     assert second.returncode == 0, second.log[-3000:]
     assert not set(first.keys()) & set(second.keys())
     with Archive.open(archive_path) as archive:
-        assert archive.count() == 120
+        assert archive.store.count() == 120
 
 
 def test_stale_copies_are_fetched_again_until_final(make_replica, tmp_path):
@@ -157,7 +157,7 @@ def test_stale_copies_are_fetched_again_until_final(make_replica, tmp_path):
     assert fourth.returncode == 0
     assert completed in fourth.keys()
     with Archive.open(archive_path) as archive:
-        stored = archive.show(completed)
+        stored = archive.queries.show(completed)
         assert stored is not None
         assert not stored.article["is_incomplete"]
         assert stored.article["body"] == model.expected_record(completed)["body"]
@@ -194,7 +194,7 @@ def test_undated_copies_are_fetched_again_until_dated(make_replica, tmp_path):
     assert set(undated) <= set(third.keys())
     with Archive.open(archive_path) as archive:
         for key in undated:
-            stored = archive.show(key)
+            stored = archive.queries.show(key)
             assert stored is not None
             assert stored.article["published_at"] == model.expected_record(key)["published_at"]
 
@@ -243,7 +243,7 @@ def test_undated_listings_still_let_incremental_runs_stop_early(make_replica, tm
     assert second.returncode == 0, second.log[-3000:]
     assert sorted(second.keys()) == sorted(new_keys)
     with Archive.open(archive_path) as archive:
-        assert archive.coverage("all_news") is not None
+        assert archive.ledger.coverage("all_news") is not None
 
     new_keys = model.publish(3)
     server.clear_requests()
@@ -264,7 +264,7 @@ def test_full_mode_refetches_everything_without_duplicates(make_replica, tmp_pat
     assert len(article_requests(server)) == 50
     assert again.stat("archive/unchanged") == 50
     with Archive.open(archive_path) as archive:
-        assert archive.count() == 50
+        assert archive.store.count() == 50
 
 
 def test_since_backfills_what_the_archive_lacks(make_replica, tmp_path):

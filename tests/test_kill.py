@@ -49,9 +49,9 @@ def test_kill_9_at_a_random_moment_loses_nothing(make_replica, tmp_path, seed):
     after = run_crawl(server.base_url, tmp_path, archive=archive_path)
     assert after.returncode == 0, after.log[-3000:]
     with Archive.open(archive_path) as archive:
-        assert archive.integrity_check() == []
-        assert archive.count() == 120
-        stored = {record["key"]: record for record in archive.iter_articles()}
+        assert archive.queries.integrity_check() == []
+        assert archive.store.count() == 120
+        stored = {record["key"]: record for record in archive.queries.iter_articles()}
     assert set(stored) == set(server.model.keys())
     for key, record in stored.items():
         truth = server.model.expected_record(key)

@@ -19,8 +19,8 @@ from scrapy.exceptions import CloseSpider, DropItem, NotConfigured, ScrapyDeprec
 from scrapy.pipelines import ItemPipelineManager
 from scrapy.utils.test import get_crawler
 
-from beltacrawl import archive as archive_module
 from beltacrawl.archive import Archive, ArchiveLock
+from beltacrawl.archive import database as archive_database
 from beltacrawl.items import Article
 from beltacrawl.pipelines import (
     ARCHIVE_LOCKED,
@@ -215,7 +215,7 @@ def close(crawler: Any, pipeline: ArchivePipeline, reason: str = "finished") -> 
 def test_archive_pipeline_writes_in_batches_and_records_the_run(tmp_path: Path) -> None:
     path = tmp_path / "data" / "belta.sqlite"
     with Archive.open(path) as archive:
-        archive.upsert_many([dataclasses.asdict(article(1)), dataclasses.asdict(article(2))])
+        archive.store.upsert_many([dataclasses.asdict(article(1)), dataclasses.asdict(article(2))])
 
     crawler, pipeline = open_archive_pipeline(path, BELTA_ARCHIVE_BATCH_SIZE=3)
     items = [
@@ -228,16 +228,16 @@ def test_archive_pipeline_writes_in_batches_and_records_the_run(tmp_path: Path) 
     with Archive.open(path, readonly=True) as reader:
         for n, item in enumerate(items, 1):
             assert pipeline.process_item(item) is item
-            assert reader.count() == (2 if n < 3 else 3)  # first batch of 3 written
+            assert reader.store.count() == (2 if n < 3 else 3)  # first batch of 3 written
         close(crawler, pipeline)
-        assert reader.count() == 5
+        assert reader.store.count() == 5
         stats = stats_of(crawler)
         assert (stats["archive/new"], stats["archive/updated"], stats["archive/unchanged"]) == (
             3,
             1,
             1,
         )
-        run = reader.recent_runs(1)[0]
+        run = reader.ledger.recent_runs(1)[0]
         assert run.id == stats["archive/run_id"]
         assert run.spider == "belta"
         assert run.arguments == {"mode": "incremental", "rubrics": ["economics"]}
@@ -264,8 +264,8 @@ def test_archive_pipeline_holds_the_lock_while_open(tmp_path: Path) -> None:
     pipeline.process_item(article(1))
     close(crawler, pipeline)
     with Archive.open(path, readonly=True) as reader:
-        assert [r.finish_reason for r in reader.recent_runs()] == ["finished"]
-        assert reader.lookup(["1-2024", "9-2024"]).keys() == {"1-2024"}
+        assert [r.finish_reason for r in reader.ledger.recent_runs()] == ["finished"]
+        assert reader.store.lookup(["1-2024", "9-2024"]).keys() == {"1-2024"}
 
 
 def test_archive_pipeline_keeps_good_records_of_a_bad_batch(
@@ -281,13 +281,13 @@ def test_archive_pipeline_keeps_good_records_of_a_bad_batch(
     assert stats_of(crawler)["archive/errors"] == 1
     assert "Cannot archive https://deu.belta.by/economics/view/artikel-2-2024/" in caplog.text
     with Archive.open(path, readonly=True) as reader:
-        assert reader.count() == 2
+        assert reader.store.count() == 2
 
 
 def test_archive_pipeline_survives_a_busy_database(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(archive_module, "BUSY_TIMEOUT_MS", 20)
+    monkeypatch.setattr(archive_database, "BUSY_TIMEOUT_MS", 20)
     path = tmp_path / "belta.sqlite"
     crawler, pipeline = open_archive_pipeline(path, BELTA_ARCHIVE_BATCH_SIZE=2)
     close_requests: list[str] = []
@@ -317,8 +317,8 @@ def test_archive_pipeline_survives_a_busy_database(
     blocker.close()
     close(crawler, pipeline, reason=ARCHIVE_UNWRITABLE)
     with Archive.open(path, readonly=True) as reader:
-        assert reader.count() == 3
-        assert reader.recent_runs(1)[0].finish_reason == ARCHIVE_UNWRITABLE
+        assert reader.store.count() == 3
+        assert reader.ledger.recent_runs(1)[0].finish_reason == ARCHIVE_UNWRITABLE
 
 
 def test_archive_pipeline_settings() -> None:
@@ -398,8 +398,8 @@ def test_a_crawl_stores_items_and_a_locked_archive_stops_the_next(tmp_path: Path
     assert done.returncode == 0, done.stderr
     assert "Closing spider (finished)" in done.stderr
     with Archive.open(archive_path, readonly=True) as reader:
-        assert reader.count() == 5
-        runs = reader.recent_runs()
+        assert reader.store.count() == 5
+        runs = reader.ledger.recent_runs()
         assert [(r.finish_reason, r.new, r.arguments) for r in runs] == [
             ("finished", 5, {"mode": "test"})
         ]
@@ -412,4 +412,4 @@ def test_a_crawl_stores_items_and_a_locked_archive_stops_the_next(tmp_path: Path
     assert "Traceback" not in refused.stderr
     assert not (project / "started").exists()  # the spider never started
     with Archive.open(archive_path, readonly=True) as reader:
-        assert len(reader.recent_runs()) == 1
+        assert len(reader.ledger.recent_runs()) == 1

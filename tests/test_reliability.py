@@ -61,10 +61,10 @@ def archive_state(tmp_path) -> tuple[dict[str, dict], dict[str, object]]:
         connection.close()
     assert duplicates == []
     with Archive.open(path) as archive:
-        assert archive.integrity_check() == []
-        stored = {record["key"]: record for record in archive.iter_articles()}
-        assert archive.count() == len(stored)
-        failures = {failure.key: failure for failure in archive.failures()}
+        assert archive.queries.integrity_check() == []
+        stored = {record["key"]: record for record in archive.queries.iter_articles()}
+        assert archive.store.count() == len(stored)
+        failures = {failure.key: failure for failure in archive.ledger.failures()}
     return stored, failures
 
 
@@ -418,7 +418,7 @@ def test_a_lost_listing_page_fails_the_run_and_the_next_run_completes(make_repli
     assert set(stored) == on_first_two_pages == plan.served_correctly
     assert failures == {}  # no article failed; the listing did
     with Archive.open(tmp_path / "archive.sqlite") as archive:
-        assert archive.coverage("all_news") is None
+        assert archive.ledger.coverage("all_news") is None
 
     server.faults = FaultPlan()
     second = crawl(server, tmp_path)

@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from beltacrawl.health import problems
 from scrapy.cmdline import execute
 from scrapy.settings import Settings
 
 from beltacrawl.archive import Archive, schema_version
-from beltacrawl.health import problems
 from beltacrawl.summary import render
 from tests.crawling import run_crawl
 from tests.test_archive import archive_at_version
@@ -91,7 +91,7 @@ def test_a_crawl_stores_its_logged_summary_and_verdict(make_replica, tmp_path: P
     result = run_crawl(server.base_url, tmp_path, archive=archive)
     assert result.returncode == 0, result.log[-3000:]
     with Archive.open(archive, readonly=True) as opened:
-        (run,) = opened.recent_runs()
+        (run,) = opened.ledger.recent_runs()
     assert (run.verdict, run.problems) == ("ok", [])
     assert run.summary is not None
     assert run.summary.startswith("beltacrawl run summary (finish reason: finished)")
@@ -104,13 +104,13 @@ def test_stats_lists_the_verdict_and_the_problems(
 ) -> None:
     path = project / "a.sqlite"
     with Archive.open(path) as archive:
-        archive.upsert_many([record(1)])
-        good = archive.start_run("belta", {})
-        archive.finish_run(good, "finished", {"archive/new": 1}, problems=[], summary="S1")
-        bad = archive.start_run("belta", {})
+        archive.store.upsert_many([record(1)])
+        good = archive.ledger.start_run("belta", {})
+        archive.ledger.finish_run(good, "finished", {"archive/new": 1}, problems=[], summary="S1")
+        bad = archive.ledger.start_run("belta", {})
         problem = "listing economics: a listing page could not be fetched; the walk stopped there"
-        archive.finish_run(bad, "finished", {}, problems=[problem], summary="S2")
-        archive.start_run("belta", {})  # killed: never finished
+        archive.ledger.finish_run(bad, "finished", {}, problems=[problem], summary="S2")
+        archive.ledger.start_run("belta", {})  # killed: never finished
     code, out, _ = scrapy_archive(capsys, "stats", "--archive", str(path))
     assert code == 0
     assert re.search(r"^ +1 +belta .* finished +1 +0 +0 +0 +ok$", out, re.MULTILINE)
@@ -124,14 +124,14 @@ def test_stats_lists_the_verdict_and_the_problems(
 def test_version_1_archive_gains_the_report_columns(tmp_path: Path) -> None:
     path = tmp_path / "a.sqlite"
     with archive_at_version(path, 1) as old:
-        old._conn.execute(  # a run recorded by beltacrawl with schema version 1
+        old.db.conn.execute(  # a run recorded by beltacrawl with schema version 1
             "INSERT INTO crawl_runs (spider, started_at, finished_at, finish_reason)"
             " VALUES ('belta', '2026-11-01T10:00:00+00:00', '2026-11-01T10:05:00+00:00',"
             " 'finished')"
         )
     with Archive.open(path) as archive:
         assert archive.user_version() == schema_version() == 3
-        (old_run,) = archive.recent_runs()
+        (old_run,) = archive.ledger.recent_runs()
         assert (old_run.finish_reason, old_run.verdict, old_run.summary) == ("finished", None, None)
 
 
@@ -143,22 +143,22 @@ def test_backup_is_a_consistent_single_file_copy(
 ) -> None:
     path = project / "data" / "belta.sqlite"
     with Archive.open(path) as writer:
-        writer.upsert_many([record(1), record(2)])
+        writer.store.upsert_many([record(1), record(2)])
         # A crawl in the middle of a batch: the backup sees only committed articles.
-        writer._conn.execute("BEGIN IMMEDIATE")
-        writer._conn.execute("UPDATE articles SET title = 'uncommitted' WHERE key = '1-2024'")
+        writer.db.conn.execute("BEGIN IMMEDIATE")
+        writer.db.conn.execute("UPDATE articles SET title = 'uncommitted' WHERE key = '1-2024'")
         code, out, err = scrapy_archive(
             capsys, "backup", "backups/b.sqlite", "--archive", str(path)
         )
-        writer._conn.execute("ROLLBACK")
+        writer.db.conn.execute("ROLLBACK")
     assert code == 0, err
     target = project / "backups" / "b.sqlite"
     assert out.strip() == f"backed up 2 articles from {path} to backups/b.sqlite"
     assert sorted(p.name for p in target.parent.iterdir()) == ["b.sqlite"]  # no -wal, -shm
     with Archive.open(target, readonly=True) as copy:
-        assert copy.count() == 2
-        assert copy.integrity_check() == []
-        assert copy.show("1-2024").article["title"] == "T1"
+        assert copy.store.count() == 2
+        assert copy.queries.integrity_check() == []
+        assert copy.queries.show("1-2024").article["title"] == "T1"
 
     code, _, err = scrapy_archive(capsys, "backup", str(target), "--archive", str(path))
     assert code == 1

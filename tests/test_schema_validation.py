@@ -14,6 +14,7 @@ from scrapy.utils.test import get_crawler
 
 from beltacrawl.items import Article
 from beltacrawl.loaders import load_article
+from beltacrawl.parsing.article import parse_article
 from beltacrawl.pipelines import InvalidArticle, ValidationPipeline
 from beltacrawl.site.urls import parse_article_url
 from tests.test_article_fixtures import FETCHED_AT

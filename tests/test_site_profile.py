@@ -86,7 +86,13 @@ def test_listing_of_the_second_edition():
     )
     assert page.missing == []
     [entry] = page.entries
-    assert (entry.ref.url, entry.title, entry.lead, entry.rubric_label, to_iso(entry.listed_at)) == (
+    assert (
+        entry.ref.url,
+        entry.title,
+        entry.lead,
+        entry.rubric_label,
+        to_iso(entry.listed_at),
+    ) == (
         "https://xx.belta.by" + ARTICLE,
         "Nova komerco",
         "La unua.",

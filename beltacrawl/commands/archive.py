@@ -31,7 +31,6 @@ from scrapy.exceptions import UsageError
 from beltacrawl.archive import (
     ARTICLE_FIELDS,
     DEFAULT_PATH,
-    LIST_FIELDS,
     Archive,
     ArchiveError,
     ArchiveNotFound,
@@ -39,6 +38,7 @@ from beltacrawl.archive import (
     ArticleHistory,
     SearchHit,
 )
+from beltacrawl.archive.columns import LIST_FIELDS
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
@@ -370,21 +370,23 @@ class Command(ScrapyCommand):
         self.exitcode = 1
 
     def run_stats(self, archive: Archive, opts: argparse.Namespace) -> None:
-        print(format_stats(archive.path, archive.stats(runs=opts.runs)))
+        print(format_stats(archive.path, archive.queries.stats(runs=opts.runs)))
 
     def run_export(self, archive: Archive, opts: argparse.Namespace) -> None:
         fmt = opts.format or ("csv" if opts.output.lower().endswith(".csv") else "jsonl")
-        records = archive.iter_articles(since=opts.since, until=opts.until, rubrics=opts.rubric)
+        records = archive.queries.iter_articles(
+            since=opts.since, until=opts.until, rubrics=opts.rubric
+        )
         with contextlib.closing(records), _output(opts.output) as out:
             count = (write_csv if fmt == "csv" else write_jsonl)(records, out)
         where = "standard output" if opts.output == "-" else opts.output
         print(f"exported {count} articles ({fmt}) to {where}", file=sys.stderr)
 
     def run_search(self, archive: Archive, opts: argparse.Namespace) -> None:
-        print(format_hits(archive.search(opts.query, opts.limit, raw=opts.raw)))
+        print(format_hits(archive.queries.search(opts.query, opts.limit, raw=opts.raw)))
 
     def run_show(self, archive: Archive, opts: argparse.Namespace) -> None:
-        history = archive.show(opts.key)
+        history = archive.queries.show(opts.key)
         if history is None:
             raise CommandFailed(f"no article with key {opts.key!r} in {archive.path}")
         if opts.json:
@@ -401,5 +403,5 @@ class Command(ScrapyCommand):
             print(format_history(history))
 
     def run_backup(self, archive: Archive, opts: argparse.Namespace) -> None:
-        target = archive.backup(opts.target)
-        print(f"backed up {archive.count()} articles from {archive.path} to {target}")
+        target = archive.queries.backup(opts.target)
+        print(f"backed up {archive.store.count()} articles from {archive.path} to {target}")

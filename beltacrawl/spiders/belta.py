@@ -189,10 +189,10 @@ class BeltaSpider(scrapy.Spider):
         response = self._decoded(response)
         carried = walk.day_group if walk.page > 0 else ("", "")
         page = parse_listing(response.selector, response.url, self.config.base_host, carried)
-        if not page.entries and self.policy.may_be_scripted(walk):
-            if again := self._rendered_again(response, "listing"):
-                yield again
-                return
+        scripted = not page.entries and self.policy.may_be_scripted(walk)
+        if scripted and (again := self._rendered_again(response, "listing")):
+            yield again
+            return
         walk.day_group = page.day_group
         walk.rendered = walk.rendered or bool(page.entries and response.meta.get("playwright"))
         number = self.policy.start_page(walk)

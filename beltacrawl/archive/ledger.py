@@ -1,0 +1,216 @@
+"""What the crawls did: their runs, the fetches that failed, the listing stretches covered."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from beltacrawl.archive.database import utc_now
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from beltacrawl.archive.database import Database
+
+
+@dataclass(frozen=True, slots=True)
+class FailureRecord:
+    """A URL whose last fetch failed; the next run fetches it again."""
+
+    url: str
+    key: str | None
+    reason: str
+    failed_at: str
+    attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class CrawlRun:
+    """One crawl run as recorded in ``crawl_runs``."""
+
+    id: int
+    spider: str
+    started_at: str
+    finished_at: str | None
+    arguments: dict[str, Any]
+    stats: dict[str, Any] | None
+    finish_reason: str | None
+    new: int | None
+    updated: int | None
+    unchanged: int | None
+    failed: int | None
+    verdict: str | None = None
+    """Health verdict: ``ok``, ``problems`` (listed in ``problems``), or ``None`` when the
+    run was not closed (killed) or predates schema version 2."""
+    problems: list[str] = dataclasses.field(default_factory=list)
+    summary: str | None = None
+    """The end-of-run summary block, as logged."""
+
+
+class Ledger:
+    """Crawl runs, failures and listing coverage of one archive."""
+
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    # - failures -------------------------------------------------------------------------
+
+    def record_failure(self, url: str, key: str | None, reason: str) -> None:
+        """Remember that fetching ``url`` failed; a later success of ``key`` clears it."""
+        with self._db.transaction() as conn:
+            conn.execute(
+                "INSERT INTO failures (url, key, reason, failed_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (url) DO UPDATE SET key = coalesce(excluded.key, key),"
+                " reason = excluded.reason, failed_at = excluded.failed_at,"
+                " attempts = attempts + 1",
+                (url, key, reason, utc_now()),
+            )
+
+    def failures(self) -> list[FailureRecord]:
+        """Open failures, oldest first."""
+        rows = self._db.conn.execute(
+            "SELECT url, key, reason, failed_at, attempts FROM failures ORDER BY failed_at, url"
+        )
+        return [FailureRecord(**dict(row)) for row in rows]
+
+    # - listing coverage -----------------------------------------------------------------
+
+    def coverage(self, listing: str) -> tuple[datetime, datetime] | None:
+        """``(oldest, newest)`` listed times between which a finished walk of ``listing``
+        archived every entry (or recorded it as failed), or ``None``.
+
+        Incremental runs stop early only inside this stretch: a run killed half-way never
+        extends it, so the next run walks on until it has caught up.
+        """
+        row = self._db.conn.execute(
+            "SELECT oldest, newest FROM listing_coverage WHERE listing = ?", (listing,)
+        ).fetchone()
+        if row is None:
+            return None
+        return datetime.fromisoformat(row["oldest"]), datetime.fromisoformat(row["newest"])
+
+    def extend_coverage(self, listing: str, oldest: datetime, newest: datetime) -> None:
+        """Add a walked stretch; it joins the stored one when the two overlap. A stretch
+        apart from the stored one is not recorded: the unwalked gap between them must keep
+        later runs walking until they have reached the stored stretch."""
+        with self._db.transaction() as conn:
+            row = conn.execute(
+                "SELECT oldest, newest FROM listing_coverage WHERE listing = ?", (listing,)
+            ).fetchone()
+            if row is not None:
+                stored_oldest = datetime.fromisoformat(row["oldest"])
+                stored_newest = datetime.fromisoformat(row["newest"])
+                if oldest > stored_newest or newest < stored_oldest:
+                    return
+                oldest, newest = min(oldest, stored_oldest), max(newest, stored_newest)
+            conn.execute(
+                "INSERT INTO listing_coverage (listing, oldest, newest, updated_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (listing) DO UPDATE SET"
+                " oldest = excluded.oldest, newest = excluded.newest,"
+                " updated_at = excluded.updated_at",
+                (
+                    listing,
+                    oldest.isoformat(timespec="seconds"),
+                    newest.isoformat(timespec="seconds"),
+                    utc_now(),
+                ),
+            )
+
+    # - crawl runs -----------------------------------------------------------------------
+
+    def start_run(self, spider: str, arguments: Mapping[str, Any] | Any) -> int:
+        """Record the start of a crawl run with its arguments (a mapping or a dataclass)."""
+        if dataclasses.is_dataclass(arguments) and not isinstance(arguments, type):
+            arguments = dataclasses.asdict(arguments)
+        with self._db.transaction() as conn:
+            cursor = conn.execute(
+                "INSERT INTO crawl_runs (spider, started_at, arguments) VALUES (?, ?, ?)",
+                (spider, utc_now(), _dumps(dict(arguments or {}))),
+            )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def finish_run(
+        self,
+        run_id: int,
+        finish_reason: str,
+        stats: Mapping[str, Any],
+        *,
+        problems: Sequence[str] | None = None,
+        summary: str | None = None,
+    ) -> None:
+        """Close a run: its reason, its stats, and counts from the ``archive/*`` stats.
+
+        ``failed`` counts the failures recorded during the run and still open at its end.
+        ``problems`` (the run's verdict, see :mod:`beltacrawl.crawl.verdict`) sets the
+        verdict: ``ok`` when empty, ``problems`` otherwise; ``summary`` is the logged block.
+        """
+        now = utc_now()
+        verdict = None if problems is None else ("problems" if problems else "ok")
+        with self._db.transaction() as conn:
+            conn.execute(
+                "UPDATE crawl_runs SET finished_at = :now, finish_reason = :reason,"
+                " stats = :stats, new_count = :new, updated_count = :updated,"
+                " unchanged_count = :unchanged, verdict = :verdict, problems = :problems,"
+                " summary = :summary,"
+                " failed_count = (SELECT count(*) FROM failures"
+                "   WHERE failed_at >= crawl_runs.started_at AND failed_at <= :now)"
+                " WHERE id = :id",
+                {
+                    "now": now,
+                    "reason": finish_reason,
+                    "stats": _dumps(dict(stats)),
+                    "new": int(stats.get("archive/new", 0)),
+                    "updated": int(stats.get("archive/updated", 0)),
+                    "unchanged": int(stats.get("archive/unchanged", 0)),
+                    "verdict": verdict,
+                    "problems": None if problems is None else _dumps(list(problems)),
+                    "summary": summary,
+                    "id": run_id,
+                },
+            )
+
+    def recent_runs(self, limit: int = 10) -> list[CrawlRun]:
+        """The last ``limit`` runs, newest first."""
+        rows = self._db.conn.execute("SELECT * FROM crawl_runs ORDER BY id DESC LIMIT ?", (limit,))
+        return [
+            CrawlRun(
+                id=row["id"],
+                spider=row["spider"],
+                started_at=row["started_at"],
+                finished_at=row["finished_at"],
+                arguments=json.loads(row["arguments"] or "{}"),
+                stats=json.loads(row["stats"]) if row["stats"] else None,
+                finish_reason=row["finish_reason"],
+                new=row["new_count"],
+                updated=row["updated_count"],
+                unchanged=row["unchanged_count"],
+                failed=row["failed_count"],
+                verdict=row["verdict"],
+                problems=json.loads(row["problems"]) if row["problems"] else [],
+                summary=row["summary"],
+            )
+            for row in rows
+        ]
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, set | frozenset):
+        return sorted(value, key=str)
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    return str(value)
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=_json_default, sort_keys=True)

@@ -1,0 +1,155 @@
+"""The record's fields are declared once, in ``Article``: the archive's columns and the
+JSON Schema follow from them, and a field added later reaches existing archives."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import shutil
+import sqlite3
+from pathlib import Path
+
+from beltacrawl.archive import Archive, schema
+from beltacrawl.archive.columns import (
+    ARTICLE_FIELDS,
+    DETAIL_FIELDS,
+    IDENTITY_FIELDS,
+    KEPT_IF_MISSING,
+    VERSION_FIELDS,
+)
+from beltacrawl.items import Article, Storage, spec
+from beltacrawl.schemas import ARTICLE, article_schema
+
+REPO = Path(__file__).resolve().parents[1]
+#: An archive written by beltacrawl before the record's columns were derived (schema 3):
+#: 13 articles, 2 earlier versions, one failure, two runs, coverage of all_news.
+WRITTEN_BY_SCHEMA_3 = REPO / "tests" / "fixtures" / "archive-schema-3.sqlite"
+
+
+@dataclasses.dataclass
+class ArticleWithWordCount(Article):
+    """``Article`` with one more field, as a later beltacrawl might declare it."""
+
+    word_count: int | None = dataclasses.field(
+        default=None,
+        metadata=spec({"type": ["integer", "null"], "minimum": 0}, storage=Storage.INTEGER),
+    )
+
+
+def table_columns(conn: sqlite3.Connection, table: str) -> list[str]:
+    return [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
+
+
+def test_the_derived_columns() -> None:
+    assert tuple(f.name for f in dataclasses.fields(Article)) == ARTICLE_FIELDS
+    assert IDENTITY_FIELDS == ("key", "article_id", "article_year")
+    assert ARTICLE_FIELDS[:2] + ARTICLE_FIELDS[5:] == VERSION_FIELDS
+    assert set(DETAIL_FIELDS) == {
+        "rubric_label", "lead", "published_at", "published_raw", "dateline_place",
+        "dateline_date", "dateline_raw", "tags", "image_url", "image_caption", "body_html",
+    }  # fmt: skip
+    assert {
+        "lead", "rubric_label", "published_at", "published_raw", "image_url", "image_caption"
+    } == KEPT_IF_MISSING  # fmt: skip
+
+
+def test_a_new_archive_has_a_column_per_field(tmp_path: Path) -> None:
+    with Archive.open(tmp_path / "a.sqlite") as archive:
+        conn = archive.db.conn
+        assert table_columns(conn, "articles") == [
+            "id", "article_id", "article_year", "key", "url", "fetched_url", "rubric",
+            "rubric_label", "title", "lead", "published_at", "published_raw",
+            "dateline_place", "dateline_date", "dateline_raw", "body", "body_html", "tags",
+            "image_url", "image_caption", "language", "is_incomplete", "content_hash",
+            "fetched_at", "first_seen_at", "last_seen_at", "updated_at", "version_count",
+        ]  # fmt: skip
+        assert table_columns(conn, "article_versions") == [
+            "id", "article_id", "article_year", "key", "version", *VERSION_FIELDS, "archived_at"
+        ]  # fmt: skip
+
+
+def test_a_field_added_to_the_record_appears_in_the_ddl_and_the_schema() -> None:
+    ddl = schema.articles_ddl(ArticleWithWordCount)
+    assert "    word_count      INTEGER," in ddl
+    assert "    word_count      INTEGER," in schema.versions_ddl(ArticleWithWordCount)
+    assert "word_count" not in schema.articles_ddl()
+    json_schema = article_schema(ArticleWithWordCount)
+    assert json_schema["required"][-1] == "word_count"
+    assert json_schema["properties"]["word_count"] == {"type": ["integer", "null"], "minimum": 0}
+
+
+def test_a_field_added_later_gets_a_column_in_an_existing_archive(tmp_path: Path) -> None:
+    path = tmp_path / "a.sqlite"
+    shutil.copy(WRITTEN_BY_SCHEMA_3, path)
+    with Archive.open(path) as archive:
+        conn = archive.db.conn
+        assert schema.missing_columns(conn) == []
+        assert schema.missing_columns(conn, ArticleWithWordCount) == [
+            ("articles", "word_count      INTEGER"),
+            ("article_versions", "word_count      INTEGER"),
+        ]
+        with archive.db.transaction():
+            schema.add_missing_columns(conn, ArticleWithWordCount)
+        assert table_columns(conn, "articles")[-1] == "word_count"
+        assert archive.store.count() == 13
+        assert conn.execute("SELECT count(*) FROM articles WHERE word_count IS NULL").fetchone()
+        assert archive.queries.integrity_check() == []
+
+
+def normalised_schema(path: Path) -> dict[str, object]:
+    """Every table's columns and every object's SQL, whitespace and comments aside."""
+    with sqlite3.connect(path) as conn:
+        objects = conn.execute(
+            "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name"
+        ).fetchall()
+        columns = {
+            name: conn.execute(f"PRAGMA table_xinfo({name})").fetchall()
+            for kind, name, _ in objects
+            if kind == "table"
+        }
+        fts_config = conn.execute("SELECT k, v FROM articles_fts_config").fetchall()
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+
+    def normal(sql: str) -> str:
+        sql = re.sub(r"--[^\n]*", "", sql)
+        return re.sub(r"\s+", " ", re.sub(r"\s*([(),])\s*", r"\1", sql)).strip()
+
+    return {
+        "objects": [(kind, name, normal(sql)) for kind, name, sql in objects],
+        "columns": columns,
+        "fts_config": fts_config,
+        "version": version,
+    }
+
+
+def test_an_archive_written_before_the_derivation_is_kept_whole(tmp_path: Path) -> None:
+    old = tmp_path / "old.sqlite"
+    shutil.copy(WRITTEN_BY_SCHEMA_3, old)
+    new = tmp_path / "new.sqlite"
+    Archive.open(new).close()
+    with sqlite3.connect(WRITTEN_BY_SCHEMA_3) as conn:
+        before = {
+            table: conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
+            for table in (
+                "articles", "article_versions", "failures", "listing_coverage", "crawl_runs"
+            )
+        }  # fmt: skip
+    with Archive.open(old) as archive:
+        assert archive.store.count() == 13
+        assert archive.queries.integrity_check() == []
+    assert normalised_schema(old) == normalised_schema(new)
+    with sqlite3.connect(old) as conn:
+        for table, rows in before.items():
+            assert conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall() == rows, table
+    assert sum(len(rows) for rows in before.values()) == 13 + 2 + 1 + 1 + 2
+    with Archive.open(old) as archive:
+        history = archive.queries.show("3-2024")
+        assert history is not None and history.version_count == 3
+        assert [hit.key for hit in archive.queries.search("Dritte")] == ["3-2024"]
+
+
+def test_docs_ship_the_generated_schema() -> None:
+    """Regenerate with ``python -m beltacrawl.schemas``."""
+    assert (REPO / "docs" / "article.schema.json").read_text(encoding="utf-8") == ARTICLE
+    assert list(json.loads(ARTICLE)["properties"]) == list(ARTICLE_FIELDS)
