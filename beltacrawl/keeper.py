@@ -127,7 +127,8 @@ class RunKeeper:
 
     def walk_ended(self, outcome: WalkOutcome) -> None:
         self._walks[outcome.listing] = outcome
-        self.stats.set_value(f"belta/walk/{outcome.listing}/stop_reason", outcome.stop_reason)
+        reason = outcome.stop_reason.value if outcome.stop_reason else None
+        self.stats.set_value(f"belta/walk/{outcome.listing}/stop_reason", reason)
         self.stats.set_value(f"belta/walk/{outcome.listing}/pages", outcome.pages)
 
     @property

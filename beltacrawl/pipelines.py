@@ -278,9 +278,13 @@ class ArchivePipeline:
         logger.error("Cannot write to the archive %s (%s): %d articles not stored", path, exc, lost)
         if not final and not self._gave_up:
             self._gave_up = True
-            engine = self.crawler.engine
-            if engine is not None:
-                deferred_from_coro(engine.close_spider_async(reason=ARCHIVE_UNWRITABLE))
+            self.stop_crawl(ARCHIVE_UNWRITABLE)
+
+    def stop_crawl(self, reason: str) -> None:
+        """Ask the engine to stop the crawl (the archive cannot be written)."""
+        engine = self.crawler.engine
+        if engine is not None:
+            deferred_from_coro(engine.close_spider_async(reason=reason))
 
     def _count(self, outcomes: list[Outcome]) -> None:
         for outcome in outcomes:

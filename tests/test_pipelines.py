@@ -21,9 +21,10 @@ from scrapy.utils.test import get_crawler
 
 from beltacrawl.archive import Archive, ArchiveLock
 from beltacrawl.archive import database as archive_database
+from beltacrawl.crawl.arguments import CrawlArguments
 from beltacrawl.items import Article
+from beltacrawl.keeper import ARCHIVE_LOCKED, keeper_of
 from beltacrawl.pipelines import (
-    ARCHIVE_LOCKED,
     ARCHIVE_UNWRITABLE,
     ArchivePipeline,
     DeduplicationPipeline,
@@ -65,7 +66,7 @@ def article(number: int, year: int = 2024, **overrides: Any) -> Article:
 
 class BeltaSpider(Spider):
     name = "belta"
-    arguments = {"mode": "incremental", "rubrics": ["economics"]}  # noqa: RUF012
+    arguments = CrawlArguments.parse({"mode": "incremental", "rubrics": "economics"})
 
 
 def make_crawler(settings: dict[str, Any] | None = None) -> Any:
@@ -195,8 +196,19 @@ def test_deduplication_can_be_switched_off() -> None:
 # --- archive ------------------------------------------------------------------------------
 
 
+#: The run keeper owns the archive; the pipeline stores through it.
+KEEPER = {"EXTENSIONS": {"beltacrawl.keeper.RunKeeper": 600}}
+
+
+def archive_crawler(path: Path, **settings: Any) -> Any:
+    """A crawler whose run keeper has opened (and locked) the archive at ``path``."""
+    crawler = make_crawler({**KEEPER, "BELTA_ARCHIVE": str(path), **settings})
+    keeper_of(crawler).spider_opened(crawler.spider)
+    return crawler
+
+
 def open_archive_pipeline(path: Path, **settings: Any) -> tuple[Any, ArchivePipeline]:
-    crawler = make_crawler({"BELTA_ARCHIVE": str(path), **settings})
+    crawler = archive_crawler(path, **settings)
     pipeline = ArchivePipeline.from_crawler(crawler)
     pipeline.open_spider()
     return crawler, pipeline
@@ -207,8 +219,9 @@ def close(crawler: Any, pipeline: ArchivePipeline, reason: str = "finished") -> 
     results = crawler.signals.send_catch_log(
         signals.spider_closed, spider=crawler.spider, reason=reason
     )
-    # Only this pipeline's handler matters here (CoreStats never saw spider_opened).
-    ours = [result for receiver, result in results if receiver == pipeline.spider_closed]
+    # Only the keeper's handler matters here (CoreStats never saw spider_opened).
+    keeper = keeper_of(crawler)
+    ours = [result for receiver, result in results if receiver == keeper.spider_closed]
     assert ours == [None]
 
 
@@ -240,7 +253,7 @@ def test_archive_pipeline_writes_in_batches_and_records_the_run(tmp_path: Path) 
         run = reader.ledger.recent_runs(1)[0]
         assert run.id == stats["archive/run_id"]
         assert run.spider == "belta"
-        assert run.arguments == {"mode": "incremental", "rubrics": ["economics"]}
+        assert run.arguments == {"mode": "incremental", "rubrics": "economics"}
         assert run.finish_reason == "finished"
         assert (run.new, run.updated, run.unchanged, run.failed) == (3, 1, 1, 0)
         assert run.stats is not None
@@ -252,11 +265,12 @@ def test_archive_pipeline_writes_in_batches_and_records_the_run(tmp_path: Path) 
 def test_archive_pipeline_holds_the_lock_while_open(tmp_path: Path) -> None:
     path = tmp_path / "belta.sqlite"
     crawler, pipeline = open_archive_pipeline(path)
-    second_crawler = make_crawler({"BELTA_ARCHIVE": str(path)})
-    second = ArchivePipeline.from_crawler(second_crawler)
+    second_crawler = make_crawler({**KEEPER, "BELTA_ARCHIVE": str(path)})
     with pytest.raises(CloseSpider) as refused:
-        second.open_spider()
+        keeper_of(second_crawler).spider_opened(second_crawler.spider)
     assert refused.value.reason == ARCHIVE_LOCKED
+    second = ArchivePipeline.from_crawler(second_crawler)
+    second.open_spider()
     assert stats_of(second_crawler)["archive/locked_by_pid"] == os.getpid()
     # The refused crawl closes without touching the archive or the other crawl's lock.
     second.process_item(article(9))
@@ -291,7 +305,7 @@ def test_archive_pipeline_survives_a_busy_database(
     path = tmp_path / "belta.sqlite"
     crawler, pipeline = open_archive_pipeline(path, BELTA_ARCHIVE_BATCH_SIZE=2)
     close_requests: list[str] = []
-    monkeypatch.setattr(pipeline, "close_spider_now", close_requests.append)
+    monkeypatch.setattr(pipeline, "stop_crawl", close_requests.append)
     blocker = sqlite3.connect(path, isolation_level=None)
 
     blocker.execute("BEGIN IMMEDIATE")  # e.g. an analyst's tool holding a write transaction
@@ -326,8 +340,7 @@ def test_archive_pipeline_settings() -> None:
         ArchivePipeline.from_crawler(make_crawler({"BELTA_ARCHIVE": ""}))
     with pytest.raises(ValueError, match="BELTA_ARCHIVE_BATCH_SIZE"):
         ArchivePipeline.from_crawler(make_crawler({"BELTA_ARCHIVE_BATCH_SIZE": 0}))
-    pipeline = ArchivePipeline.from_crawler(make_crawler())
-    assert pipeline.path == Path("data/belta.sqlite")
+    pipeline = ArchivePipeline.from_crawler(make_crawler({"BELTA_ARCHIVE": "data/belta.sqlite"}))
     assert pipeline.batch_size == 100
 
 
@@ -345,6 +358,7 @@ def test_pipelines_use_the_current_signatures() -> None:
 
 SPIDER = """
 from pathlib import Path
+from types import SimpleNamespace
 
 import scrapy
 
@@ -352,8 +366,8 @@ from beltacrawl.items import Article
 
 
 class ItemsSpider(scrapy.Spider):
-    name = "items"
-    arguments = {"mode": "test"}
+    name = "belta"  # the run keeper records runs of this spider only
+    arguments = SimpleNamespace(raw={"mode": "test"})
 
     async def start(self):
         Path("started").write_text("yes")
@@ -371,7 +385,7 @@ def run_crawl(project: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(project), str(ROOT)])}
     env.pop("SCRAPY_SETTINGS_MODULE", None)
     return subprocess.run(
-        [sys.executable, "-m", "scrapy", "crawl", "items"],
+        [sys.executable, "-m", "scrapy", "crawl", "belta"],
         cwd=project,
         env=env,
         capture_output=True,
@@ -389,6 +403,7 @@ def test_a_crawl_stores_items_and_a_locked_archive_stops_the_next(tmp_path: Path
     (project / "tproj" / "spiders" / "items.py").write_text(textwrap.dedent(SPIDER))
     (project / "tproj" / "settings.py").write_text(
         f"SPIDER_MODULES = ['tproj.spiders']\nITEM_PIPELINES = {PIPELINES!r}\n"
+        f"EXTENSIONS = {KEEPER['EXTENSIONS']!r}\n"
         "BELTA_ARCHIVE = 'data/belta.sqlite'\nTELNETCONSOLE_ENABLED = False\n"
         "LOG_LEVEL = 'INFO'\n"
     )
