@@ -9,12 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from beltacrawl.health import problems
 from scrapy.cmdline import execute
 from scrapy.settings import Settings
 
 from beltacrawl.archive import Archive, schema_version
-from beltacrawl.summary import render
+from beltacrawl.crawl.verdict import judge
+from beltacrawl.crawl.walk import StopReason, WalkOutcome
+from beltacrawl.summary import render_summary
 from tests.crawling import run_crawl
 from tests.test_archive import archive_at_version
 
@@ -61,13 +62,13 @@ def test_summary_has_duration_counts_stop_reasons_and_verdict() -> None:
         "validation/dropped/url": 2,
         "validation/dropped/body": 1,
         "downloader/response_count": 57,
-        "belta/walk/all_news/stop_reason": "archive_reached",
-        "belta/walk/all_news/pages": 3,
-        "belta/walk/economics/stop_reason": "listing_failed",
-        "belta/walk/economics/pages": 1,
         "monitors/failed": ["Layout/first listing pages have entries: economics"],
     }
-    lines = render(stats, "finished").splitlines()
+    walks = [
+        WalkOutcome("all_news", StopReason.ARCHIVE_REACHED, 3, None),
+        WalkOutcome("economics", StopReason.LISTING_FAILED, 1, None),
+    ]
+    lines = render_summary(stats, "finished", walks).splitlines()
     assert lines[0] == "beltacrawl run summary (finish reason: finished)"
     text = "\n".join(lines)
     assert re.search(r"^  duration +1:06:40$", text, re.MULTILINE)
@@ -76,10 +77,10 @@ def test_summary_has_duration_counts_stop_reasons_and_verdict() -> None:
     assert re.search(r"^  records dropped as invalid +3$", text, re.MULTILINE)
     assert re.search(r"^  pages fetched \(HTTP responses\) +57$", text, re.MULTILINE)
     assert re.search(r"^  walk all_news +3 page\(s\), stopped: archive_reached$", text, re.M)
-    found = problems(stats, "finished")
-    assert len(found) == 2  # the failed monitor and the failed walk, in beltacrawl.health's words
+    found = judge(stats, "finished", walks).problems
+    assert len(found) == 2  # the failed monitor and the failed walk
     assert lines[-1] == "  verdict: PROBLEMS — " + "; ".join(found)
-    assert render({}, "finished").splitlines()[-1] == "  verdict: ok"
+    assert render_summary({}, "finished").splitlines()[-1] == "  verdict: ok"
 
 
 # --- crawl_runs -------------------------------------------------------------------------
