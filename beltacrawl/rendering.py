@@ -13,7 +13,7 @@ Two components do the work:
 - :class:`Rendering`, an add-on (``ADDONS``): when the mode is not ``never`` it installs
   scrapy-playwright's download handler for http/https, the launch options of the local
   Chromium (``BELTA_CHROMIUM``) and scrapy-playwright's memory-usage extension
-  (:mod:`beltacrawl.browser_memory`).
+  as its documentation describes.
 - :class:`RenderMiddleware`, a downloader middleware: in ``always`` it marks requests
   ``meta["playwright"] = True``; in both browser modes it makes sure the browser exists
   before anything is fetched and ends the run clearly when it cannot start.
@@ -61,8 +61,8 @@ ABORTED_RESOURCE_TYPES = frozenset({"image", "font", "media"})
 #: ``DOMContentLoaded`` or ``load`` have run by then.
 GOTO_KWARGS = {"wait_until": "load"}
 PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
-#: scrapy-playwright's memory-usage extension (beltacrawl/browser_memory.py).
-PLAYWRIGHT_MEMUSAGE = "beltacrawl.browser_memory.BrowserMemoryUsage"
+#: scrapy-playwright's memory-usage extension: Scrapy's, with the browser's processes.
+PLAYWRIGHT_MEMUSAGE = "scrapy_playwright.memusage.ScrapyPlaywrightMemoryUsageExtension"
 SCRAPY_MEMUSAGE = "scrapy.extensions.memusage.MemoryUsage"
 
 

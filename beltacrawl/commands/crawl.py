@@ -19,26 +19,29 @@ from beltacrawl.spiders.belta import BeltaSpider
 if TYPE_CHECKING:
     import argparse
 
-    from scrapy import Spider
-    from scrapy.crawler import Crawler
-
 
 class Command(ScrapyCrawlCommand):
-    crawler: Crawler | None = None
-
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        if args and args[0] == BeltaSpider.name:
+        if len(args) != 1:
+            raise UsageError("give one spider: scrapy crawl belta")
+        if args[0] == BeltaSpider.name:
             try:
                 # Scrapyd adds its job id as the spider argument ``_job``.
                 CrawlArguments.parse({k: v for k, v in opts.spargs.items() if k != "_job"})
                 Config.from_settings(self.settings)
             except (ArgumentError, ConfigError) as error:
                 raise UsageError(f"belta: {error}", print_help=False) from None
-        super().run(args, opts)
-        keeper = self.crawler.get_extension(RunKeeper) if self.crawler else None
-        if self.exitcode == 0 and keeper is not None:
+        assert self.crawler_process is not None
+        crawler = self.crawler_process.create_crawler(args[0])
+        self.crawler_process.crawl(crawler, **opts.spargs)
+        self.crawler_process.start()
+        if self.crawler_process.bootstrap_failed:
+            self.exitcode = 1
+            return
+        try:
+            keeper = crawler.get_extension(RunKeeper)
+        except RuntimeError:  # the crawl never started: Scrapy has said why
+            self.exitcode = 1
+            return
+        if keeper is not None:
             self.exitcode = keeper.exit_status()
-
-    def _create_crawler(self, spidercls: type[Spider] | str) -> Crawler:
-        self.crawler = super()._create_crawler(spidercls)
-        return self.crawler
