@@ -10,7 +10,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -250,7 +250,8 @@ def test_upsert_new_updated_unchanged(archive: Archive) -> None:
 def test_unchanged_never_moves_fetched_at_back(archive: Archive) -> None:
     archive.store.upsert_many([record(1, fetched_at="2026-11-29T10:00:00+00:00")])
     archive.store.upsert_many([record(1, fetched_at="2026-11-28T10:00:00+00:00")])
-    assert archive.store.lookup(["1-2024"])["1-2024"].fetched_at == "2026-11-29T10:00:00+00:00"
+    fetched_at = archive.store.lookup(["1-2024"])["1-2024"].fetched_at
+    assert fetched_at == datetime.fromisoformat("2026-11-29T10:00:00+00:00")
 
 
 def test_versions_accumulate(archive: Archive) -> None:
@@ -319,9 +320,9 @@ def test_lookup(archive: Archive) -> None:
     assert set(found) == {"1-2024", "2-2024"}
     assert found["1-2024"] == ArchivedState(
         key="1-2024",
-        published_at="2024-03-01T10:00:00+03:00",
+        published_at=datetime.fromisoformat("2024-03-01T10:00:00+03:00"),
         is_incomplete=False,
-        fetched_at="2026-11-28T10:00:00+00:00",
+        fetched_at=datetime.fromisoformat("2026-11-28T10:00:00+00:00"),
     )
     assert found["2-2024"].is_incomplete is True
     assert found["2-2024"].published_at is None

@@ -15,9 +15,10 @@ from tests.test_schema_validation import fixture_articles
 SPIDERMON = "spidermon.contrib.scrapy.extensions.Spidermon"
 
 
-def test_spidermons_extension_runs_before_the_summary():
+def test_spidermons_extension_runs_before_the_run_keeper():
+    """The keeper's verdict includes the closing monitors' findings."""
     extensions = get_project_settings().getdict("EXTENSIONS")
-    assert 0 < extensions[SPIDERMON] < extensions["beltacrawl.summary.RunSummary"]
+    assert 0 < extensions[SPIDERMON] < extensions["beltacrawl.keeper.RunKeeper"]
 
 
 def closed_run_stats(articles: list[Article]) -> dict:
