@@ -18,7 +18,7 @@ from scrapy.cmdline import execute
 from scrapy.settings import Settings
 
 from beltacrawl.archive import ARTICLE_FIELDS, Archive
-from beltacrawl.commands.archive import csv_value, table
+from beltacrawl.commands.archive_output import csv_value, table
 from beltacrawl.items import Article
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,4 +1,6 @@
 """Project commands for ``scrapy`` (``COMMANDS_MODULE = "beltacrawl.commands"``).
 
-Each module defines one command named after the module, e.g. ``scrapy archive``.
+``crawl.py`` and ``archive.py`` each define one command named after the module
+(``scrapy crawl`` with beltacrawl's checks, ``scrapy archive``); ``archive_output.py``
+formats what ``scrapy archive`` prints and exports.
 """

@@ -15,221 +15,33 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import csv
-import difflib
-import itertools
 import json
 import os
 import sys
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from beltacrawl.archive import (
-    ARTICLE_FIELDS,
-    DEFAULT_PATH,
-    Archive,
-    ArchiveError,
-    ArchiveNotFound,
-    ArchiveStats,
-    ArticleHistory,
-    SearchHit,
+from beltacrawl.archive import DEFAULT_PATH, Archive, ArchiveError, ArchiveNotFound
+from beltacrawl.commands.archive_output import (
+    format_history,
+    format_hits,
+    format_stats,
+    write_csv,
+    write_jsonl,
 )
-from beltacrawl.archive.columns import LIST_FIELDS
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Sequence
+    from collections.abc import Iterator
 
-#: Separator of list values (tags) in CSV cells.
-CSV_LIST_SEPARATOR = " | "
 FORMATS = ("jsonl", "csv")
 
 
 class CommandFailed(Exception):
     """A clean failure: message to stderr, exit code 1, no traceback."""
-
-
-# --- formatting -----------------------------------------------------------------------
-
-
-def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    """A plain text table, numbers right-aligned.
-
-    >>> print(table(["rubric", "articles"], [("economics", 12), ("sport", 3)]))
-    rubric     articles
-    ---------  --------
-    economics        12
-    sport             3
-    """
-    rows = [tuple(row) for row in rows]
-    cells = [[_cell(value) for value in row] for row in rows]
-    numeric = [
-        all(isinstance(row[i], int | float) for row in rows if row[i] is not None)
-        for i in range(len(headers))
-    ]
-    widths = [max([len(h), *(len(row[i]) for row in cells)]) for i, h in enumerate(headers)]
-    lines = [
-        "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip(),
-        "  ".join("-" * w for w in widths),
-    ]
-    for row in cells:
-        lines.append(
-            "  ".join(
-                (c.rjust(w) if num else c.ljust(w))
-                for c, w, num in zip(row, widths, numeric, strict=True)
-            ).rstrip()
-        )
-    return "\n".join(lines)
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return f"{value:.2f}"
-    if isinstance(value, list):
-        return CSV_LIST_SEPARATOR.join(map(str, value)) or "-"
-    return str(value)
-
-
-def _short(text: str | None, width: int = 70) -> str:
-    text = " ".join((text or "").split())
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def format_stats(path: Path, stats: ArchiveStats) -> str:
-    parts = [
-        f"Archive {path}",
-        f"  articles: {stats.total}   previous versions: {stats.versions}"
-        f"   open failures: {stats.failures}",
-    ]
-    if stats.newest:
-        newest = stats.newest
-        parts.append(
-            f"  newest: {newest['published_at']}  {newest['key']}  {_short(newest['title'], 60)}"
-        )
-    parts += ["", "Articles per rubric", table(["rubric", "articles"], stats.per_rubric)]
-    parts += ["", "Articles per month", table(["month", "articles"], stats.per_month)]
-    runs = [
-        (
-            run.id,
-            run.spider,
-            run.started_at,
-            run.finished_at,
-            run.finish_reason,
-            run.new,
-            run.updated,
-            run.unchanged,
-            run.failed,
-            run.verdict,
-        )
-        for run in stats.last_runs
-    ]
-    parts += [
-        "",
-        "Last crawl runs",
-        table(
-            [
-                "run",
-                "spider",
-                "started",
-                "finished",
-                "reason",
-                "new",
-                "upd",
-                "same",
-                "fail",
-                "verdict",
-            ],
-            runs,
-        )
-        if runs
-        else "  (none)",
-    ]
-    parts += [f"  run {run.id}: {problem}" for run in stats.last_runs for problem in run.problems]
-    return "\n".join(parts)
-
-
-def format_hits(hits: Sequence[SearchHit]) -> str:
-    if not hits:
-        return "no matches"
-    lines = []
-    for rank, hit in enumerate(hits, 1):
-        day = (hit.published_at or "")[:10] or "?"
-        lines.append(f"{rank:>3}. {hit.key}  {day}  {hit.rubric or '-'}  {_short(hit.title)}")
-        lines.append(f"     {hit.url}")
-        lines.append(f"     {' '.join(hit.snippet.split())}")
-    return "\n".join(lines)
-
-
-def format_history(history: ArticleHistory) -> str:
-    article = history.article
-    lines = [f"{article['key']}  {article['title']}", ""]
-    for field in ARTICLE_FIELDS:
-        if field in ("title", "body", "body_html"):
-            continue
-        lines.append(f"  {field + ':':<16}{_cell(article[field])}")
-    lines += [
-        f"  {'first_seen_at:':<16}{history.first_seen_at}",
-        f"  {'last_seen_at:':<16}{history.last_seen_at}",
-        f"  {'updated_at:':<16}{history.updated_at}",
-        f"  {'versions:':<16}{history.version_count}",
-        "",
-        article["body"] or "",
-    ]
-    chain = [*history.versions, {"version": history.version_count, **article}]
-    if history.versions:
-        lines += ["", f"Previous versions ({len(history.versions)}), oldest first"]
-    for old, new in itertools.pairwise(chain):
-        changed = [f for f in ARTICLE_FIELDS if f in old and old[f] != new.get(f)]
-        lines += [
-            "",
-            f"version {old['version']} (fetched {old.get('fetched_at') or '?'},"
-            f" replaced {old['archived_at']}): changed {', '.join(changed) or 'nothing'}",
-        ]
-        if old.get("title") != new.get("title"):
-            lines += [f"  - title: {old.get('title')}", f"  + title: {new.get('title')}"]
-        if old.get("body") != new.get("body"):
-            diff = difflib.unified_diff(
-                (old.get("body") or "").splitlines(),
-                (new.get("body") or "").splitlines(),
-                f"body v{old['version']}",
-                f"body v{new['version']}",
-                lineterm="",
-            )
-            lines += [f"  {line}" for line in diff]
-    return "\n".join(lines)
-
-
-def csv_value(field: str, value: Any) -> Any:
-    if field in LIST_FIELDS:
-        return CSV_LIST_SEPARATOR.join(value or [])
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return "" if value is None else value
-
-
-def write_jsonl(records: Iterable[dict[str, Any]], out: TextIO) -> int:
-    count = 0
-    for record in records:
-        out.write(json.dumps(record, ensure_ascii=False) + "\n")
-        count += 1
-    return count
-
-
-def write_csv(records: Iterable[dict[str, Any]], out: TextIO) -> int:
-    writer = csv.writer(out)
-    writer.writerow(ARTICLE_FIELDS)
-    count = 0
-    for record in records:
-        writer.writerow([csv_value(field, record.get(field)) for field in ARTICLE_FIELDS])
-        count += 1
-    return count
 
 
 def _iso_date(text: str) -> date:
