@@ -40,6 +40,7 @@ from beltacrawl.crawl.verdict import BROWSER_FAILED_STAT, BROWSER_INSTALL_HINT
 if TYPE_CHECKING:
     from scrapy import Request, Spider
     from scrapy.crawler import Crawler
+    from scrapy.http import Response
     from scrapy.settings import BaseSettings
 
 logger = logging.getLogger(__name__)
@@ -193,3 +194,20 @@ class RenderMiddleware:
         assert self.crawler.stats is not None
         self.crawler.stats.set_value(BROWSER_FAILED_STAT, what)
         logger.error("browser rendering (render=%s): %s; %s", self.mode, what, BROWSER_INSTALL_HINT)
+
+
+def browser_fallback(response: Response, mode: str, kind: str, spider: Spider) -> Request | None:
+    """With ``render=fallback``, the request once more through the browser, for a ``kind``
+    page (``listing``, ``article``) whose expected content is missing; ``None`` when the
+    page was rendered already or the mode is another."""
+    if mode != "fallback" or response.meta.get("playwright"):
+        return None
+    assert spider.crawler.stats is not None
+    spider.crawler.stats.inc_value(f"belta/render/fallback/{kind}")
+    spider.logger.info(
+        "%s page %s: expected content missing; fetching it again through the browser",
+        kind,
+        response.url,
+    )
+    meta = {**response.meta, "playwright": True}
+    return response.request.replace(meta=meta, dont_filter=True)

@@ -8,7 +8,16 @@ or garbled record, so it is retried instead and, if it stays broken, recorded as
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.http import Response, TextResponse
+
+if TYPE_CHECKING:
+    from logging import Logger, LoggerAdapter
+
+    from scrapy import Request, Spider
+    from scrapy.statscollectors import StatsCollector
 
 #: Pages of the site end with ``</html>``; a page without it near its end was cut off.
 _END_OF_PAGE = b"</html"
@@ -54,3 +63,28 @@ def with_repaired_encoding(response: TextResponse) -> tuple[TextResponse, bool]:
         if _is_valid(response.body, encoding):
             return response.replace(encoding=encoding), True
     return response, False
+
+
+def retry_unusable(response: Response, problem: str, spider: Spider) -> Request | None:
+    """A broken answer is retried like a failed download; ``None`` once retries are spent."""
+    assert spider.crawler.stats is not None
+    spider.crawler.stats.inc_value(f"belta/response/{problem}")
+    return get_retry_request(
+        response.request, spider=spider, reason=f"unusable response: {problem}"
+    )
+
+
+def decoded(
+    response: TextResponse, stats: StatsCollector, logger: Logger | LoggerAdapter
+) -> TextResponse:
+    """The response in the encoding its bytes are really in; a repair is logged and counted."""
+    repaired, changed = with_repaired_encoding(response)
+    if changed:
+        stats.inc_value("belta/response/charset_repaired")
+        logger.warning(
+            "%s is not in the encoding it declares (%s); read as %s",
+            response.url,
+            response.encoding,
+            repaired.encoding,
+        )
+    return repaired

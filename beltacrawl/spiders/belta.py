@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 
 import scrapy
 from scrapy import signals
-from scrapy.downloadermiddlewares.retry import get_retry_request
 
 from beltacrawl.config import Config
 from beltacrawl.crawl.arguments import ArgumentError, CrawlArguments
@@ -28,7 +27,8 @@ from beltacrawl.keeper import keeper_of
 from beltacrawl.loaders import load_article
 from beltacrawl.parsing.article import parse_article
 from beltacrawl.parsing.listing import parse_listing
-from beltacrawl.responses import unusable, with_repaired_encoding
+from beltacrawl.rendering import browser_fallback
+from beltacrawl.responses import decoded, retry_unusable, unusable
 from beltacrawl.site.dates import MINSK, parse_datetime
 from beltacrawl.site.urls import is_forbidden, listing_path, on_base, parse_article_url
 
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterable
 
     from scrapy.crawler import Crawler
-    from scrapy.http import Response, TextResponse
+    from scrapy.http import Response
     from twisted.python.failure import Failure
 
     from beltacrawl.keeper import RunKeeper
@@ -181,16 +181,16 @@ class BeltaSpider(scrapy.Spider):
         """Read one listing page; request its new articles and, if needed, the next page."""
         walk = self.walks.setdefault(listing, ListingWalk(listing, time.monotonic()))
         if problem := unusable(response):
-            if retry := self._retry(response, problem):
+            if retry := retry_unusable(response, problem, self):
                 yield retry
             else:
                 yield from self._listing_lost(walk, response.url, f"unusable response: {problem}")
             return
-        response = self._decoded(response)
+        response = decoded(response, self.crawler.stats, self.logger)
         carried = walk.day_group if walk.page > 0 else ("", "")
         page = parse_listing(response.selector, response.url, self.config.base_host, carried)
         scripted = not page.entries and self.policy.may_be_scripted(walk)
-        if scripted and (again := self._rendered_again(response, "listing")):
+        if scripted and (again := browser_fallback(response, self.render_mode, "listing", self)):
             yield again
             return
         walk.day_group = page.day_group
@@ -294,15 +294,17 @@ class BeltaSpider(scrapy.Spider):
             self.logger.error("%s is not an article URL of the German edition", response.url)
             return
         if problem := unusable(response):
-            if retry := self._retry(response, problem):
+            if retry := retry_unusable(response, problem, self):
                 yield retry
                 return
             self._article_problem(response, ref, problem, f"unusable response ({problem})")
             self._article_lost(ref, f"unusable response: {problem}")
             return
-        response = self._decoded(response)
+        response = decoded(response, self.crawler.stats, self.logger)
         raw = parse_article(response.selector)
-        if not raw.paragraphs and (again := self._rendered_again(response, "article")):
+        if not raw.paragraphs and (
+            again := browser_fallback(response, self.render_mode, "article", self)
+        ):
             yield again
             return
         for selector in raw.missing:
@@ -356,41 +358,6 @@ class BeltaSpider(scrapy.Spider):
         """Counted, and remembered in the archive for the next run to retry."""
         self.crawler.stats.inc_value("belta/articles/failed")
         self.keeper.record_failure(ref.url, ref.key, reason)
-
-    # --- responses -----------------------------------------------------------------------
-
-    def _retry(self, response: Response, problem: str) -> scrapy.Request | None:
-        """A broken answer (empty, not HTML, cut off) is retried like a failed download."""
-        self.crawler.stats.inc_value(f"belta/response/{problem}")
-        return get_retry_request(
-            response.request, spider=self, reason=f"unusable response: {problem}"
-        )
-
-    def _decoded(self, response: TextResponse) -> TextResponse:
-        decoded, repaired = with_repaired_encoding(response)
-        if repaired:
-            self.crawler.stats.inc_value("belta/response/charset_repaired")
-            self.logger.warning(
-                "%s is not in the encoding it declares (%s); read as %s",
-                response.url,
-                response.encoding,
-                decoded.encoding,
-            )
-        return decoded
-
-    def _rendered_again(self, response: Response, kind: str) -> scrapy.Request | None:
-        """With ``render=fallback``, the request once more through the browser, for a
-        ``kind`` page (``listing``, ``article``) whose expected content is missing."""
-        if self.render_mode != "fallback" or response.meta.get("playwright"):
-            return None
-        self.crawler.stats.inc_value(f"belta/render/fallback/{kind}")
-        self.logger.info(
-            "%s page %s: expected content missing; fetching it again through the browser",
-            kind,
-            response.url,
-        )
-        meta = {**response.meta, "playwright": True}
-        return response.request.replace(meta=meta, dont_filter=True)
 
     def log(self, message: Any, level: int = logging.DEBUG, **kw: Any) -> None:
         """Spidermon reports through ``Spider.log``; its report goes to DEBUG, since
