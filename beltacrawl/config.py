@@ -1,9 +1,9 @@
 """beltacrawl's own settings (``BELTA_*``), read and checked in one place.
 
 Every component takes what it needs from one frozen :class:`Config` built from the
-crawler's settings, as scrapy-playwright does with its ``Config``; nothing else reads a
-``BELTA_*`` setting by name. What each setting means is documented in settings.py and
-docs/usage.md.
+crawler's settings, as scrapy-playwright does with its ``Config``. A setting missing from
+them (a crawler built without the project's settings) takes its default from settings.py,
+where each is documented (and in docs/usage.md).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from beltacrawl import settings as defaults
 from beltacrawl.site.urls import base_url_problem
 
 if TYPE_CHECKING:
@@ -57,10 +58,10 @@ class Config:
         ...
         beltacrawl.config.ConfigError: BELTA_RENDER must be one of never, always, fallback, got 'sometimes'
         """  # noqa: E501
-        base_url = str(settings.get("BELTA_BASE_URL") or "https://deu.belta.by").strip()
+        base_url = str(settings.get("BELTA_BASE_URL") or defaults.BELTA_BASE_URL).strip()
         if problem := base_url_problem(base_url):
             raise ConfigError(f"BELTA_BASE_URL {problem}")
-        batch_size = settings.getint("BELTA_ARCHIVE_BATCH_SIZE", 100)
+        batch_size = settings.getint("BELTA_ARCHIVE_BATCH_SIZE", defaults.BELTA_ARCHIVE_BATCH_SIZE)
         if batch_size < 1:
             raise ConfigError(f"BELTA_ARCHIVE_BATCH_SIZE must be at least 1, not {batch_size}")
         archive = str(settings.get("BELTA_ARCHIVE") or "").strip()
@@ -68,11 +69,19 @@ class Config:
             base_url=base_url.rstrip("/"),
             archive_path=Path(archive).expanduser() if archive else None,
             archive_batch_size=batch_size,
-            known_streak=settings.getint("BELTA_KNOWN_STREAK", 10),
-            recheck_seconds=settings.getfloat("BELTA_RECHECK_SECONDS", 300.0),
-            refresh_window=timedelta(hours=settings.getfloat("BELTA_REFRESH_HOURS", 6.0)),
-            incomplete_window=timedelta(days=settings.getfloat("BELTA_INCOMPLETE_DAYS", 7.0)),
-            failure_attempts=settings.getint("BELTA_FAILURE_ATTEMPTS", 5),
+            known_streak=settings.getint("BELTA_KNOWN_STREAK", defaults.BELTA_KNOWN_STREAK),
+            recheck_seconds=settings.getfloat(
+                "BELTA_RECHECK_SECONDS", defaults.BELTA_RECHECK_SECONDS
+            ),
+            refresh_window=timedelta(
+                hours=settings.getfloat("BELTA_REFRESH_HOURS", defaults.BELTA_REFRESH_HOURS)
+            ),
+            incomplete_window=timedelta(
+                days=settings.getfloat("BELTA_INCOMPLETE_DAYS", defaults.BELTA_INCOMPLETE_DAYS)
+            ),
+            failure_attempts=settings.getint(
+                "BELTA_FAILURE_ATTEMPTS", defaults.BELTA_FAILURE_ATTEMPTS
+            ),
             render=render_mode(settings.get("BELTA_RENDER")),
         )
 

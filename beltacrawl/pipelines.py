@@ -247,7 +247,6 @@ class ArchivePipeline:
             self._count(outcomes)
 
     def _store_one_by_one(self, archive: Archive, batch: list[dict[str, Any]], *, final: bool):
-        assert self.keeper is not None
         for index, record in enumerate(batch):
             try:
                 self._count(archive.store.upsert_many([record]))

@@ -13,7 +13,7 @@ Two components do the work:
 - :class:`Rendering`, an add-on (``ADDONS``): when the mode is not ``never`` it installs
   scrapy-playwright's download handler for http/https, the launch options of the local
   Chromium (``BELTA_CHROMIUM``) and scrapy-playwright's memory-usage extension
-  as its documentation describes.
+  (:mod:`beltacrawl.browser_memory`).
 - :class:`RenderMiddleware`, a downloader middleware: in ``always`` it marks requests
   ``meta["playwright"] = True``; in both browser modes it makes sure the browser exists
   before anything is fetched and ends the run clearly when it cannot start.
@@ -34,7 +34,7 @@ from scrapy.exceptions import CloseSpider, NotConfigured
 from scrapy.http.request import NO_CALLBACK
 from scrapy.utils.defer import deferred_from_coro
 
-from beltacrawl.config import render_mode as checked_render_mode
+from beltacrawl.config import Config
 from beltacrawl.crawl.verdict import BROWSER_FAILED_STAT, BROWSER_INSTALL_HINT
 
 if TYPE_CHECKING:
@@ -62,16 +62,16 @@ ABORTED_RESOURCE_TYPES = frozenset({"image", "font", "media"})
 #: ``DOMContentLoaded`` or ``load`` have run by then.
 GOTO_KWARGS = {"wait_until": "load"}
 PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
-#: scrapy-playwright's memory-usage extension: Scrapy's, with the browser's processes.
-PLAYWRIGHT_MEMUSAGE = "scrapy_playwright.memusage.ScrapyPlaywrightMemoryUsageExtension"
+#: Scrapy's memory-usage extension with the browser's processes (beltacrawl/browser_memory.py).
+PLAYWRIGHT_MEMUSAGE = "beltacrawl.browser_memory.BrowserMemoryUsage"
 SCRAPY_MEMUSAGE = "scrapy.extensions.memusage.MemoryUsage"
 
 
 def render_mode(crawler: Crawler) -> str:
-    """The run's render mode: the spider's ``render`` argument, else ``BELTA_RENDER``."""
-    spider = crawler.spider
-    chosen = getattr(getattr(spider, "arguments", None), "render", None)
-    return checked_render_mode(chosen or crawler.settings.get("BELTA_RENDER"))
+    """The run's render mode, as the ``belta`` spider chose it (its ``render`` argument,
+    else ``BELTA_RENDER``); ``BELTA_RENDER`` for any other spider."""
+    chosen = getattr(crawler.spider, "render_mode", None)
+    return chosen or Config.from_settings(crawler.settings).render
 
 
 def launch_options(settings: BaseSettings) -> dict[str, Any]:
