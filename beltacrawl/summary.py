@@ -97,8 +97,34 @@ def render_summary(
     if article_problems:
         text = ", ".join(f"{name} {count}" for name, count in article_problems)
         lines.append(f"  {'article pages unusable':<38} {text}")
-    for walk in sorted(walks, key=lambda walk: walk.listing):
+    for walk in sorted(walks, key=lambda walk: walk.name):
         stopped = walk.stop_reason or "broke off"
-        lines.append(f"  walk {walk.listing:<33} {walk.pages} page(s), stopped: {stopped}")
+        lines.append(f"  walk {walk.name:<33} {walk.pages} page(s), stopped: {stopped}")
+        lines += reach_lines(walk)
     lines.append(f"  verdict: {verdict}")
     return "\n".join(lines)
+
+
+def reach_lines(walk: WalkOutcome) -> list[str]:
+    """How far back a walk reached, whether that covered ``since``, and what an
+    ``all_news`` walk completing rubrics was for.
+
+    >>> from beltacrawl.crawl.walk import StopReason, WalkOutcome
+    >>> walk = WalkOutcome("all_news", StopReason.PAGE_NOT_FOUND, 9, None, 9,
+    ...                    datetime(2024, 3, 5, 9, 30), ("economics",), datetime(2024, 1, 1), False)
+    >>> print("\\n".join(reach_lines(walk)))
+        reached page 9, back to 2024-03-05 09:30; since 2024-01-01 not reached
+        kept the entries of economics: the rubric pages could not list them all
+    """
+    if walk.oldest is None:
+        return []
+    text = f"    reached page {walk.deepest_page}, back to {walk.oldest:%Y-%m-%d %H:%M}"
+    if walk.since is not None and walk.since_reached is False:
+        text += f"; since {walk.since:%Y-%m-%d} not reached"
+    lines = [text]
+    if walk.keep:
+        lines.append(
+            f"    kept the entries of {', '.join(walk.keep)}: the rubric pages could not "
+            "list them all"
+        )
+    return lines

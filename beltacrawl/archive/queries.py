@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
 
     from beltacrawl.archive.database import Database
-    from beltacrawl.archive.ledger import CrawlRun, Ledger
+    from beltacrawl.archive.ledger import CrawlRun, Ledger, ListingReach
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +63,8 @@ class ArchiveStats:
     versions: int
     failures: int
     last_runs: list[CrawlRun]
+    reach: list[ListingReach] = field(default_factory=list)
+    """How far back each listing's walks reached."""
 
 
 class Queries:
@@ -99,6 +101,7 @@ class Queries:
             versions=_count(conn, "article_versions"),
             failures=_count(conn, "failures"),
             last_runs=self._ledger.recent_runs(runs),
+            reach=self._ledger.listing_reach(),
         )
 
     def iter_articles(

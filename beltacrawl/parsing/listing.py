@@ -38,6 +38,10 @@ class ListingEntry:
     def key(self) -> str:
         return self.ref.key
 
+    @property
+    def rubric(self) -> str:
+        return self.ref.rubric
+
 
 @dataclass
 class ListingPage:

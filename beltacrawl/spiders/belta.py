@@ -21,6 +21,7 @@ from scrapy import signals
 from beltacrawl.config import Config
 from beltacrawl.crawl.arguments import ArgumentError, CrawlArguments
 from beltacrawl.crawl.freshness import FreshnessPolicy
+from beltacrawl.crawl.reach import completing_walk, cut_short, outcome_of
 from beltacrawl.crawl.walk import ListingWalk, StopReason, WalkPolicy
 from beltacrawl.keeper import keeper_of
 from beltacrawl.loaders import date_findings, load_article
@@ -106,11 +107,8 @@ class BeltaSpider(scrapy.Spider):
             for ref in retries.refs:
                 yield self._article_request(ref)
         for listing in self.arguments.listings:
-            self.walks[listing] = ListingWalk(
-                listing, time.monotonic(), coverage=keeper.coverage(listing)
-            )
-            keeper.walk_started(listing)
-            yield self._listing_request(listing, listing_path(listing))
+            walk = ListingWalk(listing, time.monotonic(), coverage=keeper.coverage(listing))
+            yield self._start_walk(walk)
 
     def _resumed(self) -> bool:
         """With ``JOBDIR``, the walks live in the job's persisted ``state``, so a paused
@@ -122,8 +120,8 @@ class BeltaSpider(scrapy.Spider):
         self.walks = state.setdefault("walks", self.walks)
         if resumed:
             self.logger.info("resuming the paused crawl of %s", ", ".join(self.walks))
-            for listing in self.walks:
-                self.keeper.walk_started(listing)
+            for walk in self.walks.values():
+                self.keeper.walk_started(walk.listing, walk.keep)
         return resumed
 
     def _refresh_requests(self, now: datetime) -> Iterable[scrapy.Request]:
@@ -138,12 +136,17 @@ class BeltaSpider(scrapy.Spider):
         if count:
             self.crawler.stats.inc_value(stat, count)
 
-    def _listing_request(self, listing: str, path: str, *, again: bool = False) -> scrapy.Request:
+    def _start_walk(self, walk: ListingWalk) -> scrapy.Request:
+        self.walks[walk.name] = walk
+        self.keeper.walk_started(walk.listing, walk.keep)
+        return self._listing_request(walk, listing_path(walk.listing))
+
+    def _listing_request(self, walk: ListingWalk, path: str, *, again: bool = False):
         return scrapy.Request(
             on_base(path, self.config.base_url),
             callback=self.parse_listing,
             errback=self.listing_failed,
-            cb_kwargs={"listing": listing},
+            cb_kwargs={"listing": walk.name},
             priority=LISTING_PRIORITY,
             dont_filter=again,  # a re-check reads a page read before
         )
@@ -201,6 +204,8 @@ class BeltaSpider(scrapy.Spider):
         decision = self.policy.read_page(walk, page.entries, archived)
         stats.inc_value("belta/skipped/window", decision.outside_window)
         stats.inc_value("belta/skipped/known", decision.already_archived)
+        self._count("belta/skipped/other_rubric", decision.other_rubric)
+        self._count("belta/skipped/duplicate", decision.taken)
         for entry in decision.fetch:
             yield self._article_request(entry.ref, entry)
         link = page.next_url if page.next_url and not is_forbidden(page.next_url) else None
@@ -217,8 +222,8 @@ class BeltaSpider(scrapy.Spider):
                 number,
                 after.number,
             )
-        path = after.link or listing_path(listing, after.number)
-        yield self._listing_request(listing, path, again=walk.rechecking)
+        path = after.link or listing_path(walk.listing, after.number)
+        yield self._listing_request(walk, path, again=walk.rechecking)
 
     def _end_of_entries(self, walk: ListingWalk, number: int, missing: list[str]):
         reason = self.policy.at_empty_page(walk)
@@ -239,19 +244,40 @@ class BeltaSpider(scrapy.Spider):
             self.logger.info("listing %s: re-check done (%s)", walk.listing, reason)
             return
         again = self.policy.end(walk, reason, time.monotonic())
-        self.keeper.walk_ended(walk.outcome())
+        self.keeper.walk_ended(outcome_of(walk, self.arguments.since))
         self.logger.info(
-            "listing %s: walk stopped after %d page(s): %s", walk.listing, walk.pages, reason
+            "listing %s: walk stopped after %d page(s): %s", walk.name, walk.pages, reason
         )
         if again:
             # Articles published while the walk ran sit on top of the first page now.
             self.crawler.stats.inc_value("belta/listing/rechecks")
-            yield self._listing_request(walk.listing, listing_path(walk.listing), again=True)
+            yield self._listing_request(walk, listing_path(walk.listing), again=True)
+        since = self.arguments.since
+        if completing := completing_walk(self.walks, since, time.monotonic()):
+            short = [
+                f"{w.listing} ({w.stop_reason})" for w in self.walks.values() if cut_short(w, since)
+            ]
+            self.logger.info(
+                "rubric listing(s) cut short: %s; their entries are taken from all_news "
+                "(one more listing walk, no more article requests)",
+                ", ".join(short),
+            )
+            yield self._start_walk(completing)
 
     def listing_failed(self, failure: Failure):
-        """A listing page that still fails after retries ends its walk, loudly."""
+        """A listing page that still fails after retries ends its walk, loudly; past the
+        first page, a page the site does not have (404) is how far the listing reaches."""
         listing = failure.request.cb_kwargs.get("listing", "all_news")
         walk = self.walks.setdefault(listing, ListingWalk(listing, time.monotonic()))
+        status = getattr(getattr(failure.value, "response", None), "status", None)
+        if self.policy.at_failed_page(walk, status) is StopReason.PAGE_NOT_FOUND:
+            self.logger.info(
+                "listing %s page %d: HTTP 404, the listing reaches no further back",
+                walk.name,
+                walk.page + 1,
+            )
+            yield from self._end_walk(walk, StopReason.PAGE_NOT_FOUND)
+            return
         yield from self._listing_lost(walk, failure.request.url, failure_reason(failure))
 
     def _listing_lost(self, walk: ListingWalk, url: str, reason: str):
