@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
-from datetime import UTC, date, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from itemloaders import ItemLoader
@@ -20,6 +22,9 @@ if TYPE_CHECKING:
     from beltacrawl.parsing.article import RawArticle
     from beltacrawl.parsing.listing import ListingEntry
     from beltacrawl.site.urls import ArticleRef
+
+#: A page date further than this from its listing entry's is worth a log line.
+MAX_LISTING_DATE_GAP = timedelta(minutes=1)
 
 _SITE_SUFFIX = re.compile(
     r"\s+[|–—-]\s+(?:BelTA|Belarussische Telegra(?:ph|f)enagentur(?: BelTA)?)\s*$"
@@ -138,3 +143,40 @@ def load_article(
     article.language = "de"
     article.fetched_at = to_iso(fetched_at.astimezone(UTC))
     return article
+
+
+@dataclass(frozen=True, slots=True)
+class DateFinding:
+    """Something worth counting about an article's dates (stat ``belta/article/<name>``)."""
+
+    name: str
+    level: int
+    message: str
+
+
+def date_findings(article: Article, entry: ListingEntry | None = None) -> list[DateFinding]:
+    """What is wrong with a loaded article's dates: a page date that could not be parsed
+    (layout drift, counted even when the listing dated the article), or one far from its
+    listing entry's."""
+    published = datetime.fromisoformat(article.published_at) if article.published_at else None
+    findings = []
+    if article.published_raw and parse_datetime(article.published_raw) is None:
+        fallback = "dated by its meta tag or listing entry" if published else "left empty"
+        findings.append(
+            DateFinding(
+                "date_unparsed",
+                logging.WARNING,
+                f"{article.url}: publication date {article.published_raw!r} could not be "
+                f"parsed; {fallback}",
+            )
+        )
+    listed = entry.listed_at if entry else None
+    if published and listed and abs(published - listed) > MAX_LISTING_DATE_GAP:
+        findings.append(
+            DateFinding(
+                "date_differs_from_listing",
+                logging.INFO,
+                f"{article.url}: page date {published} differs from listing date {listed}",
+            )
+        )
+    return findings

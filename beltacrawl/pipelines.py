@@ -114,7 +114,7 @@ class ValidationPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ValidationPipeline:
-        if not crawler.settings.getbool("BELTA_VALIDATE", True):
+        if not Config.from_settings(crawler.settings).validate:
             raise NotConfigured("BELTA_VALIDATE is off")
         try:
             schema = ItemValidationPipeline.from_crawler(crawler)
@@ -163,7 +163,7 @@ class DeduplicationPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DeduplicationPipeline:
-        if not crawler.settings.getbool("BELTA_DEDUPLICATE", True):
+        if not Config.from_settings(crawler.settings).deduplicate:
             raise NotConfigured("BELTA_DEDUPLICATE is off")
         return cls(crawler.stats)
 

@@ -1,4 +1,5 @@
-"""Is a response a whole HTML page of the site? Checked before any parsing.
+"""Is a response a whole HTML page of the site? Checked before any parsing. Also what a
+response or a failed request tells: the site's clock, the reason of a failure.
 
 A 200 answer can still be useless: an empty body, a PDF or image where a page should be,
 a page cut off mid-way (connection dropped behind a proxy, a crashed upstream), or bytes
@@ -8,16 +9,21 @@ or garbled record, so it is retried instead and, if it stays broken, recorded as
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.http import Response, TextResponse
+
+from beltacrawl.http_dates import http_date
+from beltacrawl.site.dates import MINSK
 
 if TYPE_CHECKING:
     from logging import Logger, LoggerAdapter
 
     from scrapy import Request, Spider
     from scrapy.statscollectors import StatsCollector
+    from twisted.python.failure import Failure
 
 #: Pages of the site end with ``</html>``; a page without it near its end was cut off.
 _END_OF_PAGE = b"</html"
@@ -88,3 +94,19 @@ def decoded(
             repaired.encoding,
         )
     return repaired
+
+
+def site_now(response: Response) -> datetime:
+    """The site's clock (the HTTP ``Date`` header), falling back to this machine's: ages
+    are measured on one clock, so a mirror or replica with its own time behaves like the
+    site."""
+    moment = http_date(response.headers.get(b"Date"))
+    return (moment or datetime.now(UTC)).astimezone(MINSK)
+
+
+def failure_reason(failure: Failure) -> str:
+    """A failed request's reason in a few words: its HTTP status, or the error."""
+    response = getattr(failure.value, "response", None)
+    if response is not None:
+        return f"HTTP {response.status}"
+    return f"{failure.type.__name__}: {failure.getErrorMessage()}"

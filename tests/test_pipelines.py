@@ -71,7 +71,7 @@ class BeltaSpider(Spider):
 
 def make_crawler(settings: dict[str, Any] | None = None) -> Any:
     crawler = get_crawler(BeltaSpider, settings or {})
-    crawler.spider = crawler._create_spider()
+    crawler.spider = crawler.spidercls.from_crawler(crawler)
     return crawler
 
 

@@ -265,6 +265,22 @@ class WalkPolicy:
             return None
         return NextPage(number, None)
 
+    def after_page(
+        self, walk: ListingWalk, stop: StopReason | None, link: str | None, entries: int
+    ) -> NextPage | StopReason:
+        """After a page with entries: the page to read next, or why the walk stops here
+        (the page's own ``stop``, or ``last_page`` when no page follows)."""
+        if stop is not None:
+            return stop
+        return self.next_page(walk, link, entries) or StopReason.LAST_PAGE
+
+    def at_empty_page(self, walk: ListingWalk) -> StopReason:
+        """Why a page without entries ends the walk: past the first page it is the
+        listing's end; a first page without entries means the selectors no longer match."""
+        if walk.page > 1 or walk.rechecking:
+            return StopReason.EMPTY_PAGE
+        return StopReason.LAYOUT_CHANGED
+
     def may_be_scripted(self, walk: ListingWalk) -> bool:
         """May an empty page of this walk hold entries that only a browser shows? Not
         a page the URL grammar guessed after plain pages: that is the listing's end."""

@@ -102,6 +102,7 @@ class SiteModel:
         self._next_index = 0
         self._revisions: dict[str, int] = {}
         self._schedule: list[tuple[int, int]] = []
+        self._latest: tuple[tuple[int, int, int], list[Article]] | None = None
         self.requests_seen = 0
         sample_entries = self._sample_entries() if samples else []
         self._by_key.update((entry.key, entry) for entry in sample_entries)
@@ -240,10 +241,20 @@ class SiteModel:
         return [self.article(entry.key) for entry in reversed(chosen)], bottom > 0
 
     def latest(self, count: int) -> list[Article]:
-        """The ``count`` newest articles (the article pages' sidebar)."""
+        """The ``count`` newest articles (the article pages' sidebar).
+
+        Kept until an article is published or revised: rebuilding 120 of them for every
+        page made serving pages of the live site's size (``sidebar_size=120``) slow.
+        """
         with self._lock:
             chosen = self._entries[-count:] if count > 0 else []
-        return [self.article(entry.key) for entry in reversed(chosen)]
+            state = (count, len(self._entries), sum(self._revisions.values()))
+            if self._latest is not None and self._latest[0] == state:
+                return list(self._latest[1])
+        articles = [self.article(entry.key) for entry in reversed(chosen)]
+        with self._lock:
+            self._latest = (state, articles)
+        return list(articles)
 
     # --- time moving ----------------------------------------------------------------------
 
