@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 SUMMARY_LINES = (
     ("listing pages read", "belta/listing/pages"),
     ("listing entries found", "belta/listing/entries"),
+    ("listing entries not taken", "belta/listing/not_taken"),
     ("articles requested", "belta/articles/requested"),
     ("  of which refreshed", "belta/articles/refreshed"),
     ("  of which earlier failures retried", "belta/articles/retried_failures"),
@@ -78,6 +79,32 @@ def count(stats: Mapping[str, Any], key: str) -> Any:
     return sum(v for k, v in stats.items() if k.startswith(key + "/") and isinstance(v, int))
 
 
+def breakdown(stats: Mapping[str, Any], prefix: str) -> str:
+    """The sub-stats under ``prefix`` as ``name count, …`` (empty when there are none).
+
+    >>> breakdown({"a/x/no_link": 1, "a/x/forbidden": 2, "a/y": 5}, "a/x/")
+    'forbidden 2, no_link 1'
+    """
+    return ", ".join(
+        f"{key.removeprefix(prefix)} {value}"
+        for key, value in sorted(stats.items())
+        if key.startswith(prefix)
+    )
+
+
+def summed(stats: Mapping[str, Any], key: str) -> str:
+    """:func:`count`, with the reasons when it is a sum of sub-stats.
+
+    >>> summed({"belta/listing/not_taken/no_link": 1,
+    ...         "belta/listing/not_taken/unknown_url": 2}, "belta/listing/not_taken")
+    '3 (no_link 1, unknown_url 2)'
+    """
+    total = count(stats, key)
+    if key in stats or not total:
+        return str(total)
+    return f"{total} ({breakdown(stats, key + '/')})"
+
+
 def render_summary(
     stats: Mapping[str, Any],
     reason: str,
@@ -88,14 +115,8 @@ def render_summary(
     verdict = verdict or judge(stats, reason, walks)
     lines = [f"beltacrawl run summary (finish reason: {reason})"]
     lines.append(f"  {'duration':<38} {duration(stats)}")
-    lines += [f"  {label:<38} {count(stats, key)}" for label, key in SUMMARY_LINES]
-    article_problems = sorted(
-        (key.removeprefix(ARTICLE_PROBLEM_PREFIX), value)
-        for key, value in stats.items()
-        if key.startswith(ARTICLE_PROBLEM_PREFIX)
-    )
-    if article_problems:
-        text = ", ".join(f"{name} {count}" for name, count in article_problems)
+    lines += [f"  {label:<38} {summed(stats, key)}" for label, key in SUMMARY_LINES]
+    if text := breakdown(stats, ARTICLE_PROBLEM_PREFIX):
         lines.append(f"  {'article pages unusable':<38} {text}")
     for walk in sorted(walks, key=lambda walk: walk.listing):
         stopped = walk.stop_reason or "broke off"

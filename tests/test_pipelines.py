@@ -49,6 +49,7 @@ def article(number: int, year: int = 2024, **overrides: Any) -> Article:
         "key": f"{number}-{year}",
         "article_id": number,
         "article_year": year,
+        "kind": "article",
         "rubric": "economics",
         "title": f"Titel {number}",
         "published_at": f"{year}-03-01T10:00:00+03:00",
@@ -374,7 +375,7 @@ class ItemsSpider(scrapy.Spider):
         for n in range(1, 6):
             yield Article(
                 url=f"https://deu.belta.by/economics/view/a-{n}-2024/", key=f"{n}-2024",
-                article_id=n, article_year=2024, title="T", body="B",
+                article_id=n, article_year=2024, kind="article", title="T", body="B",
                 published_at="2024-03-01T10:00:00+03:00", content_hash="h",
             )
         yield Article(url="https://deu.belta.by/economics/view/a-1-2024/")  # invalid
