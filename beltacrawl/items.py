@@ -107,7 +107,14 @@ class Article:
                         "key": {"pattern": "^[0-9]+-"},
                     }
                 },
-                "else": {
+            },
+            {
+                "if": {
+                    "properties": {
+                        "kind": {"enum": [kind.value for kind in Kind if not kind.has_year]}
+                    }
+                },
+                "then": {
                     "properties": {
                         "article_year": {"type": "null"},
                         "key": {"pattern": "^[a-z]+-"},
