@@ -34,6 +34,7 @@ SUMMARY_LINES = (
     ("articles failed", "belta/articles/failed"),
     ("skipped: already archived", "belta/skipped/known"),
     ("skipped: outside date window", "belta/skipped/window"),
+    ("skipped: listed again in the same walk", "belta/skipped/seen_in_walk"),
     ("skipped: outside window after fetch", "belta/skipped/window_after_fetch"),
     ("records: new", "archive/new"),
     ("records: updated", "archive/updated"),
@@ -46,6 +47,8 @@ SUMMARY_LINES = (
     ("listing pages fetched again in the browser", "belta/render/fallback/listing"),
     ("article pages fetched again in the browser", "belta/render/fallback/article"),
 )
+#: Lines that show their sub-stats: why listing entries were not taken.
+BROKEN_DOWN = frozenset({"belta/listing/not_taken"})
 #: Stats key prefix of article pages that were fetched but could not be used.
 ARTICLE_PROBLEM_PREFIX = "belta/article/problem/"
 
@@ -93,14 +96,14 @@ def breakdown(stats: Mapping[str, Any], prefix: str) -> str:
 
 
 def summed(stats: Mapping[str, Any], key: str) -> str:
-    """:func:`count`, with the reasons when it is a sum of sub-stats.
+    """:func:`count`, with its sub-stats for the lines that list them (``BROKEN_DOWN``).
 
     >>> summed({"belta/listing/not_taken/no_link": 1,
     ...         "belta/listing/not_taken/unknown_url": 2}, "belta/listing/not_taken")
     '3 (no_link 1, unknown_url 2)'
     """
     total = count(stats, key)
-    if key in stats or not total:
+    if key not in BROKEN_DOWN or not total:
         return str(total)
     return f"{total} ({breakdown(stats, key + '/')})"
 

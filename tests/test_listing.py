@@ -339,6 +339,10 @@ def test_entries_not_taken_are_counted_and_logged(caplog):
         report_not_taken(passed, "listing all_news page 3", stats, logger)
     assert stats.get_value("belta/listing/not_taken/unknown_url") == 2
     assert stats.get_value("belta/listing/not_taken/no_link") == 1
-    assert len(caplog.records) == 3
+    assert [record.levelname for record in caplog.records] == ["WARNING"] * 3
     assert "listing all_news page 3: entry not taken (no_link)" in caplog.records[2].getMessage()
     assert "/economics/view/ohne-nummer/" in caplog.records[0].getMessage()
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="test-listing"):
+        report_not_taken([NotTaken("forbidden", "/video/getRecord/1/", "V")], "x", stats, logger)
+    assert [record.levelname for record in caplog.records] == ["INFO"]

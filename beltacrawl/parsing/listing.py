@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import logging
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,7 +21,6 @@ from beltacrawl.site.urls import (
 )
 
 if TYPE_CHECKING:
-    import logging
     from collections.abc import Iterable
 
     from parsel import Selector, SelectorList
@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 
 #: Stats key of listing entries not taken, one sub-key per reason (``…/unknown_url``).
 NOT_TAKEN_STAT = "belta/listing/not_taken"
+#: Reasons of links passed over on purpose: other editions, paths never requested.
+DELIBERATE = frozenset({"other_site", "forbidden"})
 _GET_PAGE = re.compile(r"get_page\(\s*['\"]([^'\"]+)['\"]")
 #: The "load more" URL ends ``…&year=26/``: a stray slash after the last parameter.
 _STRAY_SLASH = re.compile(r"(\?[^#]*?)/+$")
@@ -80,10 +82,13 @@ def report_not_taken(
     not_taken: Iterable[NotTaken], where: str, stats: StatsCollector, logger: logging.Logger
 ) -> None:
     """Count each entry not taken by its reason, and say which it was: a new kind of item
-    on the site shows up in the run's summary instead of vanishing."""
+    on the site shows up in the run's summary instead of vanishing. Links the crawler
+    leaves alone on purpose (other editions, video records) are logged at INFO; an entry
+    on the site that fits no known URL, or has no link, at WARNING."""
     for entry in not_taken:
         stats.inc_value(f"{NOT_TAKEN_STAT}/{entry.reason}")
-        logger.info(
+        logger.log(
+            logging.INFO if entry.reason in DELIBERATE else logging.WARNING,
             "%s: entry not taken (%s): %s %r",
             where,
             entry.reason,

@@ -212,6 +212,7 @@ class BeltaSpider(scrapy.Spider):
         decision = self.policy.read_page(walk, page.entries, archived)
         stats.inc_value("belta/skipped/window", decision.outside_window)
         stats.inc_value("belta/skipped/known", decision.already_archived)
+        stats.inc_value("belta/skipped/seen_in_walk", decision.seen_before)
         for entry in decision.fetch:
             yield self._article_request(entry.ref, entry)
         stop = decision.stop
