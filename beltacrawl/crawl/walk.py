@@ -161,6 +161,9 @@ class PageDecision:
     already_archived: int
     stop: StopReason | None
     """``None``: go on to the next page."""
+    seen_before: int = 0
+    """Entries this walk read on an earlier page (items shift down while it runs): with
+    the others, every entry of the page is accounted for."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,7 +220,9 @@ class WalkPolicy:
             fetch.append(entry)
         stop = self._stop_reason(walk, entries, fresh, archived)
         walk.full_page_entries = max(walk.full_page_entries, len(entries))
-        return PageDecision(fetch, outside_window, already_archived, stop)
+        return PageDecision(
+            fetch, outside_window, already_archived, stop, seen_before=len(entries) - len(fresh)
+        )
 
     def _stop_reason(
         self,
