@@ -70,6 +70,23 @@ def content_hash(title: str | None, body: str | None) -> str:
     return hashlib.sha256(f"{title or ''}\n\n{body or ''}".encode()).hexdigest()
 
 
+def image_list(found: list[tuple[str, str | None]], base_host: str) -> list[dict[str, str | None]]:
+    """Images as the record lists them: absolute URLs on the real site, each once, with
+    the first caption found for it.
+
+    >>> image_list([("/a.jpg", None), ("/b.jpg", "Minsk"), ("/a.jpg", " Brest ")], "")
+    [{'url': 'https://deu.belta.by/a.jpg', 'caption': 'Brest'}, {'url': 'https://deu.belta.by/b.jpg', 'caption': 'Minsk'}]
+    """  # noqa: E501
+    images: dict[str, dict[str, str | None]] = {}
+    for src, caption in found:
+        url = absolute_site_url(src.strip(), base_host)
+        if url is None:
+            continue
+        image = images.setdefault(url, {"url": url, "caption": None})
+        image["caption"] = image["caption"] or normalise_space(caption or "") or None
+    return list(images.values())
+
+
 def site_url(src: str, loader_context: dict) -> str | None:
     """A page resource's URL on the real site (see :func:`absolute_site_url`)."""
     return absolute_site_url(src, loader_context.get("base_host", ""))
@@ -134,6 +151,9 @@ def load_article(
     loader.add_value("image_url", raw.image_src)
     loader.add_value("image_caption", raw.image_caption)
     article = loader.load_item()
+    article.body = article.body or None
+    article.images = image_list(raw.images, host_of(fetched_url))
+    article.kind = ref.kind.value
     article.url = ref.url
     article.fetched_url = fetched_url
     article.key = ref.key

@@ -61,6 +61,21 @@ def test_a_page_with_nothing_new_ends_the_walk():
     assert decision.fetch == [] and decision.stop is StopReason.NO_NEW_ENTRIES
 
 
+def test_every_entry_of_a_page_is_accounted_for():
+    """Fetched, outside the window, archived or read before in this walk: nothing else."""
+    rules, state = policy(True, since="2024-01-05"), walk()
+    rules.start_page(state)
+    rules.read_page(state, page(9, 9), {})
+    rules.start_page(state)
+    # Items shifted down: the two entries of page 1 appear again on page 2.
+    entries = [*page(9, 9), *page(8, 7, 4, start=2)]
+    decision = rules.read_page(state, entries, {"3-2024": Archived(at(7))})
+    assert [entry.key for entry in decision.fetch] == ["2-2024"]
+    assert (decision.seen_before, decision.already_archived, decision.outside_window) == (2, 1, 1)
+    accounted = len(decision.fetch) + decision.seen_before
+    assert accounted + decision.already_archived + decision.outside_window == len(entries)
+
+
 def test_entries_outside_the_window_are_skipped_and_since_ends_the_walk():
     rules, state = policy(since="2024-01-05", until="2024-01-07"), walk()
     rules.start_page(state)

@@ -72,7 +72,7 @@ _BOUNDED = (StopReason.MAX_PAGES, StopReason.SINCE_REACHED)
 
 
 class Entry(Protocol):
-    """What the walk needs of a listing entry."""
+    """What the walk needs of a listing entry (``rubric``: the one its URL names)."""
 
     @property
     def key(self) -> str: ...
@@ -81,9 +81,7 @@ class Entry(Protocol):
     def listed_at(self) -> datetime | None: ...
 
     @property
-    def rubric(self) -> str:
-        """The rubric the entry's URL names."""
-        ...
+    def rubric(self) -> str: ...
 
 
 class Archived(Protocol):
@@ -214,6 +212,9 @@ class PageDecision:
     """Entries of rubrics this walk does not keep."""
     taken: int = 0
     """Entries another walk of this run handled already."""
+    seen_before: int = 0
+    """Entries this walk read on an earlier page (items shift down while it runs): with
+    the others, every entry of the page is accounted for."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,7 +256,7 @@ class WalkPolicy:
         that is not incremental).
         """
         if repeated := self._repeats(walk, entries):
-            return PageDecision([], 0, 0, repeated)
+            return PageDecision([], 0, 0, repeated, seen_before=len(entries))
         listed = [entry.listed_at for entry in entries if entry.listed_at is not None]
         if listed:
             walk.oldest_seen = min(walk.oldest_seen or min(listed), min(listed))
@@ -282,8 +283,10 @@ class WalkPolicy:
             fetch.append(entry)
         stop = self._stop_reason(walk, entries, fresh, kept, archived)
         walk.full_page_entries = max(walk.full_page_entries, len(entries))
-        other = len(fresh) - len(kept)
-        return PageDecision(fetch, outside_window, already_archived, stop, other, taken)
+        other, seen_before = len(fresh) - len(kept), len(entries) - len(fresh)
+        return PageDecision(
+            fetch, outside_window, already_archived, stop, other, taken, seen_before
+        )
 
     def _repeats(self, walk: ListingWalk, entries: Sequence[Entry]) -> StopReason | None:
         """``page_repeated`` when this page lists an earlier page's entries in the same

@@ -26,7 +26,7 @@ from beltacrawl.crawl.walk import ListingWalk, StopReason, WalkPolicy
 from beltacrawl.keeper import keeper_of
 from beltacrawl.loaders import date_findings, load_article
 from beltacrawl.parsing.article import parse_article
-from beltacrawl.parsing.listing import parse_listing
+from beltacrawl.parsing.listing import parse_listing, report_not_taken
 from beltacrawl.rendering import browser_fallback
 from beltacrawl.responses import decoded, failure_reason, retry_unusable, site_now, unusable
 from beltacrawl.site.urls import is_forbidden, listing_path, on_base, parse_article_url
@@ -192,6 +192,7 @@ class BeltaSpider(scrapy.Spider):
         stats = self.crawler.stats
         stats.inc_value("belta/listing/pages")
         stats.inc_value("belta/listing/entries", len(page.entries))
+        report_not_taken(page.not_taken, f"listing {listing} page {number}", stats, self.logger)
         for selector in page.missing:
             stats.inc_value(f"belta/layout/listing_selector_missed/{selector}")
         if not page.entries:
@@ -204,6 +205,7 @@ class BeltaSpider(scrapy.Spider):
         decision = self.policy.read_page(walk, page.entries, archived)
         stats.inc_value("belta/skipped/window", decision.outside_window)
         stats.inc_value("belta/skipped/known", decision.already_archived)
+        stats.inc_value("belta/skipped/seen_in_walk", decision.seen_before)
         self._count("belta/skipped/other_rubric", decision.other_rubric)
         self._count("belta/skipped/duplicate", decision.taken)
         for entry in decision.fetch:
@@ -315,14 +317,13 @@ class BeltaSpider(scrapy.Spider):
             return
         response = decoded(response, self.crawler.stats, self.logger)
         raw = parse_article(response.selector)
-        if not raw.paragraphs and (
-            again := browser_fallback(response, self.render_mode, "article", self)
-        ):
+        textless = not raw.paragraphs and ref.kind.text_expected
+        if textless and (again := browser_fallback(response, self.render_mode, "article", self)):
             yield again
             return
         for selector in raw.missing:
             self.crawler.stats.inc_value(f"belta/layout/article_selector_missed/{selector}")
-        if not raw.paragraphs:
+        if textless:
             missed = ", ".join(f"`{s}`" for s in raw.missing or ["div.js-mediator-article"])
             text = f"no article text — selector(s) {missed} matched nothing or held no text"
             self._article_problem(response, ref, "no_body", text)
