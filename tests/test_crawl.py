@@ -132,6 +132,26 @@ def test_a_rubric_that_cannot_be_paginated_is_crawled_whole_from_all_news(make_r
     )
 
 
+def test_an_incremental_run_of_an_unpaginated_rubric_fetches_only_the_new(make_replica, tmp_path):
+    """The walk of all_news that completes the rubric stops, like any incremental walk,
+    where the rubric's archived stretch begins; the rubric's coverage grows from it."""
+    server = make_replica(articles=200, rubric_pagination_repeats=True)
+    archive = tmp_path / "a.sqlite"
+    first = run_crawl(server.base_url, tmp_path, "rubrics=economics", archive=archive)
+    assert first.returncode == 0, first.log[-3000:]
+    with Archive.open(archive) as opened:
+        assert opened.ledger.coverage("economics") is not None
+        assert opened.ledger.coverage("all_news") is None  # it kept economics' entries only
+    server.model.publish(30)
+    server.clear_requests()
+    second = run_crawl(server.base_url, tmp_path, "rubrics=economics", archive=archive)
+    assert second.returncode == 0, second.log[-3000:]
+    new = set(server.model.keys("economics")) - set(first.keys())
+    assert new and set(second.keys()) == new
+    assert second.stat("belta/walk/all_news/stop_reason") == "archive_reached"
+    assert sum(path.startswith("/all_news/") for path in listing_paths(server)) < 10
+
+
 def test_a_since_beyond_the_listings_depth_is_reported(make_replica, tmp_path):
     server = make_replica(articles=200, listing_depth=3)
     archive = tmp_path / "a.sqlite"

@@ -269,15 +269,14 @@ class WalkPolicy:
             if entry.listed_at is not None and not self.arguments.in_window(entry.listed_at):
                 outside_window += 1
                 continue
-            if entry.key in walk.taken:
-                walk.handled(entry.listed_at)
-                taken += 1
-                continue
             state = archived.get(entry.key)
             walk.handled(entry.listed_at, state.published_at if state else None)
             if state is not None:
                 walk.known_streak += 1
                 already_archived += 1
+                continue
+            if entry.key in walk.taken:  # another walk of this run requested it
+                taken += 1
                 continue
             walk.known_streak = 0
             fetch.append(entry)
