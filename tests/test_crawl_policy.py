@@ -425,3 +425,13 @@ def test_a_run_walking_all_news_too_needs_no_completing_walk():
     assert completing_walk(walks, since, now=1.0) is None
     outcomes = [outcome_of(walk, since) for walk in walks.values()]
     assert judge({}, "finished", outcomes).ok  # all_news listed every rubric's articles
+
+
+def test_any_end_of_a_rubric_listing_before_since_is_completed():
+    since = datetime(2024, 1, 5, tzinfo=MINSK)
+    for reason in (StopReason.NO_NEW_ENTRIES, StopReason.EMPTY_PAGE, StopReason.LAST_PAGE):
+        walks = {"sport": ended("sport", reason, 9, 7)}
+        assert completing_walk(walks, since, now=1.0).keep == ("sport",), reason
+    for reason in (StopReason.MAX_PAGES, StopReason.LISTING_FAILED, StopReason.LAYOUT_CHANGED):
+        walks = {"sport": ended("sport", reason, 9, 7)}
+        assert completing_walk(walks, since, now=1.0) is None, reason  # bounded or broken

@@ -36,7 +36,7 @@ OLDER_ARTICLES_HINT = (
 #: ``all_news`` completes it.
 _CUT_SHORT = (StopReason.PAGE_REPEATED, StopReason.PAGE_NOT_FOUND)
 #: ... and at one of these too, when it had not reached ``since``.
-_ENDED = (StopReason.EMPTY_PAGE, StopReason.LAST_PAGE)
+_ENDED = (StopReason.EMPTY_PAGE, StopReason.LAST_PAGE, StopReason.NO_NEW_ENTRIES)
 
 
 def outcome_of(walk: ListingWalk, since: datetime | None) -> WalkOutcome:
@@ -66,8 +66,8 @@ def outcome_of(walk: ListingWalk, since: datetime | None) -> WalkOutcome:
 def cut_short(walk: ListingWalk, since: datetime | None) -> bool:
     """Did this rubric walk end before its rubric's entries in the date window were all
     listed? Its pages repeat, or the site refused a page it had linked or that followed
-    a full page (404); with ``since``, also an empty or last page before the window's
-    start."""
+    a full page (404); with ``since``, also any other end of the listing (an empty or
+    last page, a page with nothing new) before the window's start."""
     reason = walk.stop_reason
     if walk.listing == DEU_BELTA.all_news or walk.keep or reason is None:
         return False
