@@ -41,6 +41,8 @@ class Config:
     failure_attempts: int
     render: str
     """``BELTA_RENDER``; the spider argument ``render=`` overrides it for one run."""
+    max_listing_entries: int = defaults.BELTA_MAX_LISTING_ENTRIES
+    """``BELTA_MAX_LISTING_ENTRIES``: entries taken from one listing page."""
 
     @property
     def base_host(self) -> str:
@@ -83,6 +85,10 @@ class Config:
                 "BELTA_FAILURE_ATTEMPTS", defaults.BELTA_FAILURE_ATTEMPTS
             ),
             render=render_mode(settings.get("BELTA_RENDER")),
+            max_listing_entries=_at_least_one(
+                "BELTA_MAX_LISTING_ENTRIES",
+                settings.getint("BELTA_MAX_LISTING_ENTRIES", defaults.BELTA_MAX_LISTING_ENTRIES),
+            ),
         )
 
 
@@ -92,3 +98,9 @@ def render_mode(value: object) -> str:
     if mode not in RENDER_MODES:
         raise ConfigError(f"BELTA_RENDER must be one of {', '.join(RENDER_MODES)}, got {value!r}")
     return mode
+
+
+def _at_least_one(name: str, value: int) -> int:
+    if value < 1:
+        raise ConfigError(f"{name} must be at least 1, not {value}")
+    return value

@@ -118,6 +118,9 @@ class ListingWalk:
     next_guessed: bool = False
     """The page requested next was guessed by the URL grammar, not linked by the site."""
     stop_reason: StopReason | None = None
+    entries_cut: int = 0
+    """Entries beyond ``BELTA_MAX_LISTING_ENTRIES`` on this walk's pages, not read: the
+    walk then covers nothing, so a later run does not stop early over what they hid."""
     day_group: tuple[str, str] = ("", "")
     """The last day group of the page read before: it dates the next page's first entries."""
     newest_handled: datetime | None = None
@@ -140,7 +143,7 @@ class ListingWalk:
     def covered(self) -> Stretch | None:
         """The stretch of listed times this walk handled completely, once it ended
         normally; ``None`` while running, when broken off, or when nothing was dated."""
-        if self.stop_reason is None or self.stop_reason.broken:
+        if self.stop_reason is None or self.stop_reason.broken or self.entries_cut:
             return None
         if self.newest_handled is None or self.last_handled is None:
             return None
@@ -193,12 +196,14 @@ class WalkPolicy:
         walk: ListingWalk,
         entries: Sequence[Entry],
         archived: Mapping[str, Archived],
+        cut: int = 0,
     ) -> PageDecision:
         """Decide about a page with entries (an empty page ends the walk: :meth:`end`).
 
         ``archived`` holds what the archive knows of the page's entries (empty in a run
-        that is not incremental).
+        that is not incremental); ``cut`` counts the entries beyond the page's limit.
         """
+        walk.entries_cut += cut
         fresh = [entry for entry in entries if entry.key not in walk.seen]
         walk.seen.update(entry.key for entry in entries)
         fetch: list[Entry] = []

@@ -47,6 +47,8 @@ class ListingPage:
     """Selectors that matched nothing, for a loud report when a layout changes."""
     day_group: tuple[str, str] = ("", "")
     """The page's last day group (day, month.year), for the next page's first entries."""
+    cut: int = 0
+    """Article links beyond the page's ``limit``, not read."""
 
 
 def dedupe_lead(lead: str | None) -> str | None:
@@ -112,11 +114,14 @@ def parse_listing(
     base_host: str = "",
     day_group: tuple[str, str] = ("", ""),
     profile: SiteProfile = DEU_BELTA,
+    limit: int | None = None,
 ) -> ListingPage:
     """Entries of a listing page in order, each dated by the day group above it.
 
     ``day_group`` is the last day group of the page before: entries at the top of a page
-    that continues that day belong to it (``ListingPage.day_group`` hands it on).
+    that continues that day belong to it (``ListingPage.day_group`` hands it on). At most
+    ``limit`` entries are read; the entry nodes (or links) beyond are only counted
+    (``ListingPage.cut``): a page of thousands of links is no page of the site.
     """
     selectors = profile.listing
     result = ListingPage(next_url=next_page_url(page, page_url, profile))
@@ -127,8 +132,15 @@ def parse_listing(
             if container := page.css(fallback):
                 break
     nodes = container[0].xpath(selectors.nodes_xpath) if container else []
-    for node in nodes:
-        if selectors.day_group_class in node.attrib.get("class", "").split():
+    for position, node in enumerate(nodes):
+        is_day_group = selectors.day_group_class in node.attrib.get("class", "").split()
+        if limit is not None and len(result.entries) >= limit and not is_day_group:
+            result.cut = sum(
+                selectors.day_group_class not in rest.attrib.get("class", "").split()
+                for rest in nodes[position:]
+            )
+            break
+        if is_day_group:
             day_group = (
                 " ".join(node.css(selectors.day).getall()),
                 text_of(node.css(selectors.month_year)) or "",
@@ -140,17 +152,27 @@ def parse_listing(
     result.day_group = day_group
     if not nodes:
         result.missing.append(f"div.{selectors.entry_class}")
-        result.entries = _fallback_entries(container, page_url, base_host, profile)
+        result.entries, result.cut = _fallback_entries(
+            container, page_url, base_host, profile, limit
+        )
     return result
 
 
 def _fallback_entries(
-    container: SelectorList[Selector], page_url: str, base_host: str, profile: SiteProfile
-) -> list[ListingEntry]:
-    """When the entry markup is gone: every article link in the content column, once."""
+    container: SelectorList[Selector],
+    page_url: str,
+    base_host: str,
+    profile: SiteProfile,
+    limit: int | None,
+) -> tuple[list[ListingEntry], int]:
+    """When the entry markup is gone: every article link in the content column, once (at
+    most ``limit``), and how many links were left unread."""
     entries: dict[str, ListingEntry] = {}
-    for link in container.css(profile.listing.article_link):
+    links = container.css(profile.listing.article_link)
+    for position, link in enumerate(links):
+        if limit is not None and len(entries) >= limit:
+            return list(entries.values()), len(links) - position
         ref = parse_article_link(link.attrib.get("href", ""), page_url, base_host, profile)
         if ref is not None and ref.key not in entries:
             entries[ref.key] = ListingEntry(ref, text_of(link), None, None, None)
-    return list(entries.values())
+    return list(entries.values()), 0

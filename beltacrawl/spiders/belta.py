@@ -25,10 +25,11 @@ from beltacrawl.crawl.walk import ListingWalk, StopReason, WalkPolicy
 from beltacrawl.http_dates import http_date
 from beltacrawl.keeper import keeper_of
 from beltacrawl.loaders import load_article
+from beltacrawl.middlewares import ArticleRedirected
 from beltacrawl.parsing.article import parse_article
 from beltacrawl.parsing.listing import parse_listing
 from beltacrawl.rendering import browser_fallback
-from beltacrawl.responses import decoded, retry_unusable, unusable
+from beltacrawl.responses import count_answer, decoded, failure_reason, retry_unusable, unusable
 from beltacrawl.site.dates import MINSK, parse_datetime
 from beltacrawl.site.urls import is_forbidden, listing_path, on_base, parse_article_url
 
@@ -188,7 +189,13 @@ class BeltaSpider(scrapy.Spider):
             return
         response = decoded(response, self.crawler.stats, self.logger)
         carried = walk.day_group if walk.page > 0 else ("", "")
-        page = parse_listing(response.selector, response.url, self.config.base_host, carried)
+        page = parse_listing(
+            response.selector,
+            response.url,
+            self.config.base_host,
+            carried,
+            limit=self.config.max_listing_entries,
+        )
         scripted = not page.entries and self.policy.may_be_scripted(walk)
         if scripted and (again := browser_fallback(response, self.render_mode, "listing", self)):
             yield again
@@ -208,7 +215,16 @@ class BeltaSpider(scrapy.Spider):
             self._refresh_checked = True
             yield from self._refresh_requests(_site_now(response))
         archived = self.keeper.archived(e.key for e in page.entries) if self.incremental else {}
-        decision = self.policy.read_page(walk, page.entries, archived)
+        if page.cut:
+            stats.inc_value("belta/listing/entries_over_cap", page.cut)
+            self.logger.error(
+                "listing %s page %d: %d entries beyond BELTA_MAX_LISTING_ENTRIES (%d) not read",
+                listing,
+                number,
+                page.cut,
+                self.config.max_listing_entries,
+            )
+        decision = self.policy.read_page(walk, page.entries, archived, page.cut)
         stats.inc_value("belta/skipped/window", decision.outside_window)
         stats.inc_value("belta/skipped/known", decision.already_archived)
         for entry in decision.fetch:
@@ -265,7 +281,9 @@ class BeltaSpider(scrapy.Spider):
         """A listing page that still fails after retries ends its walk, loudly."""
         listing = failure.request.cb_kwargs.get("listing", "all_news")
         walk = self.walks.setdefault(listing, ListingWalk(listing, time.monotonic()))
-        yield from self._listing_lost(walk, failure.request.url, _failure_reason(failure))
+        yield from self._listing_lost(
+            walk, failure.request.url, failure_reason(failure, self.settings)
+        )
 
     def _listing_lost(self, walk: ListingWalk, url: str, reason: str):
         self.crawler.stats.inc_value("belta/listing/failed")
@@ -293,6 +311,7 @@ class BeltaSpider(scrapy.Spider):
             self.crawler.stats.inc_value("belta/article/not_an_article_url")
             self.logger.error("%s is not an article URL of the German edition", response.url)
             return
+        count_answer(response.request, self.crawler.stats)
         if problem := unusable(response):
             if retry := retry_unusable(response, problem, self):
                 yield retry
@@ -346,13 +365,16 @@ class BeltaSpider(scrapy.Spider):
         self.crawler.stats.inc_value(f"belta/article/problem/{reason}")
         self.logger.warning("article %s (%s): %s", ref.key, response.url, text)
 
-    def article_failed(self, failure: Failure) -> None:
+    def article_failed(self, failure: Failure):
         ref: ArticleRef = failure.request.meta["article_ref"]
-        reason = _failure_reason(failure)
+        count_answer(failure.request, self.crawler.stats)
+        reason = failure_reason(failure, self.settings)
         self.logger.error(
             "article %s could not be fetched (%s): %s", ref.key, failure.request.url, reason
         )
         self._article_lost(ref, reason)
+        if isinstance(failure.value, ArticleRedirected):
+            yield self._article_request(failure.value.target)
 
     def _article_lost(self, ref: ArticleRef, reason: str) -> None:
         """Counted, and remembered in the archive for the next run to retry."""
@@ -363,13 +385,6 @@ class BeltaSpider(scrapy.Spider):
         """Spidermon reports through ``Spider.log``; its report goes to DEBUG, since
         failed monitors are logged once, plainly, and the run summary gives the verdict."""
         self.logger.log(logging.DEBUG, message, **kw)
-
-
-def _failure_reason(failure: Failure) -> str:
-    response = getattr(failure.value, "response", None)
-    if response is not None:
-        return f"HTTP {response.status}"
-    return f"{failure.type.__name__}: {failure.getErrorMessage()}"
 
 
 def _site_now(response: Response) -> datetime:
