@@ -101,9 +101,12 @@ class PoliteRetryMiddleware(RetryMiddleware):
     def _may_wait(self, request: Request, seconds: float) -> bool:
         """Would waiting ``seconds`` more keep the request within ``BELTA_RETRY_WAIT_TOTAL``?
         If not, it is not retried now (it fails, is recorded, and the next run tries again)."""
+        spent = request.meta.get("retry_times", 0) >= request.meta.get(
+            "max_retry_times", self.max_retry_times
+        )
         waited = request.meta.get(WAITED, 0.0)
-        if waited + seconds <= self.wait_total:
-            return True
+        if spent or waited + seconds <= self.wait_total:
+            return True  # (with retries spent, Scrapy gives up and says so)
         self.crawler.stats.inc_value("retry/wait_total_exceeded")
         self.crawler.spider.logger.warning(
             "%s: another retry would make it wait %.0f s in all, more than "
