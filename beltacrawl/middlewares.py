@@ -17,7 +17,8 @@ the article as failed. (Scrapy itself would drop the redirected request silently
 scheduler: offsite filter, duplicate filter; and its offsite filter ignores ports.)
 
 ``RecordedUrlLengthMiddleware`` is Scrapy's URL length limit, except that an article
-request over it is recorded as failed instead of dropped with a line at INFO.
+request over it is recorded as failed instead of dropped with a line at INFO;
+``AnsweredArticles`` counts the article pages answered, for the outage monitor.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.http import HtmlResponse, Request
 from scrapy.spidermiddlewares.urllength import UrlLengthMiddleware
 from scrapy.utils.defer import maybe_deferred_to_future
@@ -38,7 +39,7 @@ from beltacrawl import settings as defaults
 from beltacrawl.config import Config
 from beltacrawl.http_dates import http_date
 from beltacrawl.keeper import keeper_of
-from beltacrawl.responses import count_answer
+from beltacrawl.responses import count_answer, count_failure
 from beltacrawl.site.urls import origin_of, parse_article_url, site_origins
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Response
     from scrapy.settings import BaseSettings
+    from twisted.python.failure import Failure
 
     from beltacrawl.site.urls import ArticleRef, Origin
 
@@ -271,10 +273,44 @@ class RecordedUrlLengthMiddleware(UrlLengthMiddleware):
         reason = f"URL longer than URLLENGTH_LIMIT ({len(request.url)} > {self.maxlength})"
         stats = self.crawler.stats
         stats.inc_value("urllength/request_ignored_count")
-        count_answer(request, stats)
-        stats.inc_value("belta/articles/failed")
+        count_failure(request, stats)
         self.crawler.spider.logger.error(
             "article %s could not be fetched (%s…): %s", ref.key, request.url[:120], reason
         )
         keeper_of(self.crawler).record_failure(ref.url, ref.key, reason)
         return None
+
+
+def failure_reason(failure: Failure, settings: BaseSettings) -> str:
+    """A failed request's reason as recorded: ``HTTP 404``, or the error and its message.
+
+    Scrapy cancels a body that grows beyond ``DOWNLOAD_MAXSIZE`` without announcing its
+    size (no ``Content-Length``) with no message at all: that one is said in words.
+    """
+    response = getattr(failure.value, "response", None)
+    if response is not None:
+        return f"HTTP {response.status}"
+    message = failure.getErrorMessage()
+    if not message and failure.check(DownloadCancelledError):
+        request = getattr(failure, "request", None)
+        meta = request.meta if request is not None else {}
+        limit = meta.get("download_maxsize", settings.getint("DOWNLOAD_MAXSIZE"))
+        message = f"exceeded DOWNLOAD_MAXSIZE ({limit} bytes)"
+    return f"{failure.type.__name__}: {message}"
+
+
+class AnsweredArticles:
+    """Counts each article page that reaches the spider as answered, once
+    (:func:`~beltacrawl.responses.count_answer`); failures are counted where they are
+    recorded."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    def process_spider_input(self, response: Response) -> None:
+        if "article_ref" in response.meta:
+            count_answer(response.request, self.stats)

@@ -65,6 +65,8 @@ SPIDER_MIDDLEWARES = {
     # An article URL over URLLENGTH_LIMIT is recorded as failed, not dropped at INFO.
     "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
     "beltacrawl.middlewares.RecordedUrlLengthMiddleware": 800,
+    # Counts answered article pages for the outage monitor (beltacrawl/monitors.py).
+    "beltacrawl.middlewares.AnsweredArticles": 900,
 }
 
 # --- output ---------------------------------------------------------------------------

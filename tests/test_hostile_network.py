@@ -118,7 +118,7 @@ def test_a_listing_page_of_thousands_of_links_is_cut_at_the_limit(make_replica, 
     filler = [r for r in server.requests if is_filler(r.path)]
     assert len(filler) == 40  # 50 entries: the page's own 10, then 40 links of the filler
     assert result.stat("belta/listing/entries_over_cap") == 2960
-    assert "2960 entries beyond BELTA_MAX_LISTING_ENTRIES (50) not read" in result.log
+    assert "page 1: 2960 more entries than BELTA_MAX_LISTING_ENTRIES, not read" in result.log
     # Nothing the replica served is lost; the filler's articles are recorded as failed;
     # and the run says it did not read the whole page.
     stored, failures = assert_faults_handled(server, plan, tmp_path)
@@ -230,3 +230,21 @@ def test_a_run_that_failed_half_its_articles_is_not_ok(make_replica, tmp_path):
     assert result.returncode == 1, result.log[-3000:]
     assert "2 of 4 article requests failed" in result.log
     assert sorted(result.keys()) == sorted(keys[2:])
+
+
+def test_earlier_failures_failing_again_do_not_fail_a_quiet_run(make_replica, tmp_path):
+    """An hourly run retries the articles that failed before; when they fail once more and
+    they are most of what the run asked for, the site is not judged down for that."""
+    server = make_replica(articles=40, samples=False)
+    gone = server.model.keys()[::7]  # 6 of 40: the first run is ok
+    server.faults = FaultPlan(seed=40).not_found(match=for_keys(*gone))
+    assert_ran_fine(crawl(server, tmp_path))
+    fresh = server.model.publish(2)
+    result = crawl(server, tmp_path, settings={"BELTA_DRIFT_MIN_ARTICLES": "4"})
+    assert_ran_fine(result)
+    assert result.stat("belta/articles/retried_failures") == 6
+    assert result.stat("belta/articles/failed_again") == 6
+    stored, failures = archive_state(tmp_path)
+    assert set(fresh) <= set(stored)
+    assert set(failures) == set(gone)
+    assert {failure.attempts for failure in failures.values()} == {2}

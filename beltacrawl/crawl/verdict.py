@@ -24,8 +24,9 @@ DATA_LOSS_STATS = {
     "spider_exceptions/count": "error(s) in the spider's callbacks",
     "belta/listing/entries_over_cap": "listing entries beyond BELTA_MAX_LISTING_ENTRIES not read",
 }
-#: A run that failed at least this share of the article requests answered did not do its
-#: job, however few there were (the availability monitor waits for a minimum number).
+#: A run that failed at least this share of the article requests answered (earlier
+#: failures fetched again aside) did not do its job, however few there were (the
+#: availability monitor waits for a minimum number).
 FAILED_ARTICLES_SHARE = 0.5
 #: Set by the rendering middleware when the browser is missing or cannot start.
 BROWSER_FAILED_STAT = "belta/render/browser_failed"
@@ -56,6 +57,22 @@ class Verdict:
         ('ok', 'PROBLEMS — a; b')
         """
         return "ok" if self.ok else "PROBLEMS — " + "; ".join(self.problems)
+
+
+def fresh_failures(stats: Mapping[str, Any]) -> tuple[int, int]:
+    """``(failed, answered)`` article requests, leaving out earlier failures fetched
+    again: those failing once more say little about the site today, and a quiet
+    incremental run may ask for little else.
+
+    >>> fresh_failures({"belta/articles/failed": 7, "belta/articles/failed_again": 6,
+    ...                 "belta/articles/answered": 12, "belta/articles/answered_again": 6})
+    (1, 6)
+    """
+    failed = stats.get("belta/articles/failed", 0) - stats.get("belta/articles/failed_again", 0)
+    answered = stats.get("belta/articles/answered", 0) - stats.get(
+        "belta/articles/answered_again", 0
+    )
+    return failed, answered
 
 
 def judge(
@@ -96,7 +113,7 @@ def judge(
     for stat, what in DATA_LOSS_STATS.items():
         if count := stats.get(stat):
             found.append(f"{count} {what}")
-    failed, answered = stats.get("belta/articles/failed", 0), stats.get("belta/articles/answered")
+    failed, answered = fresh_failures(stats)
     if failed and answered and failed >= FAILED_ARTICLES_SHARE * answered:
         found.append(f"{failed} of {answered} article requests failed")
     if browser := stats.get(BROWSER_FAILED_STAT):

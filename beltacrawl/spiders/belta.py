@@ -25,11 +25,11 @@ from beltacrawl.crawl.walk import ListingWalk, StopReason, WalkPolicy
 from beltacrawl.http_dates import http_date
 from beltacrawl.keeper import keeper_of
 from beltacrawl.loaders import load_article
-from beltacrawl.middlewares import ArticleRedirected
+from beltacrawl.middlewares import ArticleRedirected, failure_reason
 from beltacrawl.parsing.article import parse_article
 from beltacrawl.parsing.listing import parse_listing
 from beltacrawl.rendering import browser_fallback
-from beltacrawl.responses import count_answer, decoded, failure_reason, retry_unusable, unusable
+from beltacrawl.responses import count_failure, decoded, retried, retry_unusable, unusable
 from beltacrawl.site.dates import MINSK, parse_datetime
 from beltacrawl.site.urls import is_forbidden, listing_path, on_base, parse_article_url
 
@@ -136,7 +136,7 @@ class BeltaSpider(scrapy.Spider):
             ref = parse_article_url(failure.url)
             if ref and self.arguments.admits(ref.rubric, None):
                 self.crawler.stats.inc_value("belta/articles/retried_failures")
-                yield self._article_request(ref)
+                yield retried(self._article_request(ref))
 
     def _refresh_requests(self, site_now: datetime) -> Iterable[scrapy.Request]:
         """Archived copies that may be stale (:mod:`beltacrawl.crawl.freshness`)."""
@@ -218,11 +218,10 @@ class BeltaSpider(scrapy.Spider):
         if page.cut:
             stats.inc_value("belta/listing/entries_over_cap", page.cut)
             self.logger.error(
-                "listing %s page %d: %d entries beyond BELTA_MAX_LISTING_ENTRIES (%d) not read",
+                "listing %s page %d: %d more entries than BELTA_MAX_LISTING_ENTRIES, not read",
                 listing,
                 number,
                 page.cut,
-                self.config.max_listing_entries,
             )
         decision = self.policy.read_page(walk, page.entries, archived, page.cut)
         stats.inc_value("belta/skipped/window", decision.outside_window)
@@ -311,13 +310,12 @@ class BeltaSpider(scrapy.Spider):
             self.crawler.stats.inc_value("belta/article/not_an_article_url")
             self.logger.error("%s is not an article URL of the German edition", response.url)
             return
-        count_answer(response.request, self.crawler.stats)
         if problem := unusable(response):
             if retry := retry_unusable(response, problem, self):
                 yield retry
                 return
             self._article_problem(response, ref, problem, f"unusable response ({problem})")
-            self._article_lost(ref, f"unusable response: {problem}")
+            self._article_lost(response.request, ref, f"unusable response: {problem}")
             return
         response = decoded(response, self.crawler.stats, self.logger)
         raw = parse_article(response.selector)
@@ -367,18 +365,17 @@ class BeltaSpider(scrapy.Spider):
 
     def article_failed(self, failure: Failure):
         ref: ArticleRef = failure.request.meta["article_ref"]
-        count_answer(failure.request, self.crawler.stats)
         reason = failure_reason(failure, self.settings)
         self.logger.error(
             "article %s could not be fetched (%s): %s", ref.key, failure.request.url, reason
         )
-        self._article_lost(ref, reason)
+        self._article_lost(failure.request, ref, reason)
         if isinstance(failure.value, ArticleRedirected):
             yield self._article_request(failure.value.target)
 
-    def _article_lost(self, ref: ArticleRef, reason: str) -> None:
+    def _article_lost(self, request: scrapy.Request, ref: ArticleRef, reason: str) -> None:
         """Counted, and remembered in the archive for the next run to retry."""
-        self.crawler.stats.inc_value("belta/articles/failed")
+        count_failure(request, self.crawler.stats)
         self.keeper.record_failure(ref.url, ref.key, reason)
 
     def log(self, message: Any, level: int = logging.DEBUG, **kw: Any) -> None:
