@@ -28,14 +28,13 @@ from typing import TYPE_CHECKING
 
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
-from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Request
 from scrapy.spidermiddlewares.urllength import UrlLengthMiddleware
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.response import get_meta_refresh, response_status_message
 from twisted.internet.task import deferLater
 
-from beltacrawl import settings as defaults
 from beltacrawl.config import Config
 from beltacrawl.http_dates import http_date
 from beltacrawl.keeper import keeper_of
@@ -49,7 +48,6 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Response
     from scrapy.settings import BaseSettings
-    from twisted.python.failure import Failure
 
     from beltacrawl.site.urls import ArticleRef, Origin
 
@@ -83,12 +81,11 @@ def retry_after_seconds(value: bytes | None, now: datetime | None = None) -> flo
 class PoliteRetryMiddleware(RetryMiddleware):
     def __init__(self, settings: BaseSettings) -> None:
         super().__init__(settings)
-        self.retry_after_max = settings.getfloat("BELTA_RETRY_AFTER_MAX")
-        self.backoff = settings.getfloat("BELTA_RETRY_BACKOFF")
-        self.backoff_max = settings.getfloat("BELTA_RETRY_BACKOFF_MAX")
-        self.wait_total = settings.getfloat(
-            "BELTA_RETRY_WAIT_TOTAL", defaults.BELTA_RETRY_WAIT_TOTAL
-        )
+        config = Config.from_settings(settings)
+        self.retry_after_max = config.retry_after_max
+        self.backoff = config.retry_backoff
+        self.backoff_max = config.retry_backoff_max
+        self.wait_total = config.retry_wait_total
 
     def _backoff(self, request: Request) -> float:
         attempt = request.meta.get("retry_times", 0)
@@ -279,24 +276,6 @@ class RecordedUrlLengthMiddleware(UrlLengthMiddleware):
         )
         keeper_of(self.crawler).record_failure(ref.url, ref.key, reason)
         return None
-
-
-def failure_reason(failure: Failure, settings: BaseSettings) -> str:
-    """A failed request's reason as recorded: ``HTTP 404``, or the error and its message.
-
-    Scrapy cancels a body that grows beyond ``DOWNLOAD_MAXSIZE`` without announcing its
-    size (no ``Content-Length``) with no message at all: that one is said in words.
-    """
-    response = getattr(failure.value, "response", None)
-    if response is not None:
-        return f"HTTP {response.status}"
-    message = failure.getErrorMessage()
-    if not message and failure.check(DownloadCancelledError):
-        request = getattr(failure, "request", None)
-        meta = request.meta if request is not None else {}
-        limit = meta.get("download_maxsize", settings.getint("DOWNLOAD_MAXSIZE"))
-        message = f"exceeded DOWNLOAD_MAXSIZE ({limit} bytes)"
-    return f"{failure.type.__name__}: {message}"
 
 
 class AnsweredArticles:

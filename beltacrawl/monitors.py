@@ -23,6 +23,7 @@ from spidermon.contrib.scrapy.monitors import (
 )
 from spidermon.core.actions import Action
 
+from beltacrawl.config import Config
 from beltacrawl.crawl.verdict import fresh_failures
 
 ARTICLE_MISSED = "belta/layout/article_selector_missed/"
@@ -40,16 +41,18 @@ def missed_selectors(stats: dict, prefix: str) -> str:
     return ", ".join(f"`{selector}` ({count})" for selector, count in missed) or "none recorded"
 
 
+def config_of(monitor: Monitor) -> Config:
+    return Config.from_settings(monitor.data.crawler.settings)
+
+
 def _assert_share_within(
-    monitor: Monitor, part: int, whole: int, limit_setting: str, what: str, detail: str = ""
+    monitor: Monitor, part: int, whole: int, limit: float, what: str, detail: str = ""
 ) -> None:
-    """Fails ``monitor`` when ``part`` of ``whole`` is more than the share the setting
+    """Fails ``monitor`` when ``part`` of ``whole`` is more than the share ``limit``
     allows, once ``whole`` reaches ``BELTA_DRIFT_MIN_ARTICLES``."""
-    settings = monitor.data.crawler.settings
-    if whole < settings.getint("BELTA_DRIFT_MIN_ARTICLES"):
+    if whole < config_of(monitor).drift_min_articles:
         return
     share = part / whole
-    limit = settings.getfloat(limit_setting)
     monitor.assertLessEqual(
         share, limit, msg=f"{part} of {whole} {what} ({share:.0%} > {limit:.0%}){detail}"
     )
@@ -79,7 +82,7 @@ class LayoutMonitor(Monitor):
             self,
             invalid,
             invalid + stats.get("validation/ok", 0),
-            "BELTA_MAX_INVALID_SHARE",
+            config_of(self).max_invalid_share,
             "article pages failed validation",
             f"; selectors that matched nothing: {missed_selectors(stats, ARTICLE_MISSED)}",
         )
@@ -98,7 +101,11 @@ class AvailabilityMonitor(Monitor):
     def test_articles_can_be_fetched(self):
         failed, answered = fresh_failures(self.data.stats)
         _assert_share_within(
-            self, failed, answered, "BELTA_MAX_FAILED_SHARE", "answered article requests failed"
+            self,
+            failed,
+            answered,
+            config_of(self).max_failed_share,
+            "answered article requests failed",
         )
 
 

@@ -1,4 +1,5 @@
-"""Is a response a whole HTML page of the site? Checked before any parsing.
+"""Is a response a whole HTML page of the site? Checked before any parsing. Also what a
+response or a failed request tells: the site's clock, the reason of a failure.
 
 A 200 answer can still be useless: an empty body, a PDF or image where a page should be,
 a page cut off mid-way (connection dropped behind a proxy, a crashed upstream), or bytes
@@ -8,16 +9,23 @@ or garbled record, so it is retried instead and, if it stays broken, recorded as
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from scrapy.downloadermiddlewares.retry import get_retry_request
+from scrapy.exceptions import DownloadCancelledError
 from scrapy.http import Response, TextResponse
+
+from beltacrawl.http_dates import http_date
+from beltacrawl.site.dates import MINSK
 
 if TYPE_CHECKING:
     from logging import Logger, LoggerAdapter
 
     from scrapy import Request, Spider
+    from scrapy.settings import BaseSettings
     from scrapy.statscollectors import StatsCollector
+    from twisted.python.failure import Failure
 
 #: Set in an article request's meta once it was answered, so its retries count no more.
 ANSWERED = "belta_answered"
@@ -93,6 +101,32 @@ def decoded(
             repaired.encoding,
         )
     return repaired
+
+
+def site_now(response: Response) -> datetime:
+    """The site's clock (the HTTP ``Date`` header), falling back to this machine's: ages
+    are measured on one clock, so a mirror or replica with its own time behaves like the
+    site."""
+    moment = http_date(response.headers.get(b"Date"))
+    return (moment or datetime.now(UTC)).astimezone(MINSK)
+
+
+def failure_reason(failure: Failure, settings: BaseSettings) -> str:
+    """A failed request's reason in a few words: its HTTP status, or the error.
+
+    Scrapy cancels a body that grows beyond ``DOWNLOAD_MAXSIZE`` without announcing its
+    size (no ``Content-Length``) with no message at all: that one is said in words.
+    """
+    response = getattr(failure.value, "response", None)
+    if response is not None:
+        return f"HTTP {response.status}"
+    message = failure.getErrorMessage()
+    if not message and failure.check(DownloadCancelledError):
+        request = getattr(failure, "request", None)
+        meta = request.meta if request is not None else {}
+        limit = meta.get("download_maxsize", settings.getint("DOWNLOAD_MAXSIZE"))
+        message = f"exceeded DOWNLOAD_MAXSIZE ({limit} bytes)"
+    return f"{failure.type.__name__}: {message}"
 
 
 def retried(request: Request) -> Request:
