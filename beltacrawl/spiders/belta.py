@@ -21,6 +21,7 @@ from scrapy import signals
 from beltacrawl.config import Config
 from beltacrawl.crawl.arguments import ArgumentError, CrawlArguments
 from beltacrawl.crawl.freshness import FreshnessPolicy
+from beltacrawl.crawl.verdict import GARBLED_TEXT_STAT
 from beltacrawl.crawl.walk import ListingWalk, StopReason, WalkPolicy
 from beltacrawl.http_dates import http_date
 from beltacrawl.keeper import keeper_of
@@ -30,6 +31,7 @@ from beltacrawl.parsing.listing import parse_listing
 from beltacrawl.rendering import browser_fallback
 from beltacrawl.responses import decoded, retry_unusable, unusable
 from beltacrawl.site.dates import MINSK, parse_datetime
+from beltacrawl.site.text import garbled
 from beltacrawl.site.urls import is_forbidden, listing_path, on_base, parse_article_url
 
 if TYPE_CHECKING:
@@ -314,6 +316,15 @@ class BeltaSpider(scrapy.Spider):
             text = f"no article text — selector(s) {missed} matched nothing or held no text"
             self._article_problem(response, ref, "no_body", text)
         article = load_article(raw, ref, response.url, _site_now(response), entry)
+        texts = (article.title, article.lead, article.body, article.image_caption)
+        if sign := next(filter(None, map(garbled, texts)), None):
+            self.crawler.stats.inc_value(GARBLED_TEXT_STAT)
+            self.logger.warning(
+                "article %s (%s): text still garbled after decoding (%r); stored as it is",
+                ref.key,
+                response.url,
+                sign,
+            )
         published = datetime.fromisoformat(article.published_at) if article.published_at else None
         self._check_dates(article, published, entry)
         if published is not None and not self.arguments.in_window(published):

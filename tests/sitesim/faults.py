@@ -60,6 +60,11 @@ Broken but well-formed HTTP:
   ``&#228;`` references) while header and ``<meta>`` still say ``declared`` (utf-8).
 - ``no_charset`` — ``Content-Type: text/html`` without charset, the ``<meta charset>``
   removed, the body still UTF-8.
+- ``charset`` — the page correctly in ``encoding`` (e.g. ``utf-16``), header and
+  ``<meta charset>`` saying so.
+- ``stray_bytes`` — a UTF-8 page with a few bytes that are not UTF-8 (``data``: 0xFF and
+  an encoded surrogate): in a comment before ``</body>`` (``where="markup"``: the text
+  is intact) or at the start of the headline (``where="title"``).
 - ``oversized`` — HTTP 200 ``text/html`` of ``size`` bytes (default 12 MB, above the
   crawler's 10 MB ``DOWNLOAD_MAXSIZE``); ``send_length=False`` leaves out
   ``Content-Length`` (the body ends when the connection closes), so only counting the
@@ -85,6 +90,11 @@ Layout (HTTP 200, the page altered; they fire only where the normal answer is a 
   ``keep_links=True`` keeps the ``href``s, so only a link fallback finds the entries.
 - ``no_body_container`` — article pages without ``div.js-mediator-article``: gone with
   its text, or (``keep_text=True``) renamed, its text left in ``div.inner_content``.
+- ``control_chars`` — article pages with control characters (ESC, BEL, NUL, DEL, the C1
+  CSI) after the headline's first letter and at the end of the first body block:
+  removed, the text is the truth.
+- ``hostile_markup`` — article pages with ``<html:script>``, ``<applet>`` and
+  ``<frameset>``/``<frame>`` at the start of the body and a ``<script>`` in the headline.
 - ``date_changed`` — article pages whose ``div.date_full`` shows the time in a format of
   no documented kind (``shown``, default ``vor 3 Stunden``) and without the
   ``article:published_time`` / ``mediator_published_time`` meta tags.
@@ -117,6 +127,8 @@ KINDS: dict[str, str] = {
     "binary": "HTTP 200 with a non-HTML content type and binary bytes",
     "wrong_charset": "body in cp1251 while header and meta say utf-8",
     "no_charset": "no charset in header or meta, body in utf-8",
+    "charset": "body in `encoding` (utf-16), header and meta saying so",
+    "stray_bytes": "utf-8 page with a few bytes that are not utf-8",
     "oversized": "HTTP 200 of `size` bytes (12 MB by default)",
     "redirect_loop": "302 A -> B -> A -> ...",
     "offsite_redirect": "302 to another host",
@@ -129,6 +141,8 @@ KINDS: dict[str, str] = {
     "layout_changed": "listing classes renamed, no entries to find",
     "no_body_container": "article without div.js-mediator-article",
     "date_changed": "article date in an undocumented format, no date meta tags",
+    "control_chars": "control characters inside headline and body text",
+    "hostile_markup": "html:script, applet, frameset in the body, a script in the headline",
 }
 #: Faults a retry gets past: what :meth:`FaultPlan.mix` applies.
 TRANSIENT_KINDS = ("server_error", "rate_limit", "reset", "slow")
@@ -391,6 +405,29 @@ class FaultPlan(Faults):
     ) -> FaultPlan:
         return self._transient("no_charset", match, times, probability)
 
+    def charset(
+        self,
+        encoding: str = "utf-16",
+        *,
+        match: Match = "",
+        times: int | None = None,
+        probability: float | None = None,
+    ) -> FaultPlan:
+        return self._transient("charset", match, times, probability, encoding=encoding)
+
+    def stray_bytes(
+        self,
+        where: str = "markup",
+        data: bytes = b"\xff\xed\xa0\x80",
+        *,
+        match: Match = "article",
+        times: int | None = None,
+        probability: float | None = None,
+    ) -> FaultPlan:
+        if where not in ("markup", "title"):
+            raise ValueError(f"where: 'markup' or 'title', not {where!r}")
+        return self._transient("stray_bytes", match, times, probability, where=where, data=data)
+
     def oversized(
         self,
         size: int = 12 * MB,
@@ -462,6 +499,12 @@ class FaultPlan(Faults):
         self, *, shown: str = "vor 3 Stunden", match: Match = "article", times: int | None = None
     ) -> FaultPlan:
         return self._structural("date_changed", match, times, None, shown=shown)
+
+    def control_chars(self, *, match: Match = "article", times: int | None = None) -> FaultPlan:
+        return self._structural("control_chars", match, times, None)
+
+    def hostile_markup(self, *, match: Match = "article", times: int | None = None) -> FaultPlan:
+        return self._structural("hostile_markup", match, times, None)
 
     def _transient(self, kind: str, match: Match, times, probability, **params) -> FaultPlan:
         return self.rule(
@@ -686,6 +729,57 @@ def _no_charset(params, request, page, rng) -> FaultResponse | None:
     return _copy(normal, body=_META_CHARSET.sub(b"", normal.body), content_type="text/html")
 
 
+def _charset(params, request, page, rng) -> FaultResponse | None:
+    normal = page()
+    if not _is_html_200(normal):
+        return None
+    encoding = params["encoding"]
+    html = normal.body.decode("utf-8").replace(
+        '<meta charset="utf-8">', f'<meta charset="{encoding}">'
+    )
+    return _copy(normal, body=html.encode(encoding), content_type=f"text/html; charset={encoding}")
+
+
+def _stray_bytes(params, request, page, rng) -> FaultResponse | None:
+    normal = page()
+    if not _is_html_200(normal):
+        return None
+    data = params["data"]
+    if params["where"] == "title":
+        body = normal.body.replace(b"<h1>", b"<h1>" + data, 1)
+    else:
+        body = normal.body.replace(b"</body>", b"<!-- " + data + b" -->\n</body>", 1)
+    return _copy(normal, body=body)
+
+
+#: Control characters, none of them whitespace: removed, they leave the text as it was.
+CONTROL_CHARS = "\x1b\x07\x00\x7f\x9b"
+_FIRST_WORD = re.compile(r"(<h1>\s*\w)")
+#: The end of the first text block of the body (past the dateline).
+_FIRST_BLOCK_END = re.compile(
+    r'(<div class="js-mediator-article"[^>]*>.*?)(</p>|<br>|\n\s*</div>)', re.DOTALL
+)
+
+
+def _control_chars(html: str, params: dict[str, Any], rng: random.Random) -> str:
+    html = _FIRST_WORD.sub(lambda m: m[1] + CONTROL_CHARS, html, count=1)
+    return _FIRST_BLOCK_END.sub(lambda m: m[1] + CONTROL_CHARS + m[2], html, count=1)
+
+
+#: Markup that must leave no trace in the record (tests/test_reliability.py looks for it).
+HOSTILE_BODY = (
+    '<html:script>alert("html:script")</html:script>'
+    '<applet code="Evil.class"><param name="x" value="y">applet fallback</applet>'
+    '<frameset><frame src="javascript:alert(1)"></frameset>'
+)
+HOSTILE_TITLE = '<script>document.title = "script in h1"</script>'
+
+
+def _hostile_markup(html: str, params: dict[str, Any], rng: random.Random) -> str:
+    html = html.replace("<h1>", "<h1>" + HOSTILE_TITLE, 1)
+    return _BODY_CONTAINER_OPEN.sub(lambda m: m[0] + HOSTILE_BODY, html, count=1)
+
+
 @lru_cache(maxsize=4)
 def _filler(size: int) -> bytes:
     head = b'<!DOCTYPE html>\n<html><head><meta charset="utf-8"></head><body><p>'
@@ -798,6 +892,8 @@ _BUILDERS: dict[str, Builder] = {
     "binary": _binary,
     "wrong_charset": _wrong_charset,
     "no_charset": _no_charset,
+    "charset": _charset,
+    "stray_bytes": _stray_bytes,
     "oversized": _oversized,
     "redirect_loop": _redirect_loop,
     "offsite_redirect": _offsite_redirect,
@@ -808,4 +904,6 @@ _BUILDERS: dict[str, Builder] = {
     "layout_changed": _markup(_layout_changed),
     "date_changed": _markup(_date_changed),
     "no_body_container": _markup(_no_body_container),
+    "control_chars": _markup(_control_chars),
+    "hostile_markup": _markup(_hostile_markup),
 }
