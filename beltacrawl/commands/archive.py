@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
+import sqlite3
 import sys
 from datetime import date
 from pathlib import Path
@@ -29,6 +29,7 @@ from beltacrawl.archive import DEFAULT_PATH, Archive, ArchiveError, ArchiveNotFo
 from beltacrawl.commands.archive_output import (
     format_history,
     format_hits,
+    format_json,
     format_stats,
     write_csv,
     write_jsonl,
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
 FORMATS = ("jsonl", "csv")
+DAMAGED_HINT = "it may be damaged; see 'A damaged archive' in docs/operations.md"
 
 
 class CommandFailed(Exception):
@@ -172,6 +174,8 @@ class Command(ScrapyCommand):
             self._fail(f"no archive at {path} (run a crawl first, or pass --archive PATH)")
         except (ArchiveError, CommandFailed) as exc:
             self._fail(str(exc))
+        except sqlite3.DatabaseError as exc:  # a damaged page met while reading
+            self._fail(f"cannot read the archive {path} ({exc}): {DAMAGED_HINT}")
         except BrokenPipeError:
             # The reader went away (e.g. `| head`): stop quietly.
             devnull = os.open(os.devnull, os.O_WRONLY)
@@ -210,7 +214,7 @@ class Command(ScrapyCommand):
                 "version_count": history.version_count,
                 "versions": history.versions,
             }
-            print(json.dumps(document, ensure_ascii=False, indent=2))
+            print(format_json(document))
         else:
             print(format_history(history))
 
