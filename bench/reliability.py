@@ -12,12 +12,23 @@ settings (tests/crawling.py ``FAST``: politeness off, one retry, short back-off)
 ``DOWNLOAD_TIMEOUT=2`` (stalls last 3 s), so some pages do fail for good and the
 failure path is exercised.
 
+On top of the transient mix, about ``--hostile`` of the article pages (each kind alike) come
+with a fault whose text a careful reader still recovers exactly: windows-1252 behind
+``charset=utf-8``, stray invalid bytes in the markup, a correctly labelled UTF-16 page,
+control characters in headline and text, hostile markup (``<html:script>``, ``<applet>``,
+``<frameset>``, a script in the headline). After both runs, two runs against a broken
+archive must be refused before any request: the archive read-only, and a damaged copy.
+
 Reported per seed, after both runs: the faults injected by kind (``plan.fired``), the
-articles the replica served correctly at least once, those archived, those **lost**
-(served correctly, not archived: must be 0), **duplicates** in the archive (must be 0),
-recorded failures against the articles never served correctly (must be equal), the
-archive's integrity check and both runs' exit statuses (0, or 1 when a listing page
-was faulted every time it was asked for — the run says its walk broke off).
+articles the replica served correctly (or recoverably) at least once, those archived,
+those **lost** (served correctly, not archived: must be 0), **duplicates** in the
+archive (must be 0), records **stored with wrong text** (a field read from the article
+page differs from the replica's truth: must be 0), recorded failures against the
+articles never served correctly (must be equal), the archive's integrity check and both
+runs' exit statuses (0, or 1 when a listing page was faulted every time it was asked for
+— the run says its walk broke off), and the broken-archive runs refused (exit 1, no
+request) out of those tried (as root without ``chattr`` the read-only one cannot be
+tried).
 
 Exits non-zero only when it could not run; the figures themselves are for reading.
 """
@@ -25,6 +36,7 @@ Exits non-zero only when it could not run; the figures themselves are for readin
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sqlite3
 import sys
 import tempfile
@@ -35,12 +47,63 @@ from urllib.parse import urlsplit
 
 from beltacrawl.archive import Archive
 from bench.common import header, table
+from tests.archive_faults import CannotMakeReadOnly, damage, read_only
 from tests.crawling import run_crawl
 from tests.sitesim import FaultPlan, ReplicaServer, SiteModel
 from tests.sitesim.faults import TRANSIENT_KINDS, is_listing
+from tests.test_crawl import ARTICLE_FIELDS_FROM_TRUTH
 
 SLOW_DELAY = 3.0
 SETTINGS = {"DOWNLOAD_TIMEOUT": "2"}
+#: The recoverable faults of hostile pages (issue 14), in the order of the report.
+HOSTILE_KINDS = ("wrong_charset", "stray_bytes", "charset", "control_chars", "hostile_markup")
+
+
+def with_hostile_pages(plan: FaultPlan, share: float) -> FaultPlan:
+    """``plan`` plus the hostile-page faults, together on about ``share`` of article pages."""
+    each = share / len(HOSTILE_KINDS)
+    return (
+        plan.wrong_charset("cp1252", probability=each, match="article")
+        .stray_bytes("markup", probability=each)
+        .charset("utf-16", probability=each, match="article")
+        .control_chars(probability=each)
+        .hostile_markup(probability=each)
+    )
+
+
+#: The fields an article page gives (``lead`` is the listing's: an article retried from
+#: the failures of an earlier run is fetched without its listing entry, so without it).
+PAGE_FIELDS = tuple(name for name in ARTICLE_FIELDS_FROM_TRUTH if name != "lead")
+
+
+def wrong_text(archived: dict[str, dict], model: SiteModel) -> int:
+    """Archived records with a field of the page that differs from the replica's truth."""
+    return sum(
+        any(record[name] != truth[name] for name in PAGE_FIELDS)
+        for key, record in archived.items()
+        for truth in [model.expected_record(key)]
+    )
+
+
+def broken_archive_runs(server: ReplicaServer, workdir: Path, archive: Path) -> tuple[int, int]:
+    """Runs against the archive made read-only, and against a damaged copy of it:
+    (refused before any request, tried)."""
+    damaged = workdir / "damaged.sqlite"
+    with Archive.open(archive, readonly=True) as source:
+        source.queries.backup(damaged)
+    damage(damaged)
+    refused = tried = 0
+    for path in (archive, damaged):
+        before = len(server.requests)
+        try:
+            with read_only(path) if path == archive else contextlib.nullcontext(path):
+                result = run_crawl(server.base_url, workdir, archive=path, settings=SETTINGS)
+        except CannotMakeReadOnly:
+            continue
+        tried += 1
+        untouched = len(server.requests) == before
+        refused += result.returncode == 1 and untouched and "archive_unavailable" in result.log
+    return refused, tried
 
 
 def lost_listing_pages(requests) -> int:
@@ -52,10 +115,12 @@ def lost_listing_pages(requests) -> int:
     return sum(1 for request in last.values() if request.fault)
 
 
-def scenario(seed: int, articles: int, rate: float) -> dict[str, object]:
-    """Two runs on one archive under ``FaultPlan.mix(seed, rate)``; the figures."""
+def scenario(seed: int, articles: int, rate: float, hostile: float) -> dict[str, object]:
+    """Two runs on one archive under ``FaultPlan.mix(seed, rate)`` and hostile pages;
+    then the broken-archive runs; the figures."""
     server = ReplicaServer(SiteModel(seed=seed, articles=articles, samples=False)).start()
-    plan = server.faults = FaultPlan.mix(seed, rate=rate, slow_delay=SLOW_DELAY)
+    plan = FaultPlan.mix(seed, rate=rate, slow_delay=SLOW_DELAY)
+    plan = server.faults = with_hostile_pages(plan, hostile)
     started = time.perf_counter()
     try:
         with tempfile.TemporaryDirectory() as tmp:
@@ -78,9 +143,11 @@ def scenario(seed: int, articles: int, rate: float) -> dict[str, object]:
             connection.close()
             with Archive.open(archive_path) as archive:
                 integrity = archive.queries.integrity_check()
-                archived = {record["key"] for record in archive.queries.iter_articles()}
+                records = {record["key"]: record for record in archive.queries.iter_articles()}
                 failed = {failure.key for failure in archive.ledger.failures()}
-        requests = len(server.requests)
+            archived = set(records)
+            requests = len(server.requests)
+            refused, tried = broken_archive_runs(server, workdir, archive_path)
     finally:
         server.stop()
     served = plan.served_correctly
@@ -95,6 +162,8 @@ def scenario(seed: int, articles: int, rate: float) -> dict[str, object]:
         "lost": len(served - archived),
         "wrongly archived": len(archived - served),
         "duplicates": duplicates,
+        "wrong text": wrong_text(records, server.model),
+        "refused": f"{refused} / {tried}",
         "failed": len(failed),
         "never served": len(never),
         "failures match": failed == never,
@@ -111,15 +180,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", default="1,2,3,4,5")
     parser.add_argument("--articles", type=int, default=300)
     parser.add_argument("--rate", type=float, default=0.1)
+    parser.add_argument(
+        "--hostile", type=float, default=0.1, help="share of article pages with hostile faults"
+    )
     args = parser.parse_args(argv)
     seeds = [1] if args.quick else [int(seed) for seed in args.seeds.split(",")]
     articles = 80 if args.quick else args.articles
 
-    header(f"Reliability: two runs per seed under a {args.rate:.0%} mix of transient faults")
+    header(
+        f"Reliability: two runs per seed under a {args.rate:.0%} mix of transient faults, "
+        f"{args.hostile:.0%} of article pages hostile"
+    )
     rows: list[list[object]] = []
     results = []
     for seed in seeds:
-        result = scenario(seed, articles, args.rate)
+        result = scenario(seed, articles, args.rate, args.hostile)
         results.append(result)
         print(f"  seed {seed}: {result['wall']:.1f} s", file=sys.stderr, flush=True)
         fired: Counter[str] = result["fired"]  # type: ignore[assignment]
@@ -129,14 +204,17 @@ def main(argv: list[str] | None = None) -> int:
                 result["articles"],
                 result["requests"],
                 *(fired[kind] for kind in TRANSIENT_KINDS),
+                sum(fired[kind] for kind in HOSTILE_KINDS),
                 result["served"],
                 result["archived"],
                 result["lost"],
                 result["duplicates"],
+                result["wrong text"],
                 f"{result['failed']} / {result['never served']}",
                 result["integrity"],
                 ", ".join(str(code) for code in result["exits"]),  # type: ignore[attr-defined]
                 result["broken walks"],
+                result["refused"],
             ]
         )
     print(
@@ -146,14 +224,17 @@ def main(argv: list[str] | None = None) -> int:
                 "articles",
                 "requests",
                 *TRANSIENT_KINDS,
+                "hostile",
                 "served correctly",
                 "archived",
                 "lost",
                 "duplicates",
+                "wrong text",
                 "failed / never served",
                 "integrity",
                 "exit statuses",
                 "lost listing pages",
+                "broken archive refused",
             ],
             rows,
         )
@@ -162,12 +243,13 @@ def main(argv: list[str] | None = None) -> int:
     requests = sum(r["requests"] for r in results)  # type: ignore[misc]
     lost = sum(r["lost"] + r["wrongly archived"] for r in results)  # type: ignore[misc]
     duplicates = sum(r["duplicates"] for r in results)  # type: ignore[misc]
+    wrong = sum(r["wrong text"] for r in results)  # type: ignore[misc]
     mismatched = sum(not r["failures match"] for r in results)
     print(
         f"\n{len(results)} seed(s), {2 * len(results)} runs, {requests} requests, {faults} faults "
-        f"injected ({faults / max(1, requests):.1%}). Lost: {lost}, duplicates: {duplicates} "
-        f"(both must be 0); seeds whose failure list differed from the articles never served "
-        f"correctly: {mismatched} (must be 0)."
+        f"injected ({faults / max(1, requests):.1%}). Lost: {lost}, duplicates: {duplicates}, "
+        f"stored with wrong text: {wrong} (all must be 0); seeds whose failure list differed "
+        f"from the articles never served correctly: {mismatched} (must be 0)."
     )
     return 0
 

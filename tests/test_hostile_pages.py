@@ -19,6 +19,7 @@ from tests.sitesim import FaultPlan, for_keys
 from tests.sitesim.faults import HOSTILE_BODY
 from tests.test_reliability import (
     archive_state,
+    assert_faults_handled,
     assert_ran_fine,
     crawl,
     mismatches,
@@ -36,8 +37,7 @@ def test_windows_1252_page_labelled_utf8_is_read_as_windows_1252(make_replica, t
     result = crawl(server, tmp_path)
     assert_ran_fine(result)
     assert plan.fired["wrong_charset"] == len(keys[::2])
-    stored, failures = archive_state(tmp_path)
-    assert not mismatches(stored, server.model)
+    stored, failures = assert_faults_handled(server, plan, tmp_path)  # text exactly right
     assert set(stored) == set(keys) and failures == {}
     # Each page with a non-ASCII letter was detected and re-read (not as cp1251).
     assert result.stat("belta/response/charset_repaired") == len(keys[::2])
@@ -80,8 +80,7 @@ def test_a_correctly_labelled_utf16_page_is_whole(make_replica, tmp_path):
     result = crawl(server, tmp_path)
     assert_ran_fine(result)
     assert plan.fired["charset"] == len(server.model.keys())
-    stored, failures = archive_state(tmp_path)
-    assert not mismatches(stored, server.model)
+    stored, failures = assert_faults_handled(server, plan, tmp_path)  # text exactly right
     assert set(stored) == set(server.model.keys()) and failures == {}
     assert result.stat("belta/response/truncated") is None
 
@@ -103,8 +102,7 @@ def test_control_characters_never_reach_the_record(make_replica, tmp_path):
     result = crawl(server, tmp_path)
     assert_ran_fine(result)
     assert plan.fired["control_chars"] == len(server.model.keys())
-    stored, failures = archive_state(tmp_path)
-    assert not mismatches(stored, server.model)
+    stored, failures = assert_faults_handled(server, plan, tmp_path)  # text exactly right
     assert set(stored) == set(server.model.keys()) and failures == {}
     for key, record in stored.items():
         found = {name: _controls(value) for name, value in record.items() if _controls(value)}
@@ -117,8 +115,7 @@ def test_hostile_markup_leaves_no_trace(make_replica, tmp_path):
     result = crawl(server, tmp_path)
     assert_ran_fine(result)
     assert plan.fired["hostile_markup"] == len(server.model.keys())
-    stored, failures = archive_state(tmp_path)
-    assert not mismatches(stored, server.model)  # titles and bodies exact
+    stored, failures = assert_faults_handled(server, plan, tmp_path)  # text exactly right
     assert set(stored) == set(server.model.keys()) and failures == {}
     assert "html:script" in HOSTILE_BODY
     for key, record in stored.items():

@@ -182,6 +182,9 @@ class FaultResponse(Response):
     reset_at: int | None = None
     #: False: no ``Content-Length``; the connection closes after the body.
     send_length: bool = True
+    #: The page still holds the article's exact text, recoverable by a careful reader
+    #: (another encoding, stray bytes in the markup, control characters, hostile markup).
+    intact: bool = False
 
 
 @dataclass(frozen=True)
@@ -500,11 +503,23 @@ class FaultPlan(Faults):
     ) -> FaultPlan:
         return self._structural("date_changed", match, times, None, shown=shown)
 
-    def control_chars(self, *, match: Match = "article", times: int | None = None) -> FaultPlan:
-        return self._structural("control_chars", match, times, None)
+    def control_chars(
+        self,
+        *,
+        match: Match = "article",
+        times: int | None = None,
+        probability: float | None = None,
+    ) -> FaultPlan:
+        return self._structural("control_chars", match, times, probability)
 
-    def hostile_markup(self, *, match: Match = "article", times: int | None = None) -> FaultPlan:
-        return self._structural("hostile_markup", match, times, None)
+    def hostile_markup(
+        self,
+        *,
+        match: Match = "article",
+        times: int | None = None,
+        probability: float | None = None,
+    ) -> FaultPlan:
+        return self._structural("hostile_markup", match, times, probability)
 
     def _transient(self, kind: str, match: Match, times, probability, **params) -> FaultPlan:
         return self.rule(
@@ -574,7 +589,8 @@ class FaultPlan(Faults):
 
     @property
     def served_correctly(self) -> set[str]:
-        """Article keys served at least once normally, with status 200."""
+        """Article keys served at least once normally, with status 200, or with a fault
+        that leaves the article's text recoverable (``FaultResponse.intact``)."""
         with self._lock:
             return set(self._served_ok)
 
@@ -607,6 +623,8 @@ class FaultPlan(Faults):
                     self._served_ok.add(key)
                 return page()
             self.fired[response.fault] += 1
+            if key and response.intact:
+                self._served_ok.add(key)
             self._events.append(FaultEvent(request.number, request.target, response.fault, key))
             if key:
                 self._faulted.setdefault(key, Counter())[response.fault] += 1
@@ -719,14 +737,20 @@ def _wrong_charset(params, request, page, rng) -> FaultResponse | None:
     if not _is_html_200(normal):
         return None
     body = normal.body.decode("utf-8").encode(params["encoding"], errors="xmlcharrefreplace")
-    return _copy(normal, body=body, content_type=f"text/html; charset={params['declared']}")
+    return _copy(
+        normal,
+        body=body,
+        content_type=f"text/html; charset={params['declared']}",
+        intact=True,
+    )
 
 
 def _no_charset(params, request, page, rng) -> FaultResponse | None:
     normal = page()
     if not _is_html_200(normal):
         return None
-    return _copy(normal, body=_META_CHARSET.sub(b"", normal.body), content_type="text/html")
+    body = _META_CHARSET.sub(b"", normal.body)
+    return _copy(normal, body=body, content_type="text/html", intact=True)
 
 
 def _charset(params, request, page, rng) -> FaultResponse | None:
@@ -737,7 +761,8 @@ def _charset(params, request, page, rng) -> FaultResponse | None:
     html = normal.body.decode("utf-8").replace(
         '<meta charset="utf-8">', f'<meta charset="{encoding}">'
     )
-    return _copy(normal, body=html.encode(encoding), content_type=f"text/html; charset={encoding}")
+    content_type = f"text/html; charset={encoding}"
+    return _copy(normal, body=html.encode(encoding), content_type=content_type, intact=True)
 
 
 def _stray_bytes(params, request, page, rng) -> FaultResponse | None:
@@ -749,7 +774,7 @@ def _stray_bytes(params, request, page, rng) -> FaultResponse | None:
         body = normal.body.replace(b"<h1>", b"<h1>" + data, 1)
     else:
         body = normal.body.replace(b"</body>", b"<!-- " + data + b" -->\n</body>", 1)
-    return _copy(normal, body=body)
+    return _copy(normal, body=body, intact=params["where"] == "markup")
 
 
 #: Control characters, none of them whitespace: removed, they leave the text as it was.
@@ -840,15 +865,18 @@ _RENAMES = (
 )
 
 
-def _markup(change: Callable[[str, dict[str, Any], random.Random], str]) -> Builder:
-    """A builder that alters the HTML of a normal 200 page."""
+def _markup(
+    change: Callable[[str, dict[str, Any], random.Random], str], *, intact: bool = False
+) -> Builder:
+    """A builder that alters the HTML of a normal 200 page (``intact``: the article's
+    text can still be read exactly)."""
 
     def build(params, request, page, rng) -> FaultResponse | None:
         normal = page()
         if not _is_html_200(normal):
             return None
         html = change(normal.body.decode("utf-8"), params, rng)
-        return _copy(normal, body=html.encode("utf-8"))
+        return _copy(normal, body=html.encode("utf-8"), intact=intact)
 
     return build
 
@@ -904,6 +932,6 @@ _BUILDERS: dict[str, Builder] = {
     "layout_changed": _markup(_layout_changed),
     "date_changed": _markup(_date_changed),
     "no_body_container": _markup(_no_body_container),
-    "control_chars": _markup(_control_chars),
-    "hostile_markup": _markup(_hostile_markup),
+    "control_chars": _markup(_control_chars, intact=True),
+    "hostile_markup": _markup(_hostile_markup, intact=True),
 }
