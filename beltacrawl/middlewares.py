@@ -26,6 +26,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.response import response_status_message
 from twisted.internet.task import deferLater
 
+from beltacrawl.config import Config
 from beltacrawl.http_dates import http_date
 
 if TYPE_CHECKING:
@@ -61,9 +62,10 @@ def retry_after_seconds(value: bytes | None, now: datetime | None = None) -> flo
 class PoliteRetryMiddleware(RetryMiddleware):
     def __init__(self, settings: BaseSettings) -> None:
         super().__init__(settings)
-        self.retry_after_max = settings.getfloat("BELTA_RETRY_AFTER_MAX")
-        self.backoff = settings.getfloat("BELTA_RETRY_BACKOFF")
-        self.backoff_max = settings.getfloat("BELTA_RETRY_BACKOFF_MAX")
+        config = Config.from_settings(settings)
+        self.retry_after_max = config.retry_after_max
+        self.backoff = config.retry_backoff
+        self.backoff_max = config.retry_backoff_max
 
     def _backoff(self, request: Request) -> float:
         attempt = request.meta.get("retry_times", 0)

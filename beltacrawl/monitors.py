@@ -22,6 +22,8 @@ from spidermon.contrib.scrapy.monitors import (
 )
 from spidermon.core.actions import Action
 
+from beltacrawl.config import Config
+
 ARTICLE_MISSED = "belta/layout/article_selector_missed/"
 LISTING_MISSED = "belta/layout/listing_selector_missed/"
 LAYOUT_CHANGED = "layout_changed"
@@ -37,16 +39,18 @@ def missed_selectors(stats: dict, prefix: str) -> str:
     return ", ".join(f"`{selector}` ({count})" for selector, count in missed) or "none recorded"
 
 
+def config_of(monitor: Monitor) -> Config:
+    return Config.from_settings(monitor.data.crawler.settings)
+
+
 def _assert_share_within(
-    monitor: Monitor, part: int, whole: int, limit_setting: str, what: str, detail: str = ""
+    monitor: Monitor, part: int, whole: int, limit: float, what: str, detail: str = ""
 ) -> None:
-    """Fails ``monitor`` when ``part`` of ``whole`` is more than the share the setting
+    """Fails ``monitor`` when ``part`` of ``whole`` is more than the share ``limit``
     allows, once ``whole`` reaches ``BELTA_DRIFT_MIN_ARTICLES``."""
-    settings = monitor.data.crawler.settings
-    if whole < settings.getint("BELTA_DRIFT_MIN_ARTICLES"):
+    if whole < config_of(monitor).drift_min_articles:
         return
     share = part / whole
-    limit = settings.getfloat(limit_setting)
     monitor.assertLessEqual(
         share, limit, msg=f"{part} of {whole} {what} ({share:.0%} > {limit:.0%}){detail}"
     )
@@ -76,7 +80,7 @@ class LayoutMonitor(Monitor):
             self,
             invalid,
             invalid + stats.get("validation/ok", 0),
-            "BELTA_MAX_INVALID_SHARE",
+            config_of(self).max_invalid_share,
             "article pages failed validation",
             f"; selectors that matched nothing: {missed_selectors(stats, ARTICLE_MISSED)}",
         )
@@ -95,7 +99,7 @@ class AvailabilityMonitor(Monitor):
             self,
             stats.get("belta/articles/failed", 0),
             stats.get("belta/articles/requested", 0),
-            "BELTA_MAX_FAILED_SHARE",
+            config_of(self).max_failed_share,
             "article requests failed",
         )
 

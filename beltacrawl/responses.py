@@ -1,4 +1,5 @@
-"""Is a response a whole HTML page of the site? Checked before any parsing.
+"""Is a response a whole HTML page of the site? Checked before any parsing. Also what a
+response or a failed request tells: the site's clock, the reason of a failure.
 
 A 200 answer can still be useless: an empty body, a PDF or image where a page should be,
 a page cut off mid-way (connection dropped behind a proxy, a crashed upstream), or bytes
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from datetime import UTC, datetime
 from enum import Enum
 from typing import TYPE_CHECKING
 
@@ -17,11 +19,15 @@ import charset_normalizer
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.http import Response, TextResponse
 
+from beltacrawl.http_dates import http_date
+from beltacrawl.site.dates import MINSK
+
 if TYPE_CHECKING:
     from logging import Logger, LoggerAdapter
 
     from scrapy import Request, Spider
     from scrapy.statscollectors import StatsCollector
+    from twisted.python.failure import Failure
 
 #: Pages of the site end with ``</html>``; a page without it near its end was cut off.
 _END_OF_PAGE = "</html"
@@ -167,3 +173,19 @@ def decoded(
             response.encoding,
         )
     return repaired
+
+
+def site_now(response: Response) -> datetime:
+    """The site's clock (the HTTP ``Date`` header), falling back to this machine's: ages
+    are measured on one clock, so a mirror or replica with its own time behaves like the
+    site."""
+    moment = http_date(response.headers.get(b"Date"))
+    return (moment or datetime.now(UTC)).astimezone(MINSK)
+
+
+def failure_reason(failure: Failure) -> str:
+    """A failed request's reason in a few words: its HTTP status, or the error."""
+    response = getattr(failure.value, "response", None)
+    if response is not None:
+        return f"HTTP {response.status}"
+    return f"{failure.type.__name__}: {failure.getErrorMessage()}"

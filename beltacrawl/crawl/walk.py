@@ -161,6 +161,9 @@ class PageDecision:
     already_archived: int
     stop: StopReason | None
     """``None``: go on to the next page."""
+    seen_before: int = 0
+    """Entries this walk read on an earlier page (items shift down while it runs): with
+    the others, every entry of the page is accounted for."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,7 +220,9 @@ class WalkPolicy:
             fetch.append(entry)
         stop = self._stop_reason(walk, entries, fresh, archived)
         walk.full_page_entries = max(walk.full_page_entries, len(entries))
-        return PageDecision(fetch, outside_window, already_archived, stop)
+        return PageDecision(
+            fetch, outside_window, already_archived, stop, seen_before=len(entries) - len(fresh)
+        )
 
     def _stop_reason(
         self,
@@ -264,6 +269,22 @@ class WalkPolicy:
         if entries < walk.full_page_entries:
             return None
         return NextPage(number, None)
+
+    def after_page(
+        self, walk: ListingWalk, stop: StopReason | None, link: str | None, entries: int
+    ) -> NextPage | StopReason:
+        """After a page with entries: the page to read next, or why the walk stops here
+        (the page's own ``stop``, or ``last_page`` when no page follows)."""
+        if stop is not None:
+            return stop
+        return self.next_page(walk, link, entries) or StopReason.LAST_PAGE
+
+    def at_empty_page(self, walk: ListingWalk) -> StopReason:
+        """Why a page without entries ends the walk: past the first page it is the
+        listing's end; a first page without entries means the selectors no longer match."""
+        if walk.page > 1 or walk.rechecking:
+            return StopReason.EMPTY_PAGE
+        return StopReason.LAYOUT_CHANGED
 
     def may_be_scripted(self, walk: ListingWalk) -> bool:
         """May an empty page of this walk hold entries that only a browser shows? Not

@@ -5,6 +5,9 @@
 ('66060-2024', 'https://deu.belta.by/economics/view/krutoi-66060-2024/')
 >>> parse_article_url("https://eng.belta.by/economics/view/krutoi-66060-2024/") is None
 True
+>>> item = parse_article_url("https://deu.belta.by/photonews/view/81-jahrestag-der-chatyn-tragodie-3192")
+>>> item.kind.value, item.key, item.url
+('photo_report', 'photonews-3192', 'https://deu.belta.by/photonews/view/81-jahrestag-der-chatyn-tragodie-3192/')
 >>> listing_path("economics", 3)
 '/economics/page/3/'
 """
@@ -16,6 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import SplitResult, urljoin, urlsplit
 
+from beltacrawl.items import Kind
 from beltacrawl.site.deu import DEU_BELTA
 
 if TYPE_CHECKING:
@@ -27,29 +31,47 @@ _ARTICLE_PATH = re.compile(
     r"^/(?P<rubric>[a-z0-9_-]+)/view/(?:(?P<slug>[^/]*?)-)?(?P<id>\d{1,12})-(?P<year>(?:19|20)\d\d)/?$",
     re.ASCII,
 )
+#: Items without a year (photo reports, infographics): their section says which kind.
+_ITEM_PATH = re.compile(
+    r"^/(?P<section>[a-z0-9_-]+)/view/(?:(?P<slug>[^/]*?)-)?(?P<id>\d{1,12})/?$", re.ASCII
+)
 _LISTING_PATH = re.compile(r"^/(?P<listing>[a-z0-9_-]+)/(?:page/(?P<page>\d+)/?)?$")
 
 
 @dataclass(frozen=True, slots=True)
 class ArticleRef:
-    """An article's identity and canonical address, derived from any of its URLs."""
+    """An item's identity and canonical address, derived from any of its URLs: an article
+    (``kind`` article) or an item of another kind without a year (photo report,
+    infographic), whose ``rubric`` is its section (``photonews``)."""
 
     rubric: str
     slug: str
+    """As the URL spells it; never part of the identity (slugs are cut, misspelt, or not
+    the title at all, and the same slug recurs across years)."""
     article_id: int
-    article_year: int
+    article_year: int | None
     origin: str
     """The edition's canonical origin (``SiteProfile.origin``)."""
+    kind: Kind = Kind.ARTICLE
 
     @property
     def key(self) -> str:
-        """``"<id>-<year>"``: ids restart across years, so the year is part of the key."""
+        """``"<id>-<year>"`` for an article: ids restart across years, so the year is part
+        of the key. ``"<section>-<id>"`` for the other kinds: no digit starts it, so it
+        never equals an article's key.
+
+        >>> ArticleRef("photonews", "", 3192, None, "", Kind.PHOTO_REPORT).key
+        'photonews-3192'
+        """
+        if self.article_year is None:
+            return f"{self.rubric}-{self.article_id}"
         return f"{self.article_id}-{self.article_year}"
 
     @property
     def path(self) -> str:
         slug = f"{self.slug}-" if self.slug else ""
-        return f"/{self.rubric}/view/{slug}{self.article_id}-{self.article_year}/"
+        year = "" if self.article_year is None else f"-{self.article_year}"
+        return f"/{self.rubric}/view/{slug}{self.article_id}{year}/"
 
     @property
     def url(self) -> str:
@@ -98,7 +120,8 @@ def is_site_host(host: str, base_host: str, profile: SiteProfile) -> bool:
 def parse_article_url(
     url: str, base_host: str = "", profile: SiteProfile = DEU_BELTA
 ) -> ArticleRef | None:
-    """The article a URL points to, or ``None`` for non-article or foreign URLs."""
+    """The article (or item of another kind) a URL points to, or ``None`` for other or
+    foreign URLs."""
     parts = split(url.strip())
     if (
         parts is None
@@ -110,8 +133,19 @@ def parse_article_url(
 
 
 def _article_of_path(path: str, profile: SiteProfile) -> ArticleRef | None:
+    # An item section's URLs never end in a year: ``…-2021`` there is an id, not a year.
+    item = _ITEM_PATH.match(path)
+    if item is not None and (kind := profile.item_sections.get(item["section"])) is not None:
+        return ArticleRef(
+            rubric=item["section"],
+            slug=item["slug"] or "",
+            article_id=int(item["id"]),
+            article_year=None,
+            origin=profile.origin,
+            kind=kind,
+        )
     match = _ARTICLE_PATH.match(path)
-    if match is None:
+    if match is None or match["rubric"] in profile.item_sections:
         return None
     return ArticleRef(
         rubric=match["rubric"],
@@ -147,6 +181,29 @@ def parse_article_link(
             return ref
     url = join(page_url, href)
     return parse_article_url(url, base_host, profile) if url else None
+
+
+def refusal(href: str, page_url: str, base_host: str, profile: SiteProfile = DEU_BELTA) -> str:
+    """Why a listing's link is no item the crawler takes (for the count and the log line;
+    asked only of links :func:`parse_article_link` refused).
+
+    >>> page = "https://deu.belta.by/all_news/"
+    >>> refusal("https://eng.belta.by/economics/view/x-1-2024/", page, "", DEU_BELTA)
+    'other_site'
+    >>> refusal("/video/getRecord/123/", page, "", DEU_BELTA)
+    'forbidden'
+    >>> refusal("/economics/view/ohne-nummer/", page, "", DEU_BELTA)
+    'unknown_url'
+    """
+    url = join(page_url, href.strip())
+    parts = split(url) if url else None
+    if not href.strip() or parts is None or parts.scheme not in ("http", "https"):
+        return "not_a_url"
+    if not is_site_host((parts.hostname or "").lower(), base_host, profile):
+        return "other_site"
+    if is_forbidden(url or "", profile):
+        return "forbidden"
+    return "unknown_url"
 
 
 def is_forbidden(url: str, profile: SiteProfile = DEU_BELTA) -> bool:
