@@ -12,6 +12,7 @@ import pytest
 from parsel import Selector
 from scrapy.http import HtmlResponse
 
+from beltacrawl import responses
 from beltacrawl.loaders import load_article
 from beltacrawl.parsing.article import parse_article
 from beltacrawl.responses import Decoding, decoded, unusable, with_repaired_encoding
@@ -76,6 +77,18 @@ def test_a_few_bad_bytes_keep_a_utf8_page_utf8(bad: bytes) -> None:
     assert repaired.encoding == "utf-8"
     assert TEXT in repaired.text and "Русский" in repaired.text
     assert repaired.text.count("\ufffd") == len(bad)
+
+
+def test_no_fitting_encoding_leaves_replacement_characters_and_says_so(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(responses, "detect_encoding", lambda body: None)
+    body = page().encode("cp1252", errors="xmlcharrefreplace")
+    stats = Counted()
+    repaired = decoded(response(body), stats, logging.getLogger("test"))  # type: ignore[arg-type]
+    assert stats.counts == {"belta/response/charset_unknown": 1}
+    assert "no other encoding fits" in caplog.text
+    assert garbled(repaired.text)  # the record will be flagged
 
 
 def test_a_valid_page_is_left_alone() -> None:
