@@ -53,6 +53,10 @@ class Config:
     """``BELTA_RETRY_BACKOFF``: first back-off before a retry, in seconds (then doubled)."""
     retry_backoff_max: float
     """``BELTA_RETRY_BACKOFF_MAX``: longest back-off, in seconds."""
+    retry_wait_total: float
+    """``BELTA_RETRY_WAIT_TOTAL``: longest time one request waits for its retries in all."""
+    max_listing_entries: int
+    """``BELTA_MAX_LISTING_ENTRIES``: entries taken from one listing page."""
     max_invalid_share: float
     """``BELTA_MAX_INVALID_SHARE``: share of invalid article pages that stops a crawl."""
     max_failed_share: float
@@ -118,6 +122,11 @@ class Config:
             retry_after_max=number("BELTA_RETRY_AFTER_MAX"),
             retry_backoff=number("BELTA_RETRY_BACKOFF"),
             retry_backoff_max=number("BELTA_RETRY_BACKOFF_MAX"),
+            retry_wait_total=number("BELTA_RETRY_WAIT_TOTAL"),
+            max_listing_entries=_at_least_one(
+                "BELTA_MAX_LISTING_ENTRIES",
+                settings.getint("BELTA_MAX_LISTING_ENTRIES", defaults.BELTA_MAX_LISTING_ENTRIES),
+            ),
             max_invalid_share=number("BELTA_MAX_INVALID_SHARE"),
             max_failed_share=number("BELTA_MAX_FAILED_SHARE"),
             drift_min_articles=settings.getint(
@@ -132,3 +141,9 @@ def render_mode(value: object) -> str:
     if mode not in RENDER_MODES:
         raise ConfigError(f"BELTA_RENDER must be one of {', '.join(RENDER_MODES)}, got {value!r}")
     return mode
+
+
+def _at_least_one(name: str, value: int) -> int:
+    if value < 1:
+        raise ConfigError(f"{name} must be at least 1, not {value}")
+    return value

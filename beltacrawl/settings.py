@@ -46,6 +46,10 @@ DOWNLOADER_MIDDLEWARES = {
 #: Longest pause a ``Retry-After`` header may ask for; a longer one fails the request
 #: (it is recorded and retried by the next run).
 BELTA_RETRY_AFTER_MAX = 120.0
+#: Longest time one request may wait for its retries in all (``Retry-After`` and back-off
+#: together); a retry that would wait longer is not made: the request fails and is
+#: recorded, for the next run.
+BELTA_RETRY_WAIT_TOTAL = 180.0
 #: Back-off before a retry without ``Retry-After``: doubled each attempt, bounded.
 BELTA_RETRY_BACKOFF = 2.0
 BELTA_RETRY_BACKOFF_MAX = 60.0
@@ -57,6 +61,13 @@ DOWNLOAD_TIMEOUT = 30
 #: Article pages are ~50 kB; anything near these sizes is not a page of this site.
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+SPIDER_MIDDLEWARES = {
+    # An article URL over URLLENGTH_LIMIT is recorded as failed, not dropped at INFO.
+    "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
+    "beltacrawl.middlewares.RecordedUrlLengthMiddleware": 800,
+    # Counts answered article pages for the outage monitor (beltacrawl/monitors.py).
+    "beltacrawl.middlewares.AnsweredArticles": 900,
+}
 
 # --- output ---------------------------------------------------------------------------
 FEED_EXPORT_ENCODING = "utf-8"
@@ -81,6 +92,10 @@ BELTA_ARCHIVE = "data/belta.sqlite"
 BELTA_ARCHIVE_BATCH_SIZE = 100
 
 # --- crawl behaviour (docs/usage.md) ---------------------------------------------------
+#: Entries taken from one listing page (the site shows about ten): the rest of a page with
+#: more is counted (``belta/listing/entries_over_cap``), logged, and makes the run's
+#: verdict say so, instead of queueing a request for each of thousands of links.
+BELTA_MAX_LISTING_ENTRIES = 200
 #: Incremental runs stop a listing walk after this many consecutive already-archived
 #: entries (older than the refresh window): items shift between runs, so a margin of
 #: about one listing page makes sure nothing new lies beyond.

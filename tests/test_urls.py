@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from beltacrawl.site.deu import DEU_BELTA
 from beltacrawl.site.urls import (
     absolute_site_url,
+    clean_url,
     is_forbidden,
     is_site_url,
     join,
@@ -387,3 +388,68 @@ def test_why_a_link_is_not_taken(href, reason):
     page = "https://deu.belta.by/all_news/"
     assert parse_article_link(href, page, "", DEU_BELTA) is None
     assert refusal(href, page, "", DEU_BELTA) == reason
+
+
+# --- links as browsers read them (issue 14) -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "href",
+    [
+        KRUTOI.replace("/view/", "/view/\t"),
+        KRUTOI.replace("-66060", "\n-66060"),
+        KRUTOI.replace("krutoi-", "kru\r\ntoi-"),
+        KRUTOI.replace("66060", "66\t060"),
+        " \n" + KRUTOI + "\t ",
+        "\x01" + KRUTOI + "\x1f",
+    ],
+)
+def test_tabs_newlines_and_edge_controls_in_a_link_are_dropped(href: str):
+    """As in browsers (the URL living standard): such a link is the same article."""
+    for page in ("https://deu.belta.by/all_news/", "http://127.0.0.1:8000/all_news/"):
+        ref = parse_article_link(href, page, "127.0.0.1", DEU_BELTA)
+        assert ref is not None and ref.url == CANONICAL and ref.path == KRUTOI
+    inner = href.strip(" \t\n\r\x01\x1f")  # what is left inside the URL
+    assert parse_article_url(" https://deu.belta.by" + inner + "\n") == parse_article_url(CANONICAL)
+
+
+@pytest.mark.parametrize(
+    ("slug", "encoded"),
+    [
+        ("größe", "gr%C3%B6%C3%9Fe"),
+        ("a b", "a%20b"),
+        ("50%", "50%25"),
+        ("a%2Fb", "a%2Fb"),
+        ("a\x00b", "a%00b"),
+        ("[x]", "%5Bx%5D"),
+    ],
+)
+def test_the_url_of_an_article_is_always_percent_encoded(slug: str, encoded: str):
+    ref = parse_article_link(
+        f"/society/view/{slug}-5-2024/", "https://deu.belta.by/", "", DEU_BELTA
+    )
+    assert ref is not None
+    assert ref.url == f"https://deu.belta.by/society/view/{encoded}-5-2024/"
+    assert parse_article_url(ref.url) == ref  # stable: the stored URL reads back the same
+
+
+_VALID_URL_CHARS = frozenset(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#@!$&'()*+,;=%"
+)
+
+
+@given(st.text(max_size=30))
+@example("\t\n\r %zz\x7f\u00e4")
+def test_any_slug_gives_a_valid_url(slug: str):
+    ref = parse_article_link(
+        f"/society/view/{slug}-5-2024/", "https://deu.belta.by/", "", DEU_BELTA
+    )
+    if ref is None:
+        return
+    assert set(ref.url) <= _VALID_URL_CHARS
+    assert clean_url(ref.url) == ref.url
+    assert all(
+        ref.url[i + 1 : i + 3].isalnum() and len(ref.url[i + 1 : i + 3]) == 2
+        for i, char in enumerate(ref.url)
+        if char == "%"
+    )

@@ -8,13 +8,12 @@ entries to fetch and whether the walk goes on. The rules, in the order they appl
 2. An entry listed outside the date window is skipped.
 3. An archived entry is passed over (stale copies are refreshed from the archive's side,
    see :mod:`beltacrawl.crawl.freshness`), and lengthens the streak of archived entries.
-4. The walk stops at a page that repeats an earlier one, same entries in the same order
-   (``page_repeated``: the listing cannot be paginated), after a page with nothing new
-   (``no_new_entries``), after the page where a date window's start is passed
-   (``since_reached``), where an incremental run has caught up with what an earlier
-   finished walk archived completely (``archive_reached``), at ``max_pages``, at a page
-   without entries (``empty_page``), without a next page (``last_page``), or at a page
-   past the first that the site does not have (``page_not_found``, HTTP 404).
+4. The walk stops at a page repeating an earlier one in order (``page_repeated``), after a
+   page with nothing new (``no_new_entries``), after the page where a date window's start
+   is passed (``since_reached``), where an incremental run has caught up with what an
+   earlier finished walk archived completely (``archive_reached``), at ``max_pages``, at
+   a page without entries (``empty_page``) or next page (``last_page``), or at a 404
+   past the first page (``page_not_found``).
 5. A walk that took longer than ``BELTA_RECHECK_SECONDS`` reads its first page once more at
    the end (``rechecking``), for articles published meanwhile; the re-check ends at the
    first page with an entry seen before (``caught_up``).
@@ -56,8 +55,7 @@ class StopReason(enum.StrEnum):
     LISTING_FAILED = "listing_failed"
     """A listing page could not be fetched (after retries)."""
     PAGE_REPEATED = "page_repeated"
-    """A page showed an earlier page's entries in the same order: the listing cannot be
-    paginated (a quirk of the CMS's rubric pages on a sister edition)."""
+    """A page showed an earlier page's entries in order: the listing cannot be paginated."""
     PAGE_NOT_FOUND = "page_not_found"
     """A page past the first answered 404: the listing reaches no further back."""
 
@@ -139,8 +137,7 @@ class ListingWalk:
     coverage: Stretch | None = None
     """What an earlier finished walk of this listing archived completely."""
     keep: tuple[str, ...] = ()
-    """Rubrics whose entries this walk keeps (an ``all_news`` walk that completes rubric
-    walks); empty: every entry."""
+    """Rubrics whose entries this walk keeps (completing rubric walks); empty: all."""
     taken: set[str] = field(default_factory=set)
     """Entries other walks of this run have handled already."""
     seen: set[str] = field(default_factory=set)
@@ -163,6 +160,9 @@ class ListingWalk:
     next_guessed: bool = False
     """The page requested next was guessed by the URL grammar, not linked by the site."""
     stop_reason: StopReason | None = None
+    entries_cut: int = 0
+    """Entries beyond ``BELTA_MAX_LISTING_ENTRIES`` on this walk's pages, not read: the
+    walk then covers nothing, so a later run does not stop early over what they hid."""
     day_group: tuple[str, str] = ("", "")
     """The last day group of the page read before: it dates the next page's first entries."""
     newest_handled: datetime | None = None
@@ -185,7 +185,7 @@ class ListingWalk:
     def covered(self) -> Stretch | None:
         """The stretch of listed times this walk handled completely, once it ended
         normally; ``None`` while running, when broken off, or when nothing was dated."""
-        if self.stop_reason is None or self.stop_reason.broken:
+        if self.stop_reason is None or self.stop_reason.broken or self.entries_cut:
             return None
         if self.newest_handled is None or self.last_handled is None:
             return None
@@ -249,12 +249,14 @@ class WalkPolicy:
         walk: ListingWalk,
         entries: Sequence[Entry],
         archived: Mapping[str, Archived],
+        cut: int = 0,
     ) -> PageDecision:
         """Decide about a page with entries (an empty page ends the walk: :meth:`end`).
 
         ``archived`` holds what the archive knows of the page's entries (empty in a run
-        that is not incremental).
+        that is not incremental); ``cut`` counts the entries beyond the page's limit.
         """
+        walk.entries_cut += cut
         if repeated := self._repeats(walk, entries):
             return PageDecision([], 0, 0, repeated, seen_before=len(entries))
         listed = [entry.listed_at for entry in entries if entry.listed_at is not None]

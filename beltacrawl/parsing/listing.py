@@ -80,6 +80,8 @@ class ListingPage:
     """Selectors that matched nothing, for a loud report when a layout changes."""
     day_group: tuple[str, str] = ("", "")
     """The page's last day group (day, month.year), for the next page's first entries."""
+    cut: int = 0
+    """Article links beyond the page's ``limit``, not read."""
 
 
 def report_not_taken(
@@ -170,11 +172,14 @@ def parse_listing(
     base_host: str = "",
     day_group: tuple[str, str] = ("", ""),
     profile: SiteProfile = DEU_BELTA,
+    limit: int | None = None,
 ) -> ListingPage:
     """Entries of a listing page in order, each dated by the day group above it.
 
     ``day_group`` is the last day group of the page before: entries at the top of a page
-    that continues that day belong to it (``ListingPage.day_group`` hands it on).
+    that continues that day belong to it (``ListingPage.day_group`` hands it on). At most
+    ``limit`` entries (taken or not) are read; the entry nodes (or links) beyond are only
+    counted (``ListingPage.cut``): a page of thousands of links is no page of the site.
     """
     selectors = profile.listing
     result = ListingPage(next_url=next_page_url(page, page_url, profile))
@@ -185,8 +190,16 @@ def parse_listing(
             if container := page.css(fallback):
                 break
     nodes = container[0].xpath(selectors.nodes_xpath) if container else []
-    for node in nodes:
-        if selectors.day_group_class in node.attrib.get("class", "").split():
+    for position, node in enumerate(nodes):
+        is_day_group = selectors.day_group_class in node.attrib.get("class", "").split()
+        read = len(result.entries) + len(result.not_taken)
+        if limit is not None and read >= limit and not is_day_group:
+            result.cut = sum(
+                selectors.day_group_class not in rest.attrib.get("class", "").split()
+                for rest in nodes[position:]
+            )
+            break
+        if is_day_group:
             day_group = (
                 " ".join(node.css(selectors.day).getall()),
                 text_of(node.css(selectors.month_year)) or "",
@@ -200,7 +213,7 @@ def parse_listing(
     result.day_group = day_group
     if not nodes:
         result.missing.append(f"div.{selectors.entry_class}")
-        _fallback_entries(result, container, page_url, base_host, profile)
+        _fallback_entries(result, container, page_url, base_host, profile, limit)
     return result
 
 
@@ -210,11 +223,17 @@ def _fallback_entries(
     page_url: str,
     base_host: str,
     profile: SiteProfile,
+    limit: int | None,
 ) -> None:
-    """When the entry markup is gone: every ``/view/`` link in the content column, once."""
+    """When the entry markup is gone: every ``/view/`` link in the content column, once
+    (of the first ``limit`` links; those left unread are counted in ``result.cut``)."""
     entries: dict[str, ListingEntry] = {}
     refused: dict[str, NotTaken] = {}
-    for link in container.css(profile.listing.article_link):
+    links = container.css(profile.listing.article_link)
+    for position, link in enumerate(links):
+        if limit is not None and position >= limit:
+            result.cut = len(links) - position
+            break
         href = link.attrib.get("href", "")
         ref = parse_article_link(href, page_url, base_host, profile)
         if ref is None:

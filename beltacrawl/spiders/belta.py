@@ -22,13 +22,24 @@ from beltacrawl.config import Config
 from beltacrawl.crawl.arguments import ArgumentError, CrawlArguments
 from beltacrawl.crawl.freshness import FreshnessPolicy
 from beltacrawl.crawl.reach import completing_walk, cut_short, outcome_of
+from beltacrawl.crawl.verdict import GARBLED_TEXT_STAT
 from beltacrawl.crawl.walk import ListingWalk, StopReason, WalkPolicy
 from beltacrawl.keeper import keeper_of
 from beltacrawl.loaders import date_findings, load_article
+from beltacrawl.middlewares import ArticleRedirected
 from beltacrawl.parsing.article import parse_article
 from beltacrawl.parsing.listing import parse_listing, report_not_taken
 from beltacrawl.rendering import browser_fallback
-from beltacrawl.responses import decoded, failure_reason, retry_unusable, site_now, unusable
+from beltacrawl.responses import (
+    count_failure,
+    decoded,
+    failure_reason,
+    retried,
+    retry_unusable,
+    site_now,
+    unusable,
+)
+from beltacrawl.site.text import garbled
 from beltacrawl.site.urls import is_forbidden, listing_path, on_base, parse_article_url
 
 if TYPE_CHECKING:
@@ -105,7 +116,7 @@ class BeltaSpider(scrapy.Spider):
             self._count("belta/articles/failures_given_up", retries.given_up)
             self._count("belta/articles/retried_failures", len(retries.refs))
             for ref in retries.refs:
-                yield self._article_request(ref)
+                yield retried(self._article_request(ref))
         for listing in self.arguments.listings:
             walk = ListingWalk(listing, time.monotonic(), coverage=keeper.coverage(listing))
             yield self._start_walk(walk)
@@ -181,7 +192,13 @@ class BeltaSpider(scrapy.Spider):
             return
         response = decoded(response, self.crawler.stats, self.logger)
         carried = walk.day_group if walk.page > 0 else ("", "")
-        page = parse_listing(response.selector, response.url, self.config.base_host, carried)
+        page = parse_listing(
+            response.selector,
+            response.url,
+            self.config.base_host,
+            carried,
+            limit=self.config.max_listing_entries,
+        )
         scripted = not page.entries and self.policy.may_be_scripted(walk)
         if scripted and (again := browser_fallback(response, self.render_mode, "listing", self)):
             yield again
@@ -202,7 +219,15 @@ class BeltaSpider(scrapy.Spider):
             self._refresh_checked = True
             yield from self._refresh_requests(site_now(response))
         archived = self.keeper.archived(e.key for e in page.entries) if self.incremental else {}
-        decision = self.policy.read_page(walk, page.entries, archived)
+        if page.cut:
+            stats.inc_value("belta/listing/entries_over_cap", page.cut)
+            self.logger.error(
+                "listing %s page %d: %d more entries than BELTA_MAX_LISTING_ENTRIES, not read",
+                listing,
+                number,
+                page.cut,
+            )
+        decision = self.policy.read_page(walk, page.entries, archived, page.cut)
         stats.inc_value("belta/skipped/window", decision.outside_window)
         stats.inc_value("belta/skipped/known", decision.already_archived)
         stats.inc_value("belta/skipped/seen_in_walk", decision.seen_before)
@@ -280,7 +305,8 @@ class BeltaSpider(scrapy.Spider):
             )
             yield from self._end_walk(walk, StopReason.PAGE_NOT_FOUND)
             return
-        yield from self._listing_lost(walk, failure.request.url, failure_reason(failure))
+        reason = failure_reason(failure, self.settings)
+        yield from self._listing_lost(walk, failure.request.url, reason)
 
     def _listing_lost(self, walk: ListingWalk, url: str, reason: str):
         self.crawler.stats.inc_value("belta/listing/failed")
@@ -313,7 +339,7 @@ class BeltaSpider(scrapy.Spider):
                 yield retry
                 return
             self._article_problem(response, ref, problem, f"unusable response ({problem})")
-            self._article_lost(ref, f"unusable response: {problem}")
+            self._article_lost(response.request, ref, f"unusable response: {problem}")
             return
         response = decoded(response, self.crawler.stats, self.logger)
         raw = parse_article(response.selector)
@@ -331,6 +357,15 @@ class BeltaSpider(scrapy.Spider):
         for finding in date_findings(article, entry):
             self.crawler.stats.inc_value(f"belta/article/{finding.name}")
             self.logger.log(finding.level, finding.message)
+        texts = (article.title, article.lead, article.body, article.image_caption)
+        if sign := next(filter(None, map(garbled, texts)), None):
+            self.crawler.stats.inc_value(GARBLED_TEXT_STAT)
+            self.logger.warning(
+                "article %s (%s): text still garbled after decoding (%r); stored as it is",
+                ref.key,
+                response.url,
+                sign,
+            )
         published = datetime.fromisoformat(article.published_at) if article.published_at else None
         if published is not None and not self.arguments.in_window(published):
             self.crawler.stats.inc_value("belta/skipped/window_after_fetch")
@@ -341,17 +376,19 @@ class BeltaSpider(scrapy.Spider):
         self.crawler.stats.inc_value(f"belta/article/problem/{reason}")
         self.logger.warning("article %s (%s): %s", ref.key, response.url, text)
 
-    def article_failed(self, failure: Failure) -> None:
+    def article_failed(self, failure: Failure):
         ref: ArticleRef = failure.request.meta["article_ref"]
-        reason = failure_reason(failure)
+        reason = failure_reason(failure, self.settings)
         self.logger.error(
             "article %s could not be fetched (%s): %s", ref.key, failure.request.url, reason
         )
-        self._article_lost(ref, reason)
+        self._article_lost(failure.request, ref, reason)
+        if isinstance(failure.value, ArticleRedirected):
+            yield self._article_request(failure.value.target)
 
-    def _article_lost(self, ref: ArticleRef, reason: str) -> None:
+    def _article_lost(self, request: scrapy.Request, ref: ArticleRef, reason: str) -> None:
         """Counted, and remembered in the archive for the next run to retry."""
-        self.crawler.stats.inc_value("belta/articles/failed")
+        count_failure(request, self.crawler.stats)
         self.keeper.record_failure(ref.url, ref.key, reason)
 
     def log(self, message: Any, level: int = logging.DEBUG, **kw: Any) -> None:
