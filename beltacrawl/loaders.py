@@ -10,13 +10,16 @@ from typing import TYPE_CHECKING, Any
 from itemloaders import ItemLoader
 from itemloaders.processors import Join, MapCompose, TakeFirst
 
+from beltacrawl.http_dates import http_date
 from beltacrawl.items import Article
-from beltacrawl.site.dates import infer_dateline_date, parse_datetime, to_iso
+from beltacrawl.site.dates import MINSK, infer_dateline_date, parse_datetime, to_iso
 from beltacrawl.site.deu import DEU_BELTA
 from beltacrawl.site.text import normalise_space
 from beltacrawl.site.urls import absolute_site_url, host_of
 
 if TYPE_CHECKING:
+    from scrapy.http import Response
+
     from beltacrawl.parsing.article import RawArticle
     from beltacrawl.parsing.listing import ListingEntry
     from beltacrawl.site.urls import ArticleRef
@@ -138,3 +141,19 @@ def load_article(
     article.language = "de"
     article.fetched_at = to_iso(fetched_at.astimezone(UTC))
     return article
+
+
+def site_now(response: Response) -> datetime:
+    """The site's clock (the HTTP ``Date`` header), falling back to this machine's: ages
+    are measured on one clock, so a mirror or replica with its own time behaves like the
+    site."""
+    moment = http_date(response.headers.get(b"Date"))
+    return (moment or datetime.now(UTC)).astimezone(MINSK)
+
+
+def load_page(
+    raw: RawArticle, ref: ArticleRef, response: Response, entry: ListingEntry | None = None
+) -> Article:
+    """The record of an article page as fetched: one path for the crawl, ``scrapy archive
+    reextract`` and ``import-warc``, so a stored page gives the record a fetch gives."""
+    return load_article(raw, ref, response.url, site_now(response), entry)

@@ -26,6 +26,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from beltacrawl.archive import DEFAULT_PATH, Archive, ArchiveError, ArchiveNotFound
+from beltacrawl.commands import archive_warc
 from beltacrawl.commands.archive_output import (
     format_history,
     format_hits,
@@ -85,10 +86,12 @@ class Command(ScrapyCommand):
     default_settings = {"LOG_ENABLED": False}  # noqa: RUF012 (ScrapyCommand's ClassVar)
 
     def syntax(self) -> str:
-        return "{stats,export,search,show,backup} [options]"
+        return "{stats,export,search,show,backup,reextract,import-warc} [options]"
 
     def short_desc(self) -> str:
-        return "Query the article archive: stats, export, search, show, backup"
+        return (
+            "Query the article archive: stats, export, search, show, backup; reextract, import-warc"
+        )
 
     def long_desc(self) -> str:
         return (
@@ -146,6 +149,9 @@ class Command(ScrapyCommand):
         backup = add("backup", "copy the archive with SQLite's online backup (safe mid-crawl)")
         backup.add_argument("target", help="the new file, e.g. backups/belta-2026-11-28.sqlite")
 
+        for name, summary, arguments, _ in archive_warc.SUBCOMMANDS:
+            arguments(add(name, summary))
+
     def archive_path(self, opts: argparse.Namespace) -> Path:
         if opts.archive:
             return Path(opts.archive)
@@ -165,7 +171,11 @@ class Command(ScrapyCommand):
         if since and until and since > until:
             raise UsageError(f"--since {since} is after --until {until}", print_help=False)
         path = self.archive_path(opts)
+        writers = {name: run for name, _, _, run in archive_warc.SUBCOMMANDS}
         try:
+            if opts.subcommand in writers:
+                writers[opts.subcommand](opts, archive_warc.WarcContext(path, self.settings))
+                return
             with Archive.open(path, readonly=True) as archive:
                 getattr(self, f"run_{opts.subcommand}")(archive, opts)
         except ArchiveNotFound:

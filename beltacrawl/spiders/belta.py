@@ -22,14 +22,13 @@ from beltacrawl.config import Config
 from beltacrawl.crawl.arguments import ArgumentError, CrawlArguments
 from beltacrawl.crawl.freshness import FreshnessPolicy
 from beltacrawl.crawl.walk import ListingWalk, StopReason, WalkPolicy
-from beltacrawl.http_dates import http_date
 from beltacrawl.keeper import keeper_of
-from beltacrawl.loaders import load_article
+from beltacrawl.loaders import load_page, site_now
 from beltacrawl.parsing.article import parse_article
 from beltacrawl.parsing.listing import parse_listing
 from beltacrawl.rendering import browser_fallback
 from beltacrawl.responses import decoded, retry_unusable, unusable
-from beltacrawl.site.dates import MINSK, parse_datetime
+from beltacrawl.site.dates import parse_datetime
 from beltacrawl.site.urls import is_forbidden, listing_path, on_base, parse_article_url
 
 if TYPE_CHECKING:
@@ -206,7 +205,7 @@ class BeltaSpider(scrapy.Spider):
             return
         if not self._refresh_checked and self.incremental:
             self._refresh_checked = True
-            yield from self._refresh_requests(_site_now(response))
+            yield from self._refresh_requests(site_now(response))
         archived = self.keeper.archived(e.key for e in page.entries) if self.incremental else {}
         decision = self.policy.read_page(walk, page.entries, archived)
         stats.inc_value("belta/skipped/window", decision.outside_window)
@@ -313,7 +312,7 @@ class BeltaSpider(scrapy.Spider):
             missed = ", ".join(f"`{s}`" for s in raw.missing or ["div.js-mediator-article"])
             text = f"no article text — selector(s) {missed} matched nothing or held no text"
             self._article_problem(response, ref, "no_body", text)
-        article = load_article(raw, ref, response.url, _site_now(response), entry)
+        article = load_page(raw, ref, response, entry)
         published = datetime.fromisoformat(article.published_at) if article.published_at else None
         self._check_dates(article, published, entry)
         if published is not None and not self.arguments.in_window(published):
@@ -370,11 +369,3 @@ def _failure_reason(failure: Failure) -> str:
     if response is not None:
         return f"HTTP {response.status}"
     return f"{failure.type.__name__}: {failure.getErrorMessage()}"
-
-
-def _site_now(response: Response) -> datetime:
-    """The site's clock (the HTTP ``Date`` header), falling back to this machine's: ages
-    are measured on one clock, so a mirror or replica with its own time behaves like the
-    site."""
-    moment = http_date(response.headers.get(b"Date"))
-    return (moment or datetime.now(UTC)).astimezone(MINSK)
