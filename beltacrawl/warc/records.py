@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from email.utils import format_datetime
 from http import HTTPStatus
 from io import BytesIO
@@ -202,10 +202,12 @@ def _record_id(record: ArcWarcRecord, path: Path, offset: int) -> str:
 
 
 def _date(value: str | None) -> datetime | None:
+    """A ``WARC-Date`` (UTC; warcio reads it without a zone)."""
     try:
-        return iso_date_to_datetime(value) if value else None
+        moment = iso_date_to_datetime(value) if value else None
     except ValueError:
         return None
+    return moment.replace(tzinfo=UTC) if moment is not None else None
 
 
 @dataclass(frozen=True, slots=True)
