@@ -11,24 +11,21 @@ request nothing from the site. docs/archive.md ("Pages") explains them.
 
 from __future__ import annotations
 
-import argparse
-from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scrapy.exceptions import UsageError
 
-from beltacrawl.archive import Archive, ArchiveError, ArchiveNotFound
+from beltacrawl.archive import ArchiveNotFound
+from beltacrawl.commands.subcommand import ArchiveContext, CommandFailed, Subcommand, iso_date
 from beltacrawl.config import Config
 from beltacrawl.warc.backfill import WarcImport
 from beltacrawl.warc.extract import PageExtractor
 from beltacrawl.warc.reextract import Reextraction
 
 if TYPE_CHECKING:
+    import argparse
     from collections.abc import Iterable
-
-    from scrapy.settings import Settings
 
     from beltacrawl.warc.reextract import Problem
 
@@ -36,31 +33,13 @@ if TYPE_CHECKING:
 LISTED_PROBLEMS = 50
 
 
-@dataclass(frozen=True)
-class WarcContext:
-    """The archive's path and the settings, as the ``archive`` command resolves them."""
-
-    path: Path
-    settings: Settings
-
-    def open(self, *, readonly: bool = True) -> Archive:
-        return Archive.open(self.path, readonly=readonly)
-
-
-def _iso_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
-
-
 def reextract_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--key", action="append", metavar="KEY", help="this article only (repeatable)"
     )
     parser.add_argument("--all", action="store_true", help="every article with a kept page")
-    parser.add_argument("--since", type=_iso_date, metavar="DATE", help="pages fetched on/after")
-    parser.add_argument("--until", type=_iso_date, metavar="DATE", help="pages fetched on/before")
+    parser.add_argument("--since", type=iso_date, metavar="DATE", help="pages fetched on/after")
+    parser.add_argument("--until", type=iso_date, metavar="DATE", help="pages fetched on/before")
     parser.add_argument(
         "--dry-run", action="store_true", help="report what would change, store nothing"
     )
@@ -70,7 +49,7 @@ def import_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="+", metavar="FILE", help="WARC or ARC files (.gz or not)")
 
 
-def run_reextract(args: argparse.Namespace, context: WarcContext) -> None:
+def run_reextract(args: argparse.Namespace, context: ArchiveContext) -> None:
     if not (args.key or args.all or args.since or args.until):
         raise UsageError(
             "say which pages: --key KEY, --since/--until DATE or --all", print_help=False
@@ -98,10 +77,10 @@ def run_reextract(args: argparse.Namespace, context: WarcContext) -> None:
     _problems("pages that could not be read from their WARC file", report.missing)
 
 
-def run_import(args: argparse.Namespace, context: WarcContext) -> None:
+def run_import(args: argparse.Namespace, context: ArchiveContext) -> None:
     paths = [Path(name) for name in args.files]
     if absent := [str(path) for path in paths if not path.is_file()]:
-        raise ArchiveError(f"no such file: {', '.join(absent)}")
+        raise CommandFailed(f"no such file: {', '.join(absent)}")
     extractor = PageExtractor(Config.from_settings(context.settings).base_host)
     with context.open(readonly=False) as archive, archive.lock():
         report = WarcImport(archive, extractor).run(paths)
@@ -131,15 +110,14 @@ def _problems(title: str, problems: Iterable[Problem]) -> None:
         print(f"  … and {len(problems) - LISTED_PROBLEMS} more")
 
 
-#: ``(name, help, add arguments, run)`` of each subcommand, for ``commands/archive.py``.
 SUBCOMMANDS = (
-    (
+    Subcommand(
         "reextract",
         "run the current parser over kept pages; changed records become new versions",
         reextract_arguments,
         run_reextract,
     ),
-    (
+    Subcommand(
         "import-warc",
         "records from WARC/ARC files (older captures become earlier versions)",
         import_arguments,
