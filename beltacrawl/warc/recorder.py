@@ -5,8 +5,9 @@ A Scrapy extension (``EXTENSIONS``), switched by ``BELTA_WARC_DIR`` (empty: off)
 (``metadata``) and the request, gzipped per record, into this run's WARC files
 (:mod:`beltacrawl.warc.files`), and tells the run keeper where an article's response
 is, so that the archive knows the page of every version it stores. A write that fails
-(disk full) is undone, logged, counted, and stops the crawl (``warc_unwritable``): a page
-that cannot be kept is not fetched. docs/archive.md ("Pages") describes the files.
+(disk full) is undone, logged, counted, and stops the crawl (``warc_unwritable``): no
+further pages are fetched that could not be kept. docs/archive.md ("Pages") describes the
+files.
 """
 
 from __future__ import annotations
