@@ -15,7 +15,7 @@ timed in CPU time of this process:
   extraction and validation, compared with the archived record; nothing changed).
 
 Target: re-extracting 100 000 articles in under 10 minutes on this machine, i.e. at least
-167 pages per second (the projection is printed).
+167 pages per second (the projection, from the CPU time per page, is printed).
 """
 
 from __future__ import annotations
@@ -109,7 +109,9 @@ def main(argv: list[str] | None = None) -> int:
             )
             assert report.unchanged == count, report
     per_second = count / wall
-    projected = TARGET_PAGES / per_second
+    # CPU time, not wall: on a machine shared with other work the wall clock measures the
+    # others too; alone, one process re-extracting runs at its CPU time.
+    projected = TARGET_PAGES * cpu / count
     rows = [
         ["page (HTML, as fetched)", f"{page_bytes / 1024:.1f} kB", "", ""],
         [
@@ -138,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     verdict = "met" if projected < TARGET_SECONDS else "MISSED"
     print(
-        f"reextract of {TARGET_PAGES:,} articles: {projected / 60:.1f} min projected "
+        f"reextract of {TARGET_PAGES:,} articles: {projected / 60:.1f} min of CPU projected "
         f"(target < {TARGET_SECONDS // 60} min): {verdict}"
     )
     return 0
