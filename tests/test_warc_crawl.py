@@ -134,6 +134,11 @@ def test_reextract_after_a_parser_change_versions_exactly_the_records_it_changes
     unchanged = archive_command("reextract", "--all", "--archive", str(path))
     assert unchanged.returncode == 0, unchanged.stderr
     assert f"{len(before):>7} unchanged" in unchanged.stdout
+    key = sorted(before)[0]
+    one = archive_command("reextract", "--key", key, "--key", "1-1999", "--archive", str(path))
+    assert "no kept page for 1-1999" in one.stdout
+    assert "re-extracted 1 kept pages" in one.stdout
+    assert archive_command("reextract", "--archive", str(path)).returncode == 2
 
     # The new parser also tags each economics article with its rubric's label.
     def tagging(selector, *args, **kwargs):

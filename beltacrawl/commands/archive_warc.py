@@ -60,8 +60,10 @@ def run_reextract(args: argparse.Namespace, context: ArchiveContext) -> None:
         raise ArchiveNotFound(f"no archive at {context.path}")
     extractor = PageExtractor(Config.from_settings(context.settings).base_host)
     with context.open(readonly=False) as archive, archive.lock():
-        captures = archive.captures.latest(args.key, args.since, args.until)
+        captures = list(archive.captures.latest(args.key, args.since, args.until))
         report = Reextraction(archive, extractor, dry_run=args.dry_run).run(captures)
+    if without := sorted(set(args.key or ()) - {capture.key for capture in captures}):
+        print(f"no kept page for {', '.join(without)}")
     stored = "would be stored" if args.dry_run else "stored"
     print(f"re-extracted {report.pages} kept pages from {context.path}:")
     print(f"  {report.updated:>7} changed: new versions (reason reextract) {stored}")
