@@ -22,8 +22,7 @@ from beltacrawl.archive.captures import CRAWL, REEXTRACT
 from beltacrawl.parsing.article import parse_article
 from beltacrawl.warc import extract
 from beltacrawl.warc.extract import PageExtractor
-from beltacrawl.warc.files import whole_length
-from beltacrawl.warc.recorder import stored_path
+from beltacrawl.warc.files import stored_path, whole_length
 from beltacrawl.warc.records import read_page, scan
 from beltacrawl.warc.reextract import Reextraction
 from tests.crawling import REPO, crawl_command, run_crawl

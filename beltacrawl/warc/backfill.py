@@ -25,7 +25,7 @@ from beltacrawl.archive.history import current_record, store_earlier
 from beltacrawl.http_dates import http_date
 from beltacrawl.site.dates import to_iso
 from beltacrawl.site.urls import parse_article_url
-from beltacrawl.warc.recorder import file_path_in_archive
+from beltacrawl.warc.files import file_path_in_archive
 from beltacrawl.warc.records import scan
 from beltacrawl.warc.reextract import READ_ERRORS, Problem, read_capture
 

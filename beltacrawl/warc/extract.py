@@ -63,7 +63,7 @@ class PageExtractor:
     ) -> Extraction:
         """The record of a stored page; ``any_host``: the page was fetched from the site
         (a crawl's own capture, whatever ``BELTA_BASE_URL`` was then)."""
-        host = urlsplit(response.url).hostname or "" if any_host else self.base_host
+        host = (urlsplit(response.url).hostname or "") if any_host else self.base_host
         ref = parse_article_url(response.url, host)
         if ref is None:
             return Extraction(None, "not an article URL of the German edition")

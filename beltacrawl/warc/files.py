@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import logging
 import zlib
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from warcio.warcwriter import WARCWriter
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
-    from pathlib import Path
 
     from warcio.recordloader import ArcWarcRecord
 
@@ -177,3 +177,25 @@ class WarcFiles:
     @staticmethod
     def name_of(path: Path) -> str:
         return path.name.removesuffix(OPEN_SUFFIX)
+
+
+def file_path_in_archive(path: Path, archive: Path | None) -> str:
+    """How the archive names a WARC file: relative to its own folder when inside it."""
+    if archive is not None:
+        folder = archive.resolve().parent
+        try:
+            return path.resolve().relative_to(folder).as_posix()
+        except ValueError:
+            pass
+    return str(path.resolve())
+
+
+def stored_path(name: str, archive: Path) -> Path:
+    """The WARC file a capture names (see :func:`file_path_in_archive`), or its
+    unfinished ``.open`` form while a crawl still writes it."""
+    path = archive.resolve().parent / name
+    if not path.exists():
+        unfinished = path.with_name(path.name + ".open")
+        if unfinished.exists():
+            return unfinished
+    return path

@@ -30,7 +30,7 @@ from beltacrawl.keeper import keeper_of
 from beltacrawl.loaders import site_now
 from beltacrawl.site.dates import to_iso
 from beltacrawl.site.urls import parse_article_url
-from beltacrawl.warc.files import WarcFiles, repair_all
+from beltacrawl.warc.files import WarcFiles, file_path_in_archive, repair_all
 from beltacrawl.warc.records import exchange_records
 
 if TYPE_CHECKING:
@@ -61,17 +61,6 @@ def _version(distribution: str) -> str:
         return metadata.version(distribution)
     except metadata.PackageNotFoundError:
         return "unknown"
-
-
-def file_path_in_archive(path: Path, archive: Path | None) -> str:
-    """How the archive names a WARC file: relative to its own folder when inside it."""
-    if archive is not None:
-        folder = archive.resolve().parent
-        try:
-            return path.resolve().relative_to(folder).as_posix()
-        except ValueError:
-            pass
-    return str(path.resolve())
 
 
 class WarcRecorder:
@@ -195,14 +184,3 @@ class WarcRecorder:
                 self.directory,
                 ", ".join(path.name for path in self.files.written),
             )
-
-
-def stored_path(name: str, archive: Path) -> Path:
-    """The WARC file a capture names (see :func:`file_path_in_archive`), or its
-    unfinished ``.open`` form while a crawl still writes it."""
-    path = archive.resolve().parent / name
-    if not path.exists():
-        unfinished = path.with_name(path.name + ".open")
-        if unfinished.exists():
-            return unfinished
-    return path

@@ -21,7 +21,7 @@ from warcio.exceptions import ArchiveLoadFailed
 from beltacrawl.archive.captures import REEXTRACT, Source
 from beltacrawl.archive.columns import ARTICLE_FIELDS, KEPT_IF_MISSING
 from beltacrawl.archive.history import current_record, replace_current
-from beltacrawl.warc.recorder import stored_path
+from beltacrawl.warc.files import stored_path
 from beltacrawl.warc.records import StoredPage, read_page
 
 if TYPE_CHECKING:
