@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from scrapy import Request
+from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
@@ -253,11 +254,12 @@ def as_response(record: ArcWarcRecord) -> Response:
         # The fetch time a record takes when the server sent none: the capture's.
         headers.append(("Date", format_datetime(captured, usegmt=True)))
     status = status_headers.get_statuscode()
-    cls = responsetypes.from_args(headers=dict(headers), url=url, body=body)
+    scrapy_headers = Headers(headers)
+    cls = responsetypes.from_args(headers=scrapy_headers, url=url, body=body)
     return cls(
         url=url,
         status=int(status) if status.isdigit() else 200,
-        headers=headers,
+        headers=scrapy_headers,
         body=body,
         request=Request(url),
     )
