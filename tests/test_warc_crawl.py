@@ -133,6 +133,12 @@ def test_reextract_after_a_parser_change_versions_exactly_the_records_it_changes
     unchanged = archive_command("reextract", "--all", "--archive", str(path))
     assert unchanged.returncode == 0, unchanged.stderr
     assert f"{len(before):>7} unchanged" in unchanged.stdout
+    shown = json.loads(
+        archive_command("show", sorted(before)[0], "--json", "--archive", str(path)).stdout
+    )
+    (page,) = shown["pages"]
+    assert (page["version"], page["reason"]) == (1, CRAWL)
+    assert page["warc_file"].startswith("warc/belta-") and page["record_id"].startswith("<urn:")
     key = sorted(before)[0]
     one = archive_command("reextract", "--key", key, "--key", "1-1999", "--archive", str(path))
     assert "no kept page for 1-1999" in one.stdout

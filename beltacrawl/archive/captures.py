@@ -156,6 +156,17 @@ class Captures:
         ).fetchone()
         return None if row is None else _stored(row).capture
 
+    def pages(self, key: str) -> list[dict[str, object]]:
+        """Each version of an article with a known page: version, reason, and where the
+        page is (``warc_file``, ``warc_offset``, ``record_id``, ``url``, ``fetched_at``)."""
+        rows = self._db.conn.execute(
+            "SELECT s.version, s.reason, c.warc_file, c.warc_offset, c.record_id, c.url,"
+            " c.fetched_at FROM article_sources s JOIN page_captures c ON c.id = s.capture_id"
+            " WHERE s.key = ? ORDER BY s.version",
+            (key,),
+        )
+        return [dict(row) for row in rows]
+
     def reasons(self, key: str) -> dict[int, str]:
         """Why each version of an article with a known source was stored."""
         rows = self._db.conn.execute(
