@@ -188,6 +188,7 @@ def record(body: str, fetched: str, **fields) -> dict:
         "key": "66060-2024",
         "article_id": 66060,
         "article_year": 2024,
+        "kind": "article",
         "title": "T",
         "body": body,
         "content_hash": body,

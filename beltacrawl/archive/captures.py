@@ -13,6 +13,7 @@ page is evidence about a record, not a part of it (docs/archive.md, "Pages").
 ...                       "2024-05-01T10:00:00+00:00", "warc/a.warc.gz", 0, 900, "<urn:uuid:1>")
 ...     source = Source(a.captures.add(capture), CRAWL)
 ...     record = {"url": capture.url, "key": "1-2024", "article_id": 1, "article_year": 2024,
+...               "kind": "article",
 ...               "title": "T", "body": "B", "content_hash": "h1"}
 ...     _ = a.store.upsert_many([record], sources=[source])
 ...     a.captures.source_of("1-2024", 1).record_id

@@ -10,8 +10,8 @@ by its fetch time and never becomes the current text (:func:`store_earlier`).
 >>> from beltacrawl.archive import Archive
 >>> def record(body, fetched):
 ...     return {"url": "https://deu.belta.by/economics/view/x-1-2024/", "key": "1-2024",
-...             "article_id": 1, "article_year": 2024, "title": "T", "body": body,
-...             "content_hash": body, "fetched_at": fetched}
+...             "article_id": 1, "article_year": 2024, "kind": "article", "title": "T",
+...             "body": body, "content_hash": body, "fetched_at": fetched}
 >>> with tempfile.TemporaryDirectory() as tmp, Archive.open(pathlib.Path(tmp) / "a.sqlite") as a:
 ...     _ = a.store.upsert_many([record("new", "2024-05-02T00:00:00+00:00")])
 ...     first = store_earlier(a.db, record("old", "2024-05-01T00:00:00+00:00"), None)

@@ -13,6 +13,7 @@ from beltacrawl.archive.captures import link_current_version
 from beltacrawl.archive.columns import (
     ARTICLE_FIELDS,
     DETAIL_FIELDS,
+    IDENTITY_FIELDS,
     KEPT_IF_MISSING,
     VERSION_FIELDS,
     decode,
@@ -94,12 +95,10 @@ class Store:
     def _write(self, row: dict[str, Any], now: str) -> Outcome:
         conn = self._db.conn
         stored = conn.execute(
-            "SELECT id, content_hash, title, body FROM articles"
-            " WHERE article_id = ? AND article_year = ?",
-            (row["article_id"], row["article_year"]),
+            "SELECT id, content_hash, title, body FROM articles WHERE key = ?", (row["key"],)
         ).fetchone()
-        # Found by id and year: writing the key back lets the table's CHECK test it.
-        identity = "key = :key"
+        # Found by key: writing the identity back lets the table's CHECKs test it.
+        identity = ", ".join(f"{name} = :{name}" for name in IDENTITY_FIELDS)
         if stored is None:
             columns = (*ARTICLE_FIELDS, "first_seen_at", "last_seen_at", "updated_at")
             conn.execute(
@@ -174,17 +173,19 @@ def write_new_version(conn: sqlite3.Connection, article: int, row: dict[str, Any
     """Keep the current record of the article with rowid ``article`` in
     ``article_versions`` and make ``row`` (encoded) its current version."""
     fields = ", ".join(VERSION_FIELDS)
+    identity_fields = ", ".join(IDENTITY_FIELDS)
     conn.execute(
         "INSERT INTO article_versions"
-        f" (article_id, article_year, key, version, {fields}, archived_at)"
-        f" SELECT article_id, article_year, key, version_count, {fields}, ?"
+        f" ({identity_fields}, version, {fields}, archived_at)"
+        f" SELECT {identity_fields}, version_count, {fields}, ?"
         " FROM articles WHERE id = ?",
         (now, article),
     )
+    # Found by key: writing the identity back lets the table's CHECKs test it.
+    identity = ", ".join(f"{name} = :{name}" for name in IDENTITY_FIELDS)
     assignments = ", ".join(f"{f} = {_kept_if_missing(f, ':' + f)}" for f in VERSION_FIELDS)
-    # Found by id and year: writing the key back lets the table's CHECK test it.
     conn.execute(
-        f"UPDATE articles SET key = :key, {assignments}, last_seen_at = :now,"
+        f"UPDATE articles SET {identity}, {assignments}, last_seen_at = :now,"
         " updated_at = :now, version_count = version_count + 1 WHERE id = :id",
         {**row, "now": now, "id": article},
     )

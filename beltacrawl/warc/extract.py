@@ -76,7 +76,7 @@ class PageExtractor:
         raw = parse_article(response.selector)
         for selector in raw.missing:
             self.counts.inc_value(f"layout/article_selector_missed/{selector}")
-        if not raw.paragraphs:
+        if not raw.paragraphs and ref.kind.text_expected:
             missed = ", ".join(f"`{s}`" for s in raw.missing or ["div.js-mediator-article"])
             return Extraction(None, f"no article text — selector(s) {missed} matched nothing")
         listed = entry_of(entry, ref) if entry is not None else None

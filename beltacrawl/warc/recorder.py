@@ -27,7 +27,7 @@ from scrapy.utils.defer import deferred_from_coro
 from beltacrawl.archive import Capture
 from beltacrawl.config import Config
 from beltacrawl.keeper import keeper_of
-from beltacrawl.loaders import site_now
+from beltacrawl.responses import site_now
 from beltacrawl.site.dates import to_iso
 from beltacrawl.site.urls import parse_article_url
 from beltacrawl.warc.files import WarcFiles, file_path_in_archive, repair_all
