@@ -16,24 +16,25 @@ from __future__ import annotations
 import logging
 import sqlite3
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 from scrapy.exceptions import CloseSpider
 
-from beltacrawl.archive import Archive, ArchiveError, ArchiveLocked
+from beltacrawl.archive import Archive, ArchiveError, ArchiveLocked, Source
+from beltacrawl.archive.captures import CRAWL
 from beltacrawl.config import Config
 from beltacrawl.crawl.verdict import Verdict, judge
 from beltacrawl.crawl.walk import WalkOutcome
 from beltacrawl.summary import render_summary
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Mapping, Sequence
 
     from scrapy import Spider
     from scrapy.crawler import Crawler
 
-    from beltacrawl.archive import ArchivedState, ArchiveLock, FailureRecord
+    from beltacrawl.archive import ArchivedState, ArchiveLock, Capture, FailureRecord, Outcome
     from beltacrawl.crawl.freshness import RefreshWindow
     from beltacrawl.crawl.walk import Stretch
 
@@ -62,6 +63,7 @@ class RunKeeper:
         self.verdict: Verdict | None = None
         self._lock: ArchiveLock | None = None
         self._walks: dict[str, WalkOutcome] = {}
+        self._captured: dict[str, int] = {}  # article key -> capture id, until stored
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunKeeper:
@@ -139,6 +141,26 @@ class RunKeeper:
         """Remember a failed article for the next run to retry."""
         if self.archive is not None:
             self.archive.ledger.record_failure(url, key, reason)
+
+    def page_captured(self, capture: Capture) -> None:
+        """An article's page kept in a WARC file (:mod:`beltacrawl.warc`): remembered in
+        the archive, and the source of the version its record is stored as."""
+        if self.archive is not None:
+            self._captured[capture.key] = self.archive.captures.add(capture)
+
+    def store(self, records: Sequence[Mapping[str, Any]]) -> list[Outcome]:
+        """Store records (:meth:`Store.upsert_many`), each linked to its page's capture."""
+        assert self.archive is not None
+        sources = [
+            Source(self._captured[key], CRAWL)
+            if (key := record.get("key")) in self._captured
+            else None
+            for record in records
+        ]
+        outcomes = self.archive.store.upsert_many(records, sources=sources)
+        for record in records:
+            self._captured.pop(record.get("key"), None)
+        return outcomes
 
     def walk_started(self, listing: str, keep: tuple[str, ...] = ()) -> None:
         started = WalkOutcome(listing, None, 0, None, keep=keep)
