@@ -95,7 +95,7 @@ def test_open_creates_schema_with_wal(tmp_path: Path) -> None:
     path = tmp_path / "new" / "dir" / "belta.sqlite"
     with Archive.open(path) as archive:
         assert path.is_file()
-        assert archive.user_version() == schema_version() == 3
+        assert archive.user_version() == schema_version() == 4
         conn = archive.db.conn
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
@@ -125,7 +125,7 @@ def test_version_2_archive_gets_the_full_text_merge_setting(tmp_path: Path) -> N
         old.store.upsert_many([record(7)])
         assert old.db.conn.execute(query).fetchone() is None  # FTS5's default, 4
     with Archive.open(path) as archive:
-        assert archive.user_version() == 3
+        assert archive.user_version() == schema_version()
         assert archive.db.conn.execute(query).fetchone()[0] == 8
         archive.store.upsert_many([record(8)])
         assert [hit.key for hit in archive.queries.search("Titel 7")] == ["7-2024"]

@@ -196,6 +196,30 @@ def _migrate_to_3(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT INTO articles_fts (articles_fts, rank) VALUES ('automerge', 8)")
 
 
+def _migrate_to_4(conn: sqlite3.Connection) -> None:
+    """What browsing the archive (``scrapy archive serve``) counts and sorts by: the
+    publication month (Minsk time) as a column, and indexes that let a facet count by
+    reading an index instead of every row (docs/archive.md, *Looking at it*)."""
+    conn.execute(
+        "ALTER TABLE articles ADD COLUMN published_month TEXT"
+        " GENERATED ALWAYS AS (substr(published_at, 1, 7)) VIRTUAL"
+    )
+    for statement in _V4_INDEXES:
+        conn.execute(statement)
+
+
+#: Indexes of schema version 4; ``tags`` is indexed whole so that counting tags reads the
+#: small index, not the rows with their bodies.
+_V4_INDEXES: tuple[str, ...] = (
+    "CREATE INDEX articles_published_month ON articles (published_month)",
+    "CREATE INDEX articles_year ON articles (article_year, published_at)",
+    "CREATE INDEX articles_dateline_place ON articles (dateline_place)",
+    "CREATE INDEX articles_tags ON articles (tags)",
+    "CREATE INDEX articles_changed ON articles (version_count, updated_at)",
+    "CREATE INDEX articles_incomplete ON articles (is_incomplete, published_at)",
+)
+
+
 #: Schema migrations: ``MIGRATIONS[n]`` takes an archive from version ``n`` to ``n + 1``.
 #: A change to the tables appends one function; released functions keep their effect.
 #: A new record field needs none (see :func:`add_missing_columns`).
@@ -203,6 +227,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _migrate_to_1,
     _migrate_to_2,
     _migrate_to_3,
+    _migrate_to_4,
 ]
 
 
