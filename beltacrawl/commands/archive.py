@@ -5,6 +5,7 @@
     scrapy archive search "Kasachstan" --limit 5
     scrapy archive show 66060-2024
     scrapy archive backup backups/belta-2026-11-28.sqlite
+    scrapy archive serve --port 8001
 
 The archive is opened read-only, so these commands are safe while a crawl writes.
 ``--archive PATH`` overrides the ``BELTA_ARCHIVE`` setting. Exit codes: 0 ok, 1 the archive
@@ -26,6 +27,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from beltacrawl.archive import DEFAULT_PATH, Archive, ArchiveError, ArchiveNotFound
+from beltacrawl.commands import archive_serve
 from beltacrawl.commands.archive_output import (
     format_history,
     format_hits,
@@ -85,15 +87,16 @@ class Command(ScrapyCommand):
     default_settings = {"LOG_ENABLED": False}  # noqa: RUF012 (ScrapyCommand's ClassVar)
 
     def syntax(self) -> str:
-        return "{stats,export,search,show,backup} [options]"
+        return "{stats,export,search,show,backup,serve} [options]"
 
     def short_desc(self) -> str:
-        return "Query the article archive: stats, export, search, show, backup"
+        return "Query the article archive: stats, export, search, show, backup, serve"
 
     def long_desc(self) -> str:
         return (
             "Read the SQLite archive written by the crawl (read-only, safe during a crawl). "
-            "Subcommands: stats, export, search, show, backup; see 'scrapy archive SUBCOMMAND -h'. "
+            "Subcommands: stats, export, search, show, backup, serve; "
+            "see 'scrapy archive SUBCOMMAND -h'. "
             "The archive is the BELTA_ARCHIVE setting unless --archive is given."
         )
 
@@ -145,6 +148,8 @@ class Command(ScrapyCommand):
 
         backup = add("backup", "copy the archive with SQLite's online backup (safe mid-crawl)")
         backup.add_argument("target", help="the new file, e.g. backups/belta-2026-11-28.sqlite")
+
+        archive_serve.add_arguments(add("serve", archive_serve.HELP))
 
     def archive_path(self, opts: argparse.Namespace) -> Path:
         if opts.archive:
@@ -217,3 +222,9 @@ class Command(ScrapyCommand):
     def run_backup(self, archive: Archive, opts: argparse.Namespace) -> None:
         target = archive.queries.backup(opts.target)
         print(f"backed up {archive.store.count()} articles from {archive.path} to {target}")
+
+    def run_serve(self, archive: Archive, opts: argparse.Namespace) -> None:
+        try:
+            archive_serve.run(archive.path, opts)
+        except ImportError as exc:
+            raise CommandFailed(str(exc)) from exc
