@@ -19,14 +19,14 @@ from tests.sitesim import ReplicaServer
 
 pytest.importorskip("datasette_dashboards", reason="needs the browse extra")
 
-from beltacrawl.browse.app import make_datasette  # noqa: E402
-from beltacrawl.browse.metadata import (  # noqa: E402
+from beltacrawl.browse.app import make_datasette
+from beltacrawl.browse.metadata import (
     ARTICLE_FACETS,
     article_columns,
     field_docs,
     metadata,
 )
-from beltacrawl.browse.queries import canned_queries  # noqa: E402
+from beltacrawl.browse.queries import canned_queries
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +81,7 @@ def test_articles_are_sorted_newest_first_faceted_and_searchable() -> None:
     assert articles["label_column"] == "title"
     assert (articles["fts_table"], articles["fts_pk"]) == ("articles_fts", "id")
     assert ARTICLE_FACETS == [
-        "rubric", "article_year", "published_month", {"array": "tags"}, "dateline_place"
+        "rubric", "article_year", "published_month", {"list": "tags"}, "dateline_place"
     ]  # fmt: skip
     assert metadata()["plugins"]["datasette-dashboards"]["articles"]["charts"]
 

@@ -110,12 +110,20 @@ def test_an_analyst_searches_opens_narrows_and_sees_the_charts(
             assert "_search=Kasachstan" in page.url
             narrowed = page.locator("li.article-card").count()
             assert 0 < narrowed <= found.count()
-            page.screenshot(path=shots / "archive-facet.png", full_page=True)
+            page.screenshot(
+                path=shots / "archive-facet.png",
+                full_page=True,
+                clip={"x": 0, "y": 0, "width": 1280, "height": 1400},
+            )
 
             page.goto(f"{served}/archive/search?words=Kasachstan")
             assert page.locator("td.col-snippet mark").count() > 0
             assert page.locator("td.col-title a").count() > 0
             page.screenshot(path=shots / "archive-snippets.png")
+
+            page.goto(f"{served}/archive/changed_articles")
+            assert page.locator("td.col-body_after ins").count() > 0
+            page.screenshot(path=shots / "archive-versions.png")
 
             page.goto(f"{served}/-/dashboards/articles?{window}")
             for chart in ("per_day", "per_rubric", "runs"):

@@ -93,8 +93,8 @@ def _runs_spec() -> dict[str, Any]:
         "transform": [{"fold": ["new", "updated", "failed"], "as": ["outcome", "articles"]}],
         "mark": {"type": "bar", "tooltip": True},
         "encoding": {
-            "x": {"field": "started_at", "type": "ordinal", "timeUnit": "yearmonthdatehoursminutes",
-                  "title": "Run started (UTC)", "axis": {"labelAngle": -45}},
+            "x": {"field": "id", "type": "ordinal", "title": "Run (number; time in the tooltip)",
+                  "axis": {"labelAngle": 0}},
             "y": {"field": "articles", "type": "quantitative", "title": "Articles",
                   "stack": "zero"},
             "color": {"field": "outcome", "type": "nominal", "title": "Outcome",

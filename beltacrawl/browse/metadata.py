@@ -43,12 +43,12 @@ ARCHIVE_COLUMNS: dict[str, str] = {
     "published_month": "Month of publication in Minsk time, computed from published_at. [YYYY-MM]",
 }
 
-#: The facets shown above the article list, in this order.
+#: The facets shown above the article list; tags are a JSON array (beltacrawl/browse/facets.py).
 ARTICLE_FACETS: list[str | dict[str, str]] = [
     "rubric",
     "article_year",
     "published_month",
-    {"array": "tags"},
+    {"list": "tags"},
     "dateline_place",
 ]
 
@@ -115,9 +115,7 @@ def _record_summary(record_class: type[Any] = Article) -> str:
 def metadata() -> dict[str, Any]:
     """Datasette's metadata for the archive: titles, descriptions, sorting, facets,
     full-text search, canned queries and the dashboards' charts."""
-    versions = {
-        name: doc for name, doc in article_columns().items() if name not in ARCHIVE_COLUMNS
-    }
+    versions = {name: doc for name, doc in article_columns().items() if name not in ARCHIVE_COLUMNS}
     return {
         "title": "BelTA archive",
         "description": (

@@ -70,7 +70,7 @@ ORDER BY a.published_at DESC"""
 
 _CHANGED = """
 SELECT a.id, a.key, v.version || ' → ' || (v.version + 1) AS versions,
-       v.archived_at AS replaced_at,
+       replace(substr(v.archived_at, 1, 16), 'T', ' ') AS replaced_utc,
        v.title AS title_before, coalesce(n.title, a.title) AS title_after,
        v.body AS body_before, coalesce(n.body, a.body) AS body_after
 FROM article_versions AS v
