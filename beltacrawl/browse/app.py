@@ -24,9 +24,12 @@ if TYPE_CHECKING:
 HERE = Path(__file__).resolve().parent
 
 #: Datasette settings for analysts: no facet suggestions (each costs a scan of the
-#: articles), limits roomy enough for a year of daily counts.
+#: articles), limits roomy enough for a year of daily counts, and a page cache per
+#: connection large enough that the facets of a search, each a query reading the same
+#: articles, find them in SQLite's cache (docs/performance.md, bench.browse).
 SETTINGS: dict[str, Any] = {
     "suggest_facets": False,
+    "cache_size_kb": 65536,
     "facet_time_limit_ms": 1000,
     "sql_time_limit_ms": 3000,
     "max_returned_rows": 5000,
