@@ -308,3 +308,57 @@ def test_real_scrapy_process(archive_path: Path, tmp_path: Path) -> None:
     assert failed.returncode == 1
     assert "Traceback" not in failed.stderr
     assert run("export", "--until", "gestern").returncode == 2
+
+
+def test_set_option_before_or_after_the_subcommand(
+    capsys: pytest.CaptureFixture[str], archive_path: Path, tmp_path: Path
+) -> None:
+    """Like every Scrapy command, ``-s``/``--set`` is taken anywhere on the line."""
+    missing = tmp_path / "nowhere.sqlite"
+    setting = f"BELTA_ARCHIVE={archive_path}"
+    for argv in (("stats", "-s", setting), ("-s", setting, "stats"), ("stats", "--set", setting)):
+        code, out, err = scrapy_archive(capsys, *argv, archive=missing)
+        assert (code, err) == (0, ""), argv
+        assert "articles: 3" in out
+    # Given both before and after, both count (the later one wins for the same name).
+    code, out, _ = scrapy_archive(
+        capsys, "-s", f"BELTA_ARCHIVE={missing}", "stats", "-s", setting, archive=missing
+    )
+    assert code == 0
+    assert "articles: 3" in out
+
+
+def test_show_by_url(capsys: pytest.CaptureFixture[str], archive_path: Path) -> None:
+    for url in (
+        "https://deu.belta.by/politics/view/artikel-2-2024/",
+        "http://127.0.0.1:8765/politics/view/artikel-2-2024/",
+    ):
+        code, out, _ = scrapy_archive(capsys, "show", url, archive=archive_path)
+        assert code == 0
+        assert out.startswith("2-2024  Treffen mit Kasachstan in Minsk\n")
+    code, out, err = scrapy_archive(
+        capsys, "show", "https://deu.belta.by/all_news/", archive=archive_path
+    )
+    assert (code, out) == (1, "")
+    assert "not an article URL" in err
+
+
+def test_console_script_from_any_directory(archive_path: Path, tmp_path: Path) -> None:
+    """``belta-archive`` (pyproject's console script) works outside the checkout."""
+    elsewhere = tmp_path / "analyst"
+    elsewhere.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("SCRAPY_SETTINGS_MODULE", None)
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    assert 'belta-archive = "beltacrawl.commands.archive:main"' in pyproject
+    script = "from beltacrawl.commands.archive import main; main()"
+    done = subprocess.run(
+        [sys.executable, "-c", script, "show", "1-2024", "--archive", str(archive_path)],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("1-2024  Zölle gesenkt")

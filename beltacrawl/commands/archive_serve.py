@@ -12,10 +12,10 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from pathlib import Path
+from beltacrawl.commands.subcommand import CommandFailed, Subcommand
 
-HELP = "look at the archive in the browser (Datasette), read-only"
+if TYPE_CHECKING:
+    from beltacrawl.commands.subcommand import ArchiveContext
 
 
 def _port(text: str) -> int:
@@ -28,7 +28,7 @@ def _port(text: str) -> int:
     return value
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
+def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=_port, default=8001, help="default: 8001")
     parser.add_argument(
         "--host",
@@ -38,13 +38,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def run(path: Path, opts: argparse.Namespace) -> None:
-    """Serve until interrupted; raises ``ArchiveError`` for a missing or old archive."""
+def _serve(args: argparse.Namespace, context: ArchiveContext) -> None:
+    """Serve until interrupted; a missing or unmigrated archive fails before listening."""
     try:
         from beltacrawl.browse.app import serve
     except ImportError as exc:
-        raise ImportError(
+        raise CommandFailed(
             f"scrapy archive serve needs the browse extra ({exc.name} is missing): "
             "pip install 'beltacrawl[browse]'"
         ) from exc
-    serve(path, opts.host, opts.port)
+    serve(context.path, args.host, args.port)
+
+
+SUBCOMMANDS = (
+    Subcommand(
+        "serve", "look at the archive in the browser (Datasette), read-only", _arguments, _serve
+    ),
+)
