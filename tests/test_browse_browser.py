@@ -1,7 +1,8 @@
 """``scrapy archive serve`` in a real browser: headless Debian Chromium through Playwright.
 
 An analyst's first minute on an archive of the replica: search "Kasachstan", open an
-article, narrow by a facet, read snippets, see the charts drawn. Every request the
+article, narrow by a facet, read snippets and a changed text, see the charts drawn. The
+browser starts with a fresh profile and without its background traffic; every request the
 pages make is checked to stay on 127.0.0.1. Screenshots go to a temporary folder, or to
 ``$BROWSE_SCREENSHOTS`` (``BROWSE_SCREENSHOTS=docs/img`` refreshes the documentation's).
 """
