@@ -1,4 +1,5 @@
-"""Is a response a whole HTML page of the site? Checked before any parsing.
+"""Is a response a whole HTML page of the site? Checked before any parsing. Also what a
+response or a failed request tells: the site's clock, the reason of a failure.
 
 A 200 answer can still be useless: an empty body, a PDF or image where a page should be,
 a page cut off mid-way (connection dropped behind a proxy, a crashed upstream), or bytes
@@ -8,16 +9,28 @@ or garbled record, so it is retried instead and, if it stays broken, recorded as
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from scrapy.downloadermiddlewares.retry import get_retry_request
+from scrapy.exceptions import DownloadCancelledError
 from scrapy.http import Response, TextResponse
+
+from beltacrawl.http_dates import http_date
+from beltacrawl.site.dates import MINSK
 
 if TYPE_CHECKING:
     from logging import Logger, LoggerAdapter
 
     from scrapy import Request, Spider
+    from scrapy.settings import BaseSettings
     from scrapy.statscollectors import StatsCollector
+    from twisted.python.failure import Failure
+
+#: Set in an article request's meta once it was answered, so its retries count no more.
+ANSWERED = "belta_answered"
+#: Marks the request of an article that failed in an earlier run (``failures``).
+RETRIED_FAILURE = "belta_retried_failure"
 
 #: Pages of the site end with ``</html>``; a page without it near its end was cut off.
 _END_OF_PAGE = b"</html"
@@ -88,3 +101,56 @@ def decoded(
             repaired.encoding,
         )
     return repaired
+
+
+def site_now(response: Response) -> datetime:
+    """The site's clock (the HTTP ``Date`` header), falling back to this machine's: ages
+    are measured on one clock, so a mirror or replica with its own time behaves like the
+    site."""
+    moment = http_date(response.headers.get(b"Date"))
+    return (moment or datetime.now(UTC)).astimezone(MINSK)
+
+
+def failure_reason(failure: Failure, settings: BaseSettings) -> str:
+    """A failed request's reason in a few words: its HTTP status, or the error.
+
+    Scrapy cancels a body that grows beyond ``DOWNLOAD_MAXSIZE`` without announcing its
+    size (no ``Content-Length``) with no message at all: that one is said in words.
+    """
+    response = getattr(failure.value, "response", None)
+    if response is not None:
+        return f"HTTP {response.status}"
+    message = failure.getErrorMessage()
+    if not message and failure.check(DownloadCancelledError):
+        request = getattr(failure, "request", None)
+        meta = request.meta if request is not None else {}
+        limit = meta.get("download_maxsize", settings.getint("DOWNLOAD_MAXSIZE"))
+        message = f"exceeded DOWNLOAD_MAXSIZE ({limit} bytes)"
+    return f"{failure.type.__name__}: {message}"
+
+
+def retried(request: Request) -> Request:
+    """``request``, marked as fetching an article that failed in an earlier run."""
+    request.meta[RETRIED_FAILURE] = True
+    return request
+
+
+def count_answer(request: Request, stats: StatsCollector) -> None:
+    """Count an article request's answer (a page, or a failure after retries) once: its
+    retries and second looks carry the mark. The outage monitor's share of failures is
+    over these (``belta/articles/answered``), not over requests still queued; answers to
+    earlier failures fetched again are counted apart as well (``…/answered_again``)."""
+    if not request.meta.get(ANSWERED):
+        request.meta[ANSWERED] = True
+        stats.inc_value("belta/articles/answered")
+        if request.meta.get(RETRIED_FAILURE):
+            stats.inc_value("belta/articles/answered_again")
+
+
+def count_failure(request: Request, stats: StatsCollector) -> None:
+    """Count a failed article (``belta/articles/failed``), an answer too; one that had
+    failed in an earlier run as well also as ``belta/articles/failed_again``."""
+    count_answer(request, stats)
+    stats.inc_value("belta/articles/failed")
+    if request.meta.get(RETRIED_FAILURE):
+        stats.inc_value("belta/articles/failed_again")

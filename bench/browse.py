@@ -11,7 +11,7 @@ of Datasette's app in process (as the server would answer it, without the networ
 first answer (after the templates are compiled), then the best and the median of
 ``--rounds`` and the least CPU (the robust figure on a shared machine). Target: every page
 under 300 ms (best of the rounds). Then the query plans of the facets, naming the indexes
-that make them quick (schema version 4).
+that make them quick (schema version 5).
 """
 
 from __future__ import annotations

@@ -5,7 +5,11 @@
 For each seed, a replica of ``--articles`` articles (no real samples) answers with
 ``FaultPlan.mix(seed, rate)`` (tests/sitesim/faults.py): 500/502/503, 429 with
 ``Retry-After: 1``, connections reset mid-body and answers stalled beyond the crawler's
-``DOWNLOAD_TIMEOUT``, together about ``--rate`` of all requests. Two ``scrapy crawl
+``DOWNLOAD_TIMEOUT``, together about ``--rate`` of all requests; plus the hostile answers
+of issue 14 (:func:`add_hostile`): redirects to another port of the host and from one
+article to another, tabs and newlines in listing links, a 100 kB link, a listing page
+with thousands of links to articles that do not exist, harmless ``javascript:``
+refreshes and bodies over ``DOWNLOAD_MAXSIZE`` without ``Content-Length``. Two ``scrapy crawl
 belta`` runs share one archive: a backfill, then an incremental run (which retries the
 failures the first recorded), the faults on for both. The crawler runs with the tests'
 settings (tests/crawling.py ``FAST``: politeness off, one retry, short back-off) and
@@ -15,9 +19,13 @@ failure path is exercised.
 Reported per seed, after both runs: the faults injected by kind (``plan.fired``), the
 articles the replica served correctly at least once, those archived, those **lost**
 (served correctly, not archived: must be 0), **duplicates** in the archive (must be 0),
+records stored with **wrong text** (URL, title or body not the replica's: must be 0),
 recorded failures against the articles never served correctly (must be equal), the
-archive's integrity check and both runs' exit statuses (0, or 1 when a listing page
-was faulted every time it was asked for — the run says its walk broke off).
+archive's integrity check and both runs' exit statuses (0; 1 when a listing page
+was faulted every time it was asked for — the run says its walk broke off —, when the
+huge listing page was cut at ``BELTA_MAX_LISTING_ENTRIES``, or when the outage monitor
+stopped the run on the huge page's dead links, or judged the incremental run by them:
+retried, they fail again, and may be most of what a quiet second run asks for).
 
 Exits non-zero only when it could not run; the figures themselves are for reading.
 """
@@ -25,6 +33,7 @@ Exits non-zero only when it could not run; the figures themselves are for readin
 from __future__ import annotations
 
 import argparse
+import random
 import sqlite3
 import sys
 import tempfile
@@ -36,11 +45,58 @@ from urllib.parse import urlsplit
 from beltacrawl.archive import Archive
 from bench.common import header, table
 from tests.crawling import run_crawl
-from tests.sitesim import FaultPlan, ReplicaServer, SiteModel
-from tests.sitesim.faults import TRANSIENT_KINDS, is_listing
+from tests.sitesim import FaultPlan, ReplicaServer, SiteModel, for_keys
+from tests.sitesim.faults import MB, TRANSIENT_KINDS, is_listing
 
 SLOW_DELAY = 3.0
-SETTINGS = {"DOWNLOAD_TIMEOUT": "2"}
+SETTINGS = {
+    "DOWNLOAD_TIMEOUT": "2",
+    "DOWNLOAD_MAXSIZE": str(MB),
+    # The huge listing page gives 5 dead links, not 190: the run goes on.
+    "BELTA_MAX_LISTING_ENTRIES": "15",
+}
+#: Issue 14's hostile answers, added to the transient mix.
+HOSTILE_KINDS = (
+    "offsite_redirect",
+    "article_redirect",
+    "whitespace_links",
+    "long_link",
+    "huge_listing",
+    "javascript_refresh",
+    "oversized",
+)
+#: Fields whose values say whether the stored text is the article's.
+TEXT_FIELDS = ("url", "key", "title", "body")
+
+
+def add_hostile(plan: FaultPlan, model: SiteModel, other_port: int, seed: int) -> FaultPlan:
+    """The hostile answers, a few of each, chosen by ``seed``: another port of 127.0.0.1
+    (``other_port``, a server that must never be asked), one article redirected to
+    another, and so on (tests/sitesim/faults.py has each kind)."""
+    keys = model.keys()
+    rng = random.Random(seed)
+    moved, target = rng.sample(keys, 2)
+    return (
+        plan.offsite_redirect(f"127.0.0.1:{other_port}", probability=0.01)
+        .article_redirect(model.article(target).path, match=for_keys(moved))
+        .rule("whitespace_links", match="listing", probability=0.3)
+        .long_link(match="listing", times=1)
+        .huge_listing(5000, match=f"/all_news/page/{rng.randint(2, 5)}/", times=1)
+        .javascript_refresh(probability=0.02)
+        .oversized(2 * MB, send_length=False, probability=0.005, match="article")
+    )
+
+
+def wrong_text(records: dict[str, dict], model: SiteModel) -> int:
+    """Stored records whose URL, title or body differ from the replica's truth."""
+    return sum(
+        any(record[name] != model.expected_record(key)[name] for name in TEXT_FIELDS)
+        for key, record in records.items()
+    )
+
+
+#: Listing faults that still deliver the page's entries: not a lost page.
+READABLE_LISTING_FAULTS = ("whitespace_links", "long_link", "huge_listing")
 
 
 def lost_listing_pages(requests) -> int:
@@ -49,13 +105,19 @@ def lost_listing_pages(requests) -> int:
     for request in requests:
         if is_listing(urlsplit(request.path).path):
             last[request.path] = request
-    return sum(1 for request in last.values() if request.fault)
+    return sum(
+        1
+        for request in last.values()
+        if request.fault and request.fault not in READABLE_LISTING_FAULTS
+    )
 
 
 def scenario(seed: int, articles: int, rate: float) -> dict[str, object]:
     """Two runs on one archive under ``FaultPlan.mix(seed, rate)``; the figures."""
     server = ReplicaServer(SiteModel(seed=seed, articles=articles, samples=False)).start()
-    plan = server.faults = FaultPlan.mix(seed, rate=rate, slow_delay=SLOW_DELAY)
+    other = ReplicaServer(SiteModel(seed=seed, articles=5, samples=False)).start()
+    plan = FaultPlan.mix(seed, rate=rate, slow_delay=SLOW_DELAY)
+    server.faults = add_hostile(plan, server.model, other.port, seed)
     started = time.perf_counter()
     try:
         with tempfile.TemporaryDirectory() as tmp:
@@ -78,11 +140,14 @@ def scenario(seed: int, articles: int, rate: float) -> dict[str, object]:
             connection.close()
             with Archive.open(archive_path) as archive:
                 integrity = archive.queries.integrity_check()
-                archived = {record["key"] for record in archive.queries.iter_articles()}
+                records = {record["key"]: record for record in archive.queries.iter_articles()}
                 failed = {failure.key for failure in archive.ledger.failures()}
+        archived = set(records)
         requests = len(server.requests)
+        elsewhere = len(other.requests)
     finally:
         server.stop()
+        other.stop()
     served = plan.served_correctly
     never = plan.never_served_correctly()
     return {
@@ -95,6 +160,8 @@ def scenario(seed: int, articles: int, rate: float) -> dict[str, object]:
         "lost": len(served - archived),
         "wrongly archived": len(archived - served),
         "duplicates": duplicates,
+        "wrong text": wrong_text(records, server.model),
+        "other port": elsewhere,
         "failed": len(failed),
         "never served": len(never),
         "failures match": failed == never,
@@ -129,10 +196,13 @@ def main(argv: list[str] | None = None) -> int:
                 result["articles"],
                 result["requests"],
                 *(fired[kind] for kind in TRANSIENT_KINDS),
+                sum(fired[kind] for kind in HOSTILE_KINDS),
                 result["served"],
                 result["archived"],
                 result["lost"],
                 result["duplicates"],
+                result["wrong text"],
+                result["other port"],
                 f"{result['failed']} / {result['never served']}",
                 result["integrity"],
                 ", ".join(str(code) for code in result["exits"]),  # type: ignore[attr-defined]
@@ -146,10 +216,13 @@ def main(argv: list[str] | None = None) -> int:
                 "articles",
                 "requests",
                 *TRANSIENT_KINDS,
+                "hostile",
                 "served correctly",
                 "archived",
                 "lost",
                 "duplicates",
+                "wrong text",
+                "requests to the other port",
                 "failed / never served",
                 "integrity",
                 "exit statuses",
@@ -162,12 +235,14 @@ def main(argv: list[str] | None = None) -> int:
     requests = sum(r["requests"] for r in results)  # type: ignore[misc]
     lost = sum(r["lost"] + r["wrongly archived"] for r in results)  # type: ignore[misc]
     duplicates = sum(r["duplicates"] for r in results)  # type: ignore[misc]
+    wrong = sum(r["wrong text"] + r["other port"] for r in results)  # type: ignore[misc]
     mismatched = sum(not r["failures match"] for r in results)
     print(
         f"\n{len(results)} seed(s), {2 * len(results)} runs, {requests} requests, {faults} faults "
-        f"injected ({faults / max(1, requests):.1%}). Lost: {lost}, duplicates: {duplicates} "
-        f"(both must be 0); seeds whose failure list differed from the articles never served "
-        f"correctly: {mismatched} (must be 0)."
+        f"injected ({faults / max(1, requests):.1%}). Lost: {lost}, duplicates: {duplicates}, "
+        f"stored with wrong text or fetched from the other port: {wrong} (all must be 0); "
+        f"seeds whose failure list differed from the articles never served correctly: "
+        f"{mismatched} (must be 0)."
     )
     return 0
 

@@ -26,6 +26,7 @@ def record(number: int) -> dict[str, Any]:
         "key": f"{number}-2024",
         "article_id": number,
         "article_year": 2024,
+        "kind": "article",
         "title": f"T{number}",
         "body": f"B{number}",
         "content_hash": f"h{number}",
@@ -81,6 +82,22 @@ def test_summary_has_duration_counts_stop_reasons_and_verdict() -> None:
     assert len(found) == 2  # the failed monitor and the failed walk
     assert lines[-1] == "  verdict: PROBLEMS — " + "; ".join(found)
     assert render_summary({}, "finished").splitlines()[-1] == "  verdict: ok"
+
+
+def test_summary_says_why_listing_entries_were_not_taken() -> None:
+    stats = {
+        "belta/listing/entries": 40,
+        "belta/listing/not_taken/forbidden": 2,
+        "belta/listing/not_taken/unknown_url": 1,
+        "belta/skipped/seen_in_walk": 4,
+    }
+    text = render_summary(stats, "finished")
+    assert re.search(r"^  listing entries found +40$", text, re.MULTILINE)
+    line = r"^  listing entries not taken +3 \(forbidden 2, unknown_url 1\)$"
+    assert re.search(line, text, re.MULTILINE)
+    assert re.search(r"^  skipped: listed again in the same walk +4$", text, re.MULTILINE)
+    assert re.search(r"^  listing entries not taken +0$", render_summary({}, "x"), re.MULTILINE)
+    assert text.splitlines()[-1] == "  verdict: ok"  # counted, not a problem
 
 
 # --- crawl_runs -------------------------------------------------------------------------

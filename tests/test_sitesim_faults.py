@@ -304,6 +304,73 @@ def test_offsite_meta_refresh(server: ReplicaServer) -> None:
     assert f'content="0; url=http://evil.example{path}"'.encode() in body
 
 
+def test_offsite_redirect_to_another_scheme(server: ReplicaServer) -> None:
+    path = article_path(server)
+    server.faults = FaultPlan().offsite_redirect(f"127.0.0.1:{server.port}", scheme="https")
+    status, headers, _ = get(server, path)
+    assert (status, headers["Location"]) == (302, f"https://127.0.0.1:{server.port}{path}")
+
+
+def test_article_redirect(server: ReplicaServer) -> None:
+    moved, target = article_path(server, 0), article_path(server, 1)
+    plan = server.faults = FaultPlan().article_redirect(
+        target, match=for_keys(server.model.keys()[0])
+    )
+    status, headers, _ = get(server, moved)
+    assert (status, headers["Location"]) == (307, target)
+    assert get(server, target)[0] == 200
+    assert plan.never_served_correctly() == {server.model.keys()[0]}
+
+
+def test_javascript_refresh_is_intact(server: ReplicaServer) -> None:
+    path = article_path(server)
+    plan = server.faults = FaultPlan().javascript_refresh()
+    status, _, body = get(server, path)
+    assert status == 200
+    assert b'<meta http-equiv="refresh" content="0; url=javascript:void(0)">' in body
+    assert parse_article(Selector(text=body.decode())).paragraphs  # the article is all there
+    assert plan.fired["javascript_refresh"] == 1
+    assert plan.served_correctly == {server.model.keys()[0]}
+    assert plan.never_served_correctly() == set()
+
+
+# --- hostile links ----------------------------------------------------------------------
+
+
+def test_whitespace_links(server: ReplicaServer) -> None:
+    server.faults = FaultPlan().whitespace_links()
+    _, _, body = get(server, "/all_news/")
+    hrefs = (
+        Selector(text=body.decode()).css("div.lenta_item a[href*='/view/']::attr(href)").getall()
+    )
+    assert len(hrefs) == 10
+    assert all("/view/\t" in href and "\n-" in href for href in hrefs)
+
+
+def test_long_link(server: ReplicaServer) -> None:
+    plan = server.faults = FaultPlan(seed=3).long_link(5000)
+    _, _, body = get(server, "/all_news/")
+    hrefs = (
+        Selector(text=body.decode()).css("div.lenta_item a[href*='/view/']::attr(href)").getall()
+    )
+    (long,) = [href for href in hrefs if len(href) > 5000]
+    (damaged,) = plan.never_served_correctly()
+    assert long.endswith(f"-{damaged}/")
+    assert len(hrefs) == 10
+
+
+def test_huge_listing_links_to_articles_that_answer_404(server: ReplicaServer) -> None:
+    plan = server.faults = FaultPlan().huge_listing(2000, times=1)
+    _, _, body = get(server, "/all_news/")
+    page = listing(body)
+    assert len(page.entries) == 2010
+    assert [entry.key for entry in page.entries[:10]] == server.model.keys()[:10]
+    assert get(server, "/society/view/sitesim-filler-7-2099/")[0] == 404
+    assert plan.never_served_correctly() == {"7-2099"}
+    assert plan.fired["huge_listing"] == 2
+    assert len(get(server, "/all_news/")[2]) < 20_000  # times=1
+
+
 # --- layout -----------------------------------------------------------------------------
 
 

@@ -7,8 +7,8 @@ are physical units (Pint) and the archive has none, so formats and time zones go
 descriptions.
 
 >>> docs = field_docs()
->>> docs["rubric"]
-'Rubric slug from the URL, e.g. economics.'
+>>> docs["title"]
+'Headline, whitespace-normalised, without a site suffix.'
 >>> column_description("tags")
 'Tag labels shown under the article. [JSON array]'
 >>> column_description("published_at")  # doctest: +ELLIPSIS

@@ -178,6 +178,9 @@ def format_history(history: ArticleHistory) -> str:
 
 def csv_value(field: str, value: Any) -> Any:
     if field in LIST_FIELDS:
+        # Lists of objects (``images``) as JSON; lists of strings joined.
+        if any(not isinstance(item, str) for item in value or []):
+            return json.dumps(value, ensure_ascii=False)
         return CSV_LIST_SEPARATOR.join(value or [])
     if isinstance(value, bool):
         return "true" if value else "false"

@@ -74,7 +74,8 @@ def _urls(value: str) -> tuple[ArticleRef, ...]:
         if ref is None:
             raise ArgumentError(
                 f"urls: {item!r} is not a deu.belta.by article URL "
-                "(…/<rubric>/view/<slug>-<id>-<year>/)"
+                "(…/<rubric>/view/<slug>-<id>-<year>/), photo report "
+                "(…/photonews/view/<slug>-<id>/) or infographic (…/infographica/view/<slug>-<id>/)"
             )
         refs.setdefault(ref.key, ref)
     if not refs:

@@ -66,9 +66,13 @@ Broken but well-formed HTTP:
   bytes received can stop it.
 - ``redirect_loop`` — 302 from A to ``A?sitesim_loop=1`` (B), and B always 302s back
   to A; both hops count as fired. ``times`` limits the A→B hop only.
-- ``offsite_redirect`` — 302 to ``http://<host><target>`` (``evil.example``, or e.g.
-  ``127.0.0.2:<port>`` so that nothing leaves the machine): the crawler must refuse it.
-  ``meta=True``: a 200 page whose ``<meta http-equiv="refresh">`` points there instead.
+- ``offsite_redirect`` — 302 to ``<scheme>://<host><target>`` (``evil.example``, or e.g.
+  ``127.0.0.2:<port>``, or ``127.0.0.1:<another port>`` so that nothing leaves the
+  machine): the crawler must refuse it. ``meta=True``: a 200 page whose
+  ``<meta http-equiv="refresh">`` points there instead.
+- ``article_redirect`` — 307 (``status``) from an article to ``target``, another
+  article's path on the same host: the crawler must not store the target's text under
+  the first article's key.
 - ``not_found`` — HTTP 404 (the page a listing links to is gone); give ``match`` a key.
 
 Layout (HTTP 200, the page altered; they fire only where the normal answer is a 200):
@@ -85,6 +89,16 @@ Layout (HTTP 200, the page altered; they fire only where the normal answer is a 
   ``keep_links=True`` keeps the ``href``s, so only a link fallback finds the entries.
 - ``no_body_container`` — article pages without ``div.js-mediator-article``: gone with
   its text, or (``keep_text=True``) renamed, its text left in ``div.inner_content``.
+- ``whitespace_links`` — listing pages whose article links hold a tab after ``/view/``
+  and a newline before the key (browsers drop both).
+- ``long_link`` — listing pages with one article link (seeded) whose slug is ``length``
+  characters long (100 000): that article counts as faulted (``FaultResponse.damaged``).
+- ``huge_listing`` — listing pages with ``links`` more entries after their own, linking
+  to articles that do not exist (``/society/view/sitesim-filler-<n>-2099/``); the plan
+  answers those with a 404 of this kind, so they count as faulted articles.
+- ``javascript_refresh`` — article pages with a ``<meta http-equiv="refresh">`` to
+  ``javascript:void(0)``; the page is otherwise intact and counts as served correctly
+  (``FaultResponse.intact``).
 - ``date_changed`` — article pages whose ``div.date_full`` shows the time in a format of
   no documented kind (``shown``, default ``vor 3 Stunden``) and without the
   ``article:published_time`` / ``mediator_published_time`` meta tags.
@@ -103,6 +117,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
+from tests.sitesim import hostile
 from tests.sitesim.article import RUBRICS, url_key
 from tests.sitesim.routes import HTML, Response
 
@@ -119,7 +134,8 @@ KINDS: dict[str, str] = {
     "no_charset": "no charset in header or meta, body in utf-8",
     "oversized": "HTTP 200 of `size` bytes (12 MB by default)",
     "redirect_loop": "302 A -> B -> A -> ...",
-    "offsite_redirect": "302 to another host",
+    "offsite_redirect": "302 to another host, port or scheme",
+    "article_redirect": "307 from one article to another",
     "not_found": "HTTP 404",
     "status": "any other HTTP status (FaultPlan.add)",
     "no_day_groups": "listing without div.new_date",
@@ -129,6 +145,10 @@ KINDS: dict[str, str] = {
     "layout_changed": "listing classes renamed, no entries to find",
     "no_body_container": "article without div.js-mediator-article",
     "date_changed": "article date in an undocumented format, no date meta tags",
+    "whitespace_links": "listing links with a tab and a newline inside",
+    "long_link": "one listing link with a 100 kB slug",
+    "huge_listing": "listing with 100 000 more links, to articles that do not exist",
+    "javascript_refresh": "article with a meta refresh to javascript:, otherwise intact",
 }
 #: Faults a retry gets past: what :meth:`FaultPlan.mix` applies.
 TRANSIENT_KINDS = ("server_error", "rate_limit", "reset", "slow")
@@ -168,6 +188,10 @@ class FaultResponse(Response):
     reset_at: int | None = None
     #: False: no ``Content-Length``; the connection closes after the body.
     send_length: bool = True
+    #: The page is still right (a harmless oddity): its article counts as served correctly.
+    intact: bool = False
+    #: Keys of articles whose links this answer broke: they count as faulted.
+    damaged: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -417,6 +441,7 @@ class FaultPlan(Faults):
         self,
         host: str = "evil.example",
         *,
+        scheme: str = "http",
         status: int = 302,
         meta: bool = False,
         match: Match = "article",
@@ -424,8 +449,44 @@ class FaultPlan(Faults):
         probability: float | None = None,
     ) -> FaultPlan:
         return self._structural(
-            "offsite_redirect", match, times, probability, host=host, status=status, meta=meta
+            "offsite_redirect",
+            match,
+            times,
+            probability,
+            host=host,
+            scheme=scheme,
+            status=status,
+            meta=meta,
         )
+
+    def article_redirect(
+        self, target: str, *, status: int = 307, match: Match = "article", times: int | None = None
+    ) -> FaultPlan:
+        return self._structural(
+            "article_redirect", match, times, None, target=target, status=status
+        )
+
+    def whitespace_links(self, *, match: Match = "listing", times: int | None = None) -> FaultPlan:
+        return self._structural("whitespace_links", match, times, None)
+
+    def long_link(
+        self, length: int = 100_000, *, match: Match = "listing", times: int | None = None
+    ) -> FaultPlan:
+        return self._structural("long_link", match, times, None, length=length)
+
+    def huge_listing(
+        self, links: int = 100_000, *, match: Match = "listing", times: int | None = None
+    ) -> FaultPlan:
+        return self._structural("huge_listing", match, times, None, links=links)
+
+    def javascript_refresh(
+        self,
+        *,
+        match: Match = "article",
+        times: int | None = None,
+        probability: float | None = None,
+    ) -> FaultPlan:
+        return self._structural("javascript_refresh", match, times, probability)
 
     def not_found(
         self,
@@ -565,8 +626,12 @@ class FaultPlan(Faults):
                 return page()
             self.fired[response.fault] += 1
             self._events.append(FaultEvent(request.number, request.target, response.fault, key))
-            if key:
+            if key and response.intact:
+                self._served_ok.add(key)
+            elif key:
                 self._faulted.setdefault(key, Counter())[response.fault] += 1
+            for damaged in response.damaged:
+                self._faulted.setdefault(damaged, Counter())[response.fault] += 1
             return response
 
     def _fault(
@@ -577,6 +642,8 @@ class FaultPlan(Faults):
             query = "&".join(p for p in parts.query.split("&") if not p.startswith(LOOP_PARAM))
             back = parts.path + (f"?{query}" if query else "")
             return _redirect("redirect_loop", 302, back)
+        if hostile.is_filler(parts.path):
+            return FaultResponse(404, b"<html><body>404</body></html>", fault="huge_listing")
         for index, rule in enumerate(self._rules):
             if rule.remaining == 0 or not rule.matches(request):
                 continue
@@ -705,12 +772,38 @@ def _redirect_loop(params, request, page, rng) -> FaultResponse:
 
 
 def _offsite_redirect(params, request, page, rng) -> FaultResponse:
-    location = f"http://{params['host']}{request.target}"
+    location = f"{params['scheme']}://{params['host']}{request.target}"
     if params["meta"]:
         refresh = f'<meta http-equiv="refresh" content="0; url={location}">'
         body = f"<html><head>{refresh}</head><body>moved</body></html>".encode()
         return FaultResponse(200, body, HTML, fault="offsite_redirect")
     return _redirect("offsite_redirect", params["status"], location)
+
+
+def _article_redirect(params, request, page, rng) -> FaultResponse | None:
+    if urlsplit(request.target).path == params["target"]:
+        return None  # the target itself is served
+    return _redirect("article_redirect", params["status"], params["target"])
+
+
+def _long_link(params, request, page, rng) -> FaultResponse | None:
+    normal = page()
+    if not _is_html_200(normal):
+        return None
+    html, key = hostile.long_link(normal.body.decode("utf-8"), rng, params["length"])
+    return _copy(normal, body=html.encode("utf-8"), damaged=(key,) if key else ())
+
+
+def _intact(change: Callable[[str], str]) -> Builder:
+    """A builder that alters a normal 200 page harmlessly: it counts as served correctly."""
+
+    def build(params, request, page, rng) -> FaultResponse | None:
+        normal = page()
+        if not _is_html_200(normal):
+            return None
+        return _copy(normal, body=change(normal.body.decode("utf-8")).encode(), intact=True)
+
+    return build
 
 
 # Listing and article markup, as tests/sitesim/render.py writes it.
@@ -808,4 +901,9 @@ _BUILDERS: dict[str, Builder] = {
     "layout_changed": _markup(_layout_changed),
     "date_changed": _markup(_date_changed),
     "no_body_container": _markup(_no_body_container),
+    "article_redirect": _article_redirect,
+    "whitespace_links": _markup(lambda html, params, rng: hostile.spaced_hrefs(html)),
+    "long_link": _long_link,
+    "huge_listing": _markup(lambda html, params, rng: hostile.with_filler(html, params["links"])),
+    "javascript_refresh": _intact(lambda html: hostile.with_refresh(html, "javascript:void(0)")),
 }
