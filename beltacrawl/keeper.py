@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import time
 from typing import TYPE_CHECKING
 
 from scrapy import signals
@@ -42,6 +43,11 @@ logger = logging.getLogger(__name__)
 ARCHIVE_LOCKED = "archive_locked"
 #: Finish reason of a crawl whose archive could not be opened.
 ARCHIVE_UNAVAILABLE = "archive_unavailable"
+#: Attempts to record a run's end while another process holds the archive's write lock
+#: (each waits the connection's busy timeout), and the pause before the second one
+#: (doubled before the third).
+CLOSE_ATTEMPTS = 3
+CLOSE_RETRY_SECONDS = 2.0
 #: The spider whose runs are recorded; ``scrapy shell`` and other spiders never lock.
 RECORDED_SPIDER = "belta"
 
@@ -74,8 +80,11 @@ class RunKeeper:
             return
         try:
             archive = Archive.open(path)
-        except (ArchiveError, OSError, sqlite3.Error) as exc:
-            logger.error("Cannot open the archive %s: %s", path, exc)
+        except ArchiveError as exc:  # its message names the archive and the cause
+            logger.error("Not crawling: %s", exc)
+            raise CloseSpider(ARCHIVE_UNAVAILABLE) from exc
+        except (OSError, sqlite3.Error) as exc:
+            logger.error("Not crawling: cannot open the archive %s: %s", path, exc)
             raise CloseSpider(ARCHIVE_UNAVAILABLE) from exc
         try:
             self._lock = archive.lock()
@@ -84,9 +93,18 @@ class RunKeeper:
             logger.error("Not crawling: %s", exc)
             self.stats.set_value("archive/locked_by_pid", exc.pid)
             raise CloseSpider(ARCHIVE_LOCKED) from exc
-        self.archive = archive
+        except OSError as exc:
+            archive.close()
+            logger.error("Not crawling: cannot take the run lock %s: %s", archive.lock_path, exc)
+            raise CloseSpider(ARCHIVE_UNAVAILABLE) from exc
         arguments = getattr(getattr(spider, "arguments", None), "raw", {})
-        self.run_id = archive.ledger.start_run(spider.name, arguments)
+        try:
+            self.run_id = archive.ledger.start_run(spider.name, arguments)
+        except sqlite3.Error as exc:
+            self._release(archive)
+            logger.error("Not crawling: cannot write the archive %s: %s", path, exc)
+            raise CloseSpider(ARCHIVE_UNAVAILABLE) from exc
+        self.archive = archive
         self.stats.set_value("archive/run_id", self.run_id)
         logger.info(
             "Archive %s opened (%d articles), crawl run %d",
@@ -146,18 +164,50 @@ class RunKeeper:
         if self.archive is None:
             return
         try:
-            if reason == "finished" and not stats.get("archive/lost"):
-                self._extend_coverage()
-            if self.run_id is not None:
-                self.archive.ledger.finish_run(
-                    self.run_id, reason, stats, problems=self.verdict.problems, summary=summary
-                )
+            self._record_end(reason, stats, summary)
         finally:
-            self.archive.close()
+            self._release(self.archive)
             self.archive = None
-            if self._lock is not None:
-                self._lock.release()
-                self._lock = None
+
+    def _record_end(self, reason: str, stats: dict, summary: str) -> None:
+        """Extend coverage and close the run row; another process holding the archive's
+        write lock (a backup, an analyst's session) gets a few more chances to let go."""
+        assert self.archive is not None and self.verdict is not None
+        for attempt in range(1, CLOSE_ATTEMPTS + 1):
+            try:
+                if reason == "finished" and not stats.get("archive/lost"):
+                    self._extend_coverage()
+                if self.run_id is not None:
+                    self.archive.ledger.finish_run(
+                        self.run_id, reason, stats, problems=self.verdict.problems, summary=summary
+                    )
+                return
+            except sqlite3.OperationalError as exc:  # "database is locked" after the wait
+                if attempt < CLOSE_ATTEMPTS:
+                    logger.warning(
+                        "Archive %s: cannot record the run's end yet (%s); retrying in %g s",
+                        self.archive.path,
+                        exc,
+                        CLOSE_RETRY_SECONDS * attempt,
+                    )
+                    time.sleep(CLOSE_RETRY_SECONDS * attempt)
+                    continue
+                cause = exc
+            except sqlite3.Error as exc:
+                cause = exc
+            problem = (
+                f"the run's end could not be recorded in the archive {self.archive.path} "
+                f"({cause}): crawl run {self.run_id} stays without finish reason and verdict"
+            )
+            logger.error(problem)
+            self.verdict = Verdict((*self.verdict.problems, problem))
+            return
+
+    def _release(self, archive: Archive) -> None:
+        archive.close()
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
     def _extend_coverage(self) -> None:
         """Remember the stretch of each listing this finished run walked completely."""

@@ -15,7 +15,7 @@ from itemloaders.processors import Join, MapCompose, TakeFirst
 from beltacrawl.items import Article
 from beltacrawl.site.dates import infer_dateline_date, parse_datetime, to_iso
 from beltacrawl.site.deu import DEU_BELTA
-from beltacrawl.site.text import normalise_space
+from beltacrawl.site.text import normalise_space, without_controls
 from beltacrawl.site.urls import absolute_site_url, host_of
 
 if TYPE_CHECKING:
@@ -94,13 +94,14 @@ def site_url(src: str, loader_context: dict) -> str | None:
 
 class ArticleLoader(ItemLoader):
     default_item_class = Article
-    default_input_processor = MapCompose(normalise_space)
+    # Control characters go before anything is stored: printed, they drive a terminal.
+    default_input_processor = MapCompose(without_controls, normalise_space)
     default_output_processor = TakeFirst()
 
-    title_in = MapCompose(normalise_space, strip_site_suffix)
+    title_in = MapCompose(without_controls, normalise_space, strip_site_suffix)
     published_at_in = MapCompose(iso_datetime)
     body_out = Join("\n\n")
-    body_html_in = MapCompose(str.strip)
+    body_html_in = MapCompose(without_controls, str.strip)
     tags_out = unique
     image_url_in = MapCompose(str.strip, site_url)
 

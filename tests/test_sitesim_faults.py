@@ -20,6 +20,9 @@ from beltacrawl.parsing.article import parse_article
 from beltacrawl.parsing.listing import parse_listing
 from tests.sitesim import ReplicaServer
 from tests.sitesim.faults import (
+    CONTROL_CHARS,
+    HOSTILE_BODY,
+    HOSTILE_TITLE,
     KINDS,
     MB,
     TRANSIENT_KINDS,
@@ -449,6 +452,43 @@ def test_article_date_in_an_undocumented_format(server: ReplicaServer) -> None:
     raw = parse_article(Selector(text=body.decode("utf-8")))
     assert raw.published_raw == "vor 3 Stunden" and raw.published_meta is None
     assert raw.title and raw.paragraphs  # the rest of the page is intact
+
+
+def test_charset_labels_the_page_in_its_encoding(server: ReplicaServer) -> None:
+    path = article_path(server)
+    full = normal_page(server, path).decode("utf-8")
+    server.faults = FaultPlan().charset("utf-16")
+    _status, headers, body = get(server, path)
+    assert headers["Content-Type"] == "text/html; charset=utf-16"
+    assert body.decode("utf-16") == full.replace('charset="utf-8"', 'charset="utf-16"')
+    assert b"</html" not in body  # not as ASCII bytes
+
+
+@pytest.mark.parametrize("where", ["markup", "title"])
+def test_stray_bytes_in_a_utf8_page(server: ReplicaServer, where: str) -> None:
+    path = article_path(server)
+    full = normal_page(server, path)
+    plan = server.faults = FaultPlan().stray_bytes(where)
+    body = get(server, path)[2]
+    # Bytes in a comment leave the text intact: the article counts as served correctly.
+    key = server.model.keys()[0]
+    assert (key in plan.served_correctly) == (where == "markup")
+    assert plan.never_served_correctly() == (set() if where == "markup" else {key})
+    assert len(body) == len(full) + (4 if where == "title" else 14)
+    with pytest.raises(UnicodeDecodeError):
+        body.decode("utf-8")
+    title = parse_article(Selector(text=body.decode("utf-8", errors="replace"))).title
+    assert title.startswith("\ufffd" * 4) == (where == "title")
+
+
+def test_control_chars_and_hostile_markup_in_an_article(server: ReplicaServer) -> None:
+    path = article_path(server)
+    server.faults = FaultPlan().control_chars()
+    text = get(server, path)[2].decode("utf-8")
+    assert text.count(CONTROL_CHARS) == 2
+    server.faults = FaultPlan().hostile_markup()
+    text = get(server, path)[2].decode("utf-8")
+    assert HOSTILE_BODY in text and HOSTILE_TITLE in text
 
 
 def test_layout_faults_fire_only_on_normal_pages(server: ReplicaServer) -> None:

@@ -30,6 +30,8 @@ DATA_LOSS_STATS = {
 FAILED_ARTICLES_SHARE = 0.5
 #: Set by the rendering middleware when the browser is missing or cannot start.
 BROWSER_FAILED_STAT = "belta/render/browser_failed"
+#: Articles stored with text that still looks wrongly decoded (``site.text.garbled``).
+GARBLED_TEXT_STAT = "belta/article/garbled_text"
 BROWSER_INSTALL_HINT = (
     "install Chromium with `apt-get install chromium` (Debian/Ubuntu), or set "
     "BELTA_CHROMIUM to the path of a Chromium executable (-s BELTA_CHROMIUM=/path/to/chromium)"
@@ -89,6 +91,8 @@ def judge(
     Verdict(problems=('listing all_news: the walk broke off (an error: see the log)',))
     >>> judge({"archive/lost": 3}, "finished").problems
     ('3 article(s) could not be written to the archive',)
+    >>> judge({GARBLED_TEXT_STAT: 2}, "finished").problems[0][:41]
+    '2 article(s) stored with garbled text (re'
     >>> judge({}, "finished").ok, judge({}, "closespider_itemcount").ok
     (True, True)
     >>> answered = {"belta/articles/answered": 4}
@@ -116,6 +120,11 @@ def judge(
     failed, answered = fresh_failures(stats)
     if failed and answered and failed >= FAILED_ARTICLES_SHARE * answered:
         found.append(f"{failed} of {answered} article requests failed")
+    if garbled := stats.get(GARBLED_TEXT_STAT):
+        found.append(
+            f"{garbled} article(s) stored with garbled text (replacement characters or "
+            "mojibake: see the log's warnings)"
+        )
     if browser := stats.get(BROWSER_FAILED_STAT):
         found.append(f"browser rendering: {browser}; {BROWSER_INSTALL_HINT}")
     return Verdict(tuple(found))

@@ -21,6 +21,7 @@ from scrapy import signals
 from beltacrawl.config import Config
 from beltacrawl.crawl.arguments import ArgumentError, CrawlArguments
 from beltacrawl.crawl.freshness import FreshnessPolicy
+from beltacrawl.crawl.verdict import GARBLED_TEXT_STAT
 from beltacrawl.crawl.walk import ListingWalk, StopReason, WalkPolicy
 from beltacrawl.keeper import keeper_of
 from beltacrawl.loaders import date_findings, load_article
@@ -37,6 +38,7 @@ from beltacrawl.responses import (
     site_now,
     unusable,
 )
+from beltacrawl.site.text import garbled
 from beltacrawl.site.urls import is_forbidden, listing_path, on_base, parse_article_url
 
 if TYPE_CHECKING:
@@ -329,6 +331,15 @@ class BeltaSpider(scrapy.Spider):
         for finding in date_findings(article, entry):
             self.crawler.stats.inc_value(f"belta/article/{finding.name}")
             self.logger.log(finding.level, finding.message)
+        texts = (article.title, article.lead, article.body, article.image_caption)
+        if sign := next(filter(None, map(garbled, texts)), None):
+            self.crawler.stats.inc_value(GARBLED_TEXT_STAT)
+            self.logger.warning(
+                "article %s (%s): text still garbled after decoding (%r); stored as it is",
+                ref.key,
+                response.url,
+                sign,
+            )
         published = datetime.fromisoformat(article.published_at) if article.published_at else None
         if published is not None and not self.arguments.in_window(published):
             self.crawler.stats.inc_value("belta/skipped/window_after_fetch")
