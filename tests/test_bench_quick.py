@@ -20,6 +20,7 @@ BENCHMARKS = [
     pytest.param("bench.throughput", id="throughput"),
     pytest.param("bench.scale", id="scale"),
     pytest.param("bench.warc", id="warc"),
+    pytest.param("bench.browse", id="browse"),
     pytest.param("bench.reliability", id="reliability", marks=pytest.mark.reliability),
 ]
 

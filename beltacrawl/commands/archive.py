@@ -1,11 +1,12 @@
-"""``scrapy archive``: read the article archive — stats, export, search, show, backup —
-and mend it from kept pages — reextract, import-warc.
+"""``scrapy archive``: read the article archive (stats, export, search, show, backup),
+browse it (serve) and mend it from kept pages (reextract, import-warc).
 
     scrapy archive stats
     scrapy archive export --since 2024-01-01 --rubric economics -o econ.csv
     scrapy archive search "Kasachstan" --limit 5
     scrapy archive show 66060-2024
     scrapy archive backup backups/belta-2026-11-28.sqlite
+    scrapy archive serve --port 8001
 
 Outside the checkout the same command is ``belta-archive`` (a console script, :func:`main`).
 Each subcommand lives in its own module and is registered in ``SUBCOMMANDS`` below
@@ -28,7 +29,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from beltacrawl.archive import DEFAULT_PATH, ArchiveError, ArchiveNotFound
-from beltacrawl.commands import archive_export, archive_read, archive_warc
+from beltacrawl.commands import archive_export, archive_read, archive_serve, archive_warc
 from beltacrawl.commands.subcommand import ArchiveContext, CommandFailed, Subcommand
 
 #: Said when reading meets a damaged page.
@@ -39,6 +40,7 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     *archive_read.SUBCOMMANDS,
     *archive_export.SUBCOMMANDS,
     *archive_warc.SUBCOMMANDS,
+    *archive_serve.SUBCOMMANDS,
 )
 
 
