@@ -227,7 +227,10 @@ def test_units_call_the_script_hourly() -> None:
     assert service["Service"]["Type"] == "oneshot"
     assert service["Service"]["ExecStart"] == f"{INSTALL_DIR}/deploy/run-crawl.sh"
     assert service["Service"]["WorkingDirectory"] == INSTALL_DIR
-    assert timer["Timer"]["OnCalendar"] == "hourly"
+    # The same moment as the cron line (docs/operations.md calls them the same).
+    cron_minute = cron_jobs((DEPLOY / "cron" / "beltacrawl.cron").read_text(encoding="utf-8"))
+    assert timer["Timer"]["OnCalendar"] == f"*-*-* *:{int(cron_minute[0][0][0]):02d}:00"
+    assert "RandomizedDelaySec" not in timer["Timer"]
     assert timer["Timer"]["Unit"] == "beltacrawl.service"
     assert timer["Install"]["WantedBy"] == "timers.target"
 
@@ -250,6 +253,19 @@ def test_units_pass_systemd_analyze_verify(tmp_path: Path) -> None:
 
 
 # --- logrotate --------------------------------------------------------------------------
+
+
+def test_what_the_wrapper_writes_is_git_ignored() -> None:
+    """Logs and feeds (plain or gzipped) of the wrapper never show up in ``git status``."""
+    ignored = subprocess.run(
+        ["git", "check-ignore", "--no-index", "logs/beltacrawl.log", "feeds/a.jsonl.gz",
+         "feeds/a.jsonl", "data/belta.sqlite", "articles.csv.gz"],
+        cwd=REPO, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert ignored.stdout.split() == [
+        "logs/beltacrawl.log", "feeds/a.jsonl.gz", "feeds/a.jsonl", "data/belta.sqlite",
+        "articles.csv.gz",
+    ]  # fmt: skip
 
 
 def test_logrotate_snippet_rotates_the_scripts_log() -> None:

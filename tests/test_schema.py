@@ -25,6 +25,19 @@ def test_docs_ship_the_same_schema():
     assert json.loads((REPO / "docs" / "article.schema.json").read_text(encoding="utf-8")) == SCHEMA
 
 
+def test_schema_id_names_no_invented_address():
+    """The schema is not published anywhere: its ``$id`` is a name, not a URL on the site."""
+    assert SCHEMA["$id"] == "urn:beltacrawl:article-schema"
+
+
+def test_no_reference_to_a_site_file_outside_the_repository():
+    """The account of the site is docs/site.md, in the repository; nothing points elsewhere."""
+    assert (REPO / "docs" / "site.md").is_file()
+    texts = [*REPO.glob("beltacrawl/**/*.py"), *REPO.glob("docs/*.md"), REPO / "README.md"]
+    for path in texts:
+        assert "SITE.md" not in path.read_text(encoding="utf-8"), path
+
+
 def test_schema_is_valid_and_covers_exactly_the_item_fields():
     jsonschema.Draft7Validator.check_schema(SCHEMA)
     fields = [field.name for field in dataclasses.fields(Article)]
