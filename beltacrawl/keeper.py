@@ -42,7 +42,8 @@ logger = logging.getLogger(__name__)
 ARCHIVE_LOCKED = "archive_locked"
 #: Finish reason of a crawl whose archive could not be opened.
 ARCHIVE_UNAVAILABLE = "archive_unavailable"
-#: The spider whose runs are recorded; ``scrapy shell`` and other spiders never lock.
+#: The spider whose runs are recorded, when ``scrapy crawl`` runs it (``BELTA_RECORD_RUN``):
+#: other spiders, and ``scrapy shell``, ``parse`` or ``check``, never lock or record.
 RECORDED_SPIDER = "belta"
 
 
@@ -70,7 +71,7 @@ class RunKeeper:
         """Open and lock the archive before the first request; a refused run fetches
         nothing (``CloseSpider`` from ``spider_opened`` is honoured once it is open)."""
         path = self.config.archive_path
-        if path is None or spider.name != RECORDED_SPIDER:
+        if path is None or spider.name != RECORDED_SPIDER or not self.config.record_run:
             return
         try:
             archive = Archive.open(path)

@@ -58,6 +58,10 @@ DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 
+#: ``@base_url`` (beltacrawl/contracts.py): ``scrapy check belta`` fetches its sample pages
+#: from ``BELTA_BASE_URL``, so that it runs against the replica offline.
+SPIDER_CONTRACTS = {"beltacrawl.contracts.BaseUrlContract": 10}
+
 # --- output ---------------------------------------------------------------------------
 FEED_EXPORT_ENCODING = "utf-8"
 #: Items of one response processed at a time. The pipelines are synchronous, so more
@@ -77,6 +81,10 @@ BELTA_VALIDATE = True
 BELTA_DEDUPLICATE = True
 #: The SQLite archive (relative to the directory scrapy runs in); empty switches it off.
 BELTA_ARCHIVE = "data/belta.sqlite"
+#: Whether this process locks the archive and records its run in ``crawl_runs``. Only
+#: ``scrapy crawl`` (also under Scrapyd) switches it on, for the ``belta`` spider:
+#: ``scrapy shell``, ``parse`` and ``check`` read pages without touching the archive.
+BELTA_RECORD_RUN = False
 #: Articles written per archive transaction.
 BELTA_ARCHIVE_BATCH_SIZE = 100
 

@@ -30,7 +30,13 @@ from beltacrawl.parsing.listing import parse_listing
 from beltacrawl.rendering import browser_fallback
 from beltacrawl.responses import decoded, retry_unusable, unusable
 from beltacrawl.site.dates import MINSK, parse_datetime
-from beltacrawl.site.urls import is_forbidden, listing_path, on_base, parse_article_url
+from beltacrawl.site.urls import (
+    is_forbidden,
+    listing_of,
+    listing_path,
+    on_base,
+    parse_article_url,
+)
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterable
@@ -74,6 +80,11 @@ class BeltaSpider(scrapy.Spider):
         spider.config = Config.from_settings(crawler.settings)
         spider.allowed_domains = [spider.config.base_host]
         spider.render_mode = spider.arguments.render or spider.config.render
+        # Pages read outside a crawl (``scrapy parse``, ``check``) walk as a full run would;
+        # start() replaces it once the archive tells whether the run is incremental.
+        spider.policy = WalkPolicy(
+            spider.arguments, False, spider.config.known_streak, spider.config.recheck_seconds
+        )
         spider.freshness = FreshnessPolicy(
             spider.config.refresh_window,
             spider.config.incomplete_window,
@@ -174,6 +185,18 @@ class BeltaSpider(scrapy.Spider):
         if "article_ref" in request.meta:
             self.crawler.stats.inc_value("belta/articles/requested", -1)
             self.crawler.stats.inc_value("belta/skipped/duplicate")
+
+    def parse(self, response: Response, **kwargs: Any):
+        """A page given by URL alone (``scrapy parse`` without ``-c``): an article page or
+        a listing page, told apart by the URL grammar.
+
+        @url https://deu.belta.by/all_news/
+        @base_url
+        @returns requests 1
+        """
+        if parse_article_url(response.url, self.config.base_host):
+            return self.parse_article(response)
+        return self.parse_listing(response, listing_of(response.url) or "all_news")
 
     # --- listings ------------------------------------------------------------------------
 
@@ -283,6 +306,7 @@ class BeltaSpider(scrapy.Spider):
         """Turn one article page into a record.
 
         @url https://deu.belta.by/economics/view/krutoi-belarus-und-russland-haben-ihren-handelsumsatz-um-7-prozent-gesteigert-66060-2024/
+        @base_url
         @returns items 1 1
         @scrapes url key title published_at body
         """
