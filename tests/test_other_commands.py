@@ -55,8 +55,9 @@ def test_parse_without_a_callback_routes_by_url(replica, tmp_path: Path) -> None
 def test_shell_neither_locks_nor_records(replica, tmp_path: Path) -> None:
     archive = tmp_path / "belta.sqlite"
     Archive.open(archive).close()
-    done = scrapy("shell", "--spider", "belta", f"{replica.base_url}/all_news/", "-c", "response.status",
-                  "-s", f"BELTA_BASE_URL={replica.base_url}", "-s", f"BELTA_ARCHIVE={archive}")  # fmt: skip
+    done = scrapy("shell", "--spider", "belta", f"{replica.base_url}/all_news/",
+                  "-c", "response.status", "-s", f"BELTA_BASE_URL={replica.base_url}",
+                  "-s", f"BELTA_ARCHIVE={archive}")  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.strip() == "200"
     with Archive.open(archive) as opened:
