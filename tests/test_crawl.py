@@ -162,6 +162,7 @@ def test_p_next_links_are_followed(make_replica, tmp_path):
         ("since=yesterday", "since must be a date"),
         ("max_pages=-3", "max_pages must be a whole number"),
         ("rubrics=Wirtschaft,Kultur!", "neither a rubric slug nor a label"),
+        ("rubrics=economy", "not a known rubric; did you mean economics (Wirtschaft)?"),
         ("mode=fast", "mode must be one of"),
         ("colour=red", "unknown spider argument"),
     ],
@@ -173,6 +174,19 @@ def test_bad_arguments_stop_before_anything_is_fetched(make_replica, tmp_path, a
     assert message in result.log
     assert "Traceback" not in result.log
     assert server.requests == []
+
+
+def test_a_rubric_the_site_does_not_have_is_one_clear_line(make_replica, tmp_path):
+    """An unknown slug passes the check (the site may add rubrics); the site's 404 says."""
+    server = make_replica(articles=20)
+    result = run_crawl(server.base_url, tmp_path, "rubrics=kultur")
+    assert result.returncode == 1
+    errors = [line for line in result.log.splitlines() if " ERROR: " in line]
+    assert len(errors) == 1, errors
+    assert "rubrics: 'kultur' is not a rubric of the site (HTTP 404 for" in errors[0]
+    assert "known rubrics: president (Präsident)" in errors[0]
+    assert "Traceback" not in result.log
+    assert listing_paths(server) == ["/kultur/"]
 
 
 def test_article_records_have_minsk_times(replica, tmp_path):

@@ -19,7 +19,7 @@ import scrapy
 from scrapy import signals
 
 from beltacrawl.config import Config
-from beltacrawl.crawl.arguments import ArgumentError, CrawlArguments
+from beltacrawl.crawl.arguments import ArgumentError, CrawlArguments, known_rubrics
 from beltacrawl.crawl.freshness import FreshnessPolicy
 from beltacrawl.crawl.walk import ListingWalk, StopReason, WalkPolicy
 from beltacrawl.http_dates import http_date
@@ -288,6 +288,23 @@ class BeltaSpider(scrapy.Spider):
         """A listing page that still fails after retries ends its walk, loudly."""
         listing = failure.request.cb_kwargs.get("listing", "all_news")
         walk = self.walks.setdefault(listing, ListingWalk(listing, time.monotonic()))
+        response = getattr(failure.value, "response", None)
+        if (
+            listing in self.arguments.rubrics
+            and walk.pages == 0
+            and response
+            and response.status == 404
+        ):
+            # Unknown rubric slugs pass the argument check (the site may add rubrics).
+            self.crawler.stats.inc_value("belta/listing/failed")
+            self.logger.error(
+                "rubrics: %r is not a rubric of the site (HTTP 404 for %s); known rubrics: %s",
+                listing,
+                failure.request.url,
+                known_rubrics(),
+            )
+            yield from self._end_walk(walk, StopReason.LISTING_FAILED)
+            return
         yield from self._listing_lost(walk, failure.request.url, _failure_reason(failure))
 
     def _listing_lost(self, walk: ListingWalk, url: str, reason: str):
