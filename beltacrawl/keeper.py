@@ -118,10 +118,11 @@ class RunKeeper:
     def coverage(self, listing: str) -> Stretch | None:
         return self.archive.ledger.coverage(listing) if self.archive is not None else None
 
-    def record_failure(self, url: str, key: str | None, reason: str) -> None:
-        """Remember a failed article for the next run to retry."""
+    def record_failure(self, url: str, key: str | None, reason: str) -> int | None:
+        """Remember a failed article for the next run to retry; how often it failed."""
         if self.archive is not None:
-            self.archive.ledger.record_failure(url, key, reason)
+            return self.archive.ledger.record_failure(url, key, reason)
+        return None
 
     def walk_started(self, listing: str) -> None:
         self._walks.setdefault(listing, WalkOutcome(listing, None, 0, None))

@@ -59,16 +59,18 @@ class Ledger:
 
     # - failures -------------------------------------------------------------------------
 
-    def record_failure(self, url: str, key: str | None, reason: str) -> None:
-        """Remember that fetching ``url`` failed; a later success of ``key`` clears it."""
+    def record_failure(self, url: str, key: str | None, reason: str) -> int:
+        """Remember that fetching ``url`` failed; a later success of ``key`` clears it.
+        Returns how often it has failed now."""
         with self._db.transaction() as conn:
-            conn.execute(
+            (attempts,) = conn.execute(
                 "INSERT INTO failures (url, key, reason, failed_at) VALUES (?, ?, ?, ?)"
                 " ON CONFLICT (url) DO UPDATE SET key = coalesce(excluded.key, key),"
                 " reason = excluded.reason, failed_at = excluded.failed_at,"
-                " attempts = attempts + 1",
+                " attempts = attempts + 1 RETURNING attempts",
                 (url, key, reason, utc_now()),
-            )
+            ).fetchone()
+        return int(attempts)
 
     def failures(self) -> list[FailureRecord]:
         """Open failures, oldest first."""

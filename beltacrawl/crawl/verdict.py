@@ -23,6 +23,8 @@ DATA_LOSS_STATS = {
     "archive/errors": "article(s) refused by the archive",
     "spider_exceptions/count": "error(s) in the spider's callbacks",
 }
+#: Articles asked for by URL (``urls=``) that could not be fetched: each one matters.
+REQUESTED_URLS_FAILED = "belta/urls/failed"
 #: Set by the rendering middleware when the browser is missing or cannot start.
 BROWSER_FAILED_STAT = "belta/render/browser_failed"
 BROWSER_INSTALL_HINT = (
@@ -68,6 +70,8 @@ def judge(
     Verdict(problems=('listing all_news: the walk broke off (an error: see the log)',))
     >>> judge({"archive/lost": 3}, "finished").problems
     ('3 article(s) could not be written to the archive',)
+    >>> judge({"belta/urls/failed": 2, "belta/articles/requested": 3}, "finished").problems
+    ('2 of 3 article(s) asked for by URL could not be fetched',)
     >>> judge({}, "finished").ok, judge({}, "closespider_itemcount").ok
     (True, True)
     """  # noqa: E501
@@ -84,6 +88,9 @@ def judge(
             )
         elif walk.stop_reason is None and finished:
             found.append(f"listing {walk.listing}: the walk broke off (an error: see the log)")
+    if failed := stats.get(REQUESTED_URLS_FAILED):
+        asked = stats.get("belta/articles/requested", failed)
+        found.append(f"{failed} of {asked} article(s) asked for by URL could not be fetched")
     for stat, what in DATA_LOSS_STATS.items():
         if count := stats.get(stat):
             found.append(f"{count} {what}")

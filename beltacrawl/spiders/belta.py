@@ -21,6 +21,7 @@ from scrapy import signals
 from beltacrawl.config import Config
 from beltacrawl.crawl.arguments import ArgumentError, CrawlArguments, known_rubrics
 from beltacrawl.crawl.freshness import FreshnessPolicy
+from beltacrawl.crawl.verdict import REQUESTED_URLS_FAILED
 from beltacrawl.crawl.walk import ListingWalk, StopReason, WalkPolicy
 from beltacrawl.http_dates import http_date
 from beltacrawl.keeper import keeper_of
@@ -398,7 +399,18 @@ class BeltaSpider(scrapy.Spider):
     def _article_lost(self, ref: ArticleRef, reason: str) -> None:
         """Counted, and remembered in the archive for the next run to retry."""
         self.crawler.stats.inc_value("belta/articles/failed")
-        self.keeper.record_failure(ref.url, ref.key, reason)
+        if self.arguments.urls:  # asked for by URL: the verdict counts it
+            self.crawler.stats.inc_value(REQUESTED_URLS_FAILED)
+        attempts = self.keeper.record_failure(ref.url, ref.key, reason)
+        if attempts is not None and not self.freshness.retry_failure(attempts):
+            self.logger.warning(
+                "article %s (%s) failed %d times, last: %s; given up, not fetched again "
+                "(BELTA_FAILURE_ATTEMPTS)",
+                ref.key,
+                ref.url,
+                attempts,
+                reason,
+            )
 
     def log(self, message: Any, level: int = logging.DEBUG, **kw: Any) -> None:
         """Spidermon reports through ``Spider.log``; its report goes to DEBUG, since
