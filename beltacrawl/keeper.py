@@ -13,6 +13,7 @@ Without an archive (``BELTA_ARCHIVE=``) it still keeps the walks and the verdict
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sqlite3
 from typing import TYPE_CHECKING
@@ -28,6 +29,7 @@ from beltacrawl.summary import render_summary
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+    from pathlib import Path
 
     from scrapy import Spider
     from scrapy.crawler import Crawler
@@ -56,6 +58,7 @@ class RunKeeper:
         self.run_id: int | None = None
         self.verdict: Verdict | None = None
         self._lock: ArchiveLock | None = None
+        self._created = self._new_folder = False
         self._walks: dict[str, WalkOutcome] = {}
 
     @classmethod
@@ -73,6 +76,9 @@ class RunKeeper:
         path = self.config.archive_path
         if path is None or spider.name != RECORDED_SPIDER or not self.config.record_run:
             return
+        # A run that fetches nothing leaves no archive behind (see _forget_empty_archive).
+        self._created = not path.exists()
+        self._new_folder = not path.parent.exists()
         try:
             archive = Archive.open(path)
         except (ArchiveError, OSError, sqlite3.Error) as exc:
@@ -155,11 +161,18 @@ class RunKeeper:
                     self.run_id, reason, stats, problems=self.verdict.problems, summary=summary
                 )
         finally:
-            self.archive.close()
-            self.archive = None
+            archive, self.archive = self.archive, None
+            forget = (
+                self._created
+                and not stats.get("downloader/response_count")
+                and archive.store.count() == 0
+            )
+            archive.close()
             if self._lock is not None:
                 self._lock.release()
                 self._lock = None
+            if forget:
+                _forget_empty_archive(archive, self._new_folder)
 
     def _extend_coverage(self) -> None:
         """Remember the stretch of each listing this finished run walked completely."""
@@ -171,6 +184,21 @@ class RunKeeper:
     def exit_status(self) -> int:
         """0 when the run did its job, 1 when it did not (or was never judged)."""
         return 0 if self.verdict is not None and self.verdict.ok else 1
+
+
+def _forget_empty_archive(archive: Archive, new_folder: bool) -> None:
+    """Remove an archive this run created without fetching a page (no network, a wrong
+    base URL): it holds only the failed run, which would be listed from then on."""
+    for path in (archive.path, *_sqlite_companions(archive.path), archive.lock_path):
+        path.unlink(missing_ok=True)
+    if new_folder:
+        with contextlib.suppress(OSError):  # something else was put there meanwhile
+            archive.path.parent.rmdir()
+    logger.info("Nothing was fetched: the new archive %s was not kept", archive.path)
+
+
+def _sqlite_companions(path: Path) -> list[Path]:
+    return [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", "-journal")]
 
 
 def keeper_of(crawler: Crawler) -> RunKeeper:

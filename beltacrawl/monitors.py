@@ -16,10 +16,7 @@ from __future__ import annotations
 
 from scrapy.utils.defer import deferred_from_coro
 from spidermon import Monitor, MonitorSuite, monitors
-from spidermon.contrib.scrapy.monitors import (
-    FieldCoverageMonitor,
-    FinishReasonMonitor,
-)
+from spidermon.contrib.scrapy.monitors import FieldCoverageMonitor
 from spidermon.core.actions import Action
 
 ARTICLE_MISSED = "belta/layout/article_selector_missed/"
@@ -145,10 +142,11 @@ class DriftMonitors(MonitorSuite):
 
 
 class RunMonitors(MonitorSuite):
+    # No FinishReasonMonitor: the verdict judges the finish reason itself, in words
+    # (crawl/verdict.py), where spidermon's would paste its raw assertion text.
     monitors = [  # noqa: RUF012
         LayoutMonitor,
         AvailabilityMonitor,
-        FinishReasonMonitor,
         FieldCoverageMonitor,
     ]
     monitors_failed_actions = [RecordFailures]  # noqa: RUF012

@@ -33,6 +33,8 @@ RETRY_ENABLED = True
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "beltacrawl.middlewares.PoliteRetryMiddleware": 550,
+    # No answer at all at the start of a run (no network, wrong host): stop at once.
+    "beltacrawl.reachability.UnreachableSiteMiddleware": 560,
     # Redirects (HTTP or <meta> refresh) to another host or in a loop fail the request
     # (recorded as failed).
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
@@ -152,7 +154,6 @@ SPIDERMON_VALIDATION_SCHEMAS = ["beltacrawl.schemas.ARTICLE"]
 #: The validation pipeline hands spidermon's a copy of each record and reads its errors
 #: from it, to name the reason of a drop.
 SPIDERMON_VALIDATION_ADD_ERRORS_TO_ITEMS = True
-SPIDERMON_EXPECTED_FINISH_REASONS = ["finished"]
 SPIDERMON_ADD_FIELD_COVERAGE = True
 #: A field that is ``None`` was not found: it must not count as covered (spidermon counts
 #: it by default, and every ``Article`` field always exists, so no rule could ever fail).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from datetime import datetime
 
 import pytest
@@ -195,3 +196,32 @@ def test_article_records_have_minsk_times(replica, tmp_path):
     for record in result.records:
         offset = datetime.fromisoformat(record["published_at"]).utcoffset()
         assert offset is not None and offset.total_seconds() == 3 * 3600
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.parametrize(
+    ("base_url", "cause"),
+    [
+        ("http://beltacrawl-test.invalid", "DNS lookup failed"),  # .invalid never resolves
+        (f"http://127.0.0.1:{_closed_port()}", "connection refused"),
+    ],
+)
+def test_an_unreachable_site_ends_the_run_at_once_with_one_line(tmp_path, base_url, cause):
+    """Offline (or a wrong base URL): no retries, one ERROR line with the cause and the
+    pointer to the offline demo, no traceback, and no archive left behind."""
+    archive = tmp_path / "data" / "belta.sqlite"
+    result = run_crawl(base_url, tmp_path, archive=archive)
+    assert result.returncode == 1
+    errors = [line for line in result.log.splitlines() if " ERROR: " in line]
+    assert len(errors) == 1, errors
+    assert f"Cannot reach {base_url} ({cause}" in errors[0]
+    assert "README.md, 'Try it without internet'" in errors[0]
+    assert "Traceback" not in result.log
+    assert "Gave up retrying" not in result.log  # given up at once, not after retries
+    assert "- the run ended early (site_unreachable)" in result.log
+    assert not archive.parent.exists()

@@ -158,7 +158,10 @@ def test_crawl_holding_the_archive_lock_refuses_a_scheduled_run(
     assert "the run did not do its job (exit status 1)" in refused.stderr
     log = (tmp_path / "logs" / "beltacrawl.log").read_text()
     assert "Not crawling: archive is locked by process" in log
-    assert "verdict: PROBLEMS — the run ended early: archive_locked" in log
+    assert (
+        "    - the run ended early (archive_locked): another crawl holds the archive's lock" in log
+    )
+    assert "Finish Reason Monitor" not in log  # no raw monitor text
     assert not server.requests or all("/view/" not in r.path for r in server.requests)
 
 

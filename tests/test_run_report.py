@@ -79,8 +79,16 @@ def test_summary_has_duration_counts_stop_reasons_and_verdict() -> None:
     assert re.search(r"^  walk all_news +3 page\(s\), stopped: archive_reached$", text, re.M)
     found = judge(stats, "finished", walks).problems
     assert len(found) == 2  # the failed monitor and the failed walk
-    assert lines[-1] == "  verdict: PROBLEMS — " + "; ".join(found)
+    assert lines[-3:] == ["  verdict: PROBLEMS", *(f"    - {problem}" for problem in found)]
+    # Every value starts in one column, however long its label.
+    values = [line for line in lines[1:-3] if not line.startswith("  verdict")]
+    assert {len(line) - len(line[2:].split("  ")[-1].lstrip()) for line in values} == {41}
     assert render_summary({}, "finished").splitlines()[-1] == "  verdict: ok"
+    ctrl_c = render_summary({}, "shutdown").splitlines()[-1]
+    assert ctrl_c == (
+        "    - the run ended early (shutdown): stopped before its end (Ctrl-C or a signal); "
+        "the next run catches up"
+    )
 
 
 # --- crawl_runs -------------------------------------------------------------------------

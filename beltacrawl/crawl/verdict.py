@@ -17,6 +17,18 @@ if TYPE_CHECKING:
 #: Finish reasons of a run that did what it was asked (``closespider_*`` are limits the
 #: user set, such as ``CLOSESPIDER_ITEMCOUNT``).
 GOOD_FINISH_REASONS = ("finished",)
+#: Why a run ended early, in words (finish reasons set by Scrapy and by beltacrawl).
+EARLY_ENDS = {
+    "shutdown": "stopped before its end (Ctrl-C or a signal); the next run catches up",
+    "archive_locked": "another crawl holds the archive's lock; nothing was fetched",
+    "archive_unavailable": "the archive could not be opened (see the log)",
+    "archive_unwritable": "the archive could not be written (see the log)",
+    "site_unreachable": "the site could not be reached; nothing was fetched",
+    "site_unavailable": "too many article requests failed: the site seems down",
+    "layout_changed": "the pages no longer look as the parsers expect",
+    "browser_missing": "browser rendering was asked for, but there is no browser",
+    "browser_failed": "the browser failed",
+}
 #: Stats that count lost work, and what they count.
 DATA_LOSS_STATS = {
     "archive/lost": "article(s) could not be written to the archive",
@@ -78,7 +90,8 @@ def judge(
     found = []
     finished = finish_reason in GOOD_FINISH_REASONS
     if not finished and not finish_reason.startswith("closespider_"):
-        found.append(f"the run ended early: {finish_reason}")
+        why = EARLY_ENDS.get(finish_reason)
+        found.append(f"the run ended early ({finish_reason})" + (f": {why}" if why else ""))
     found += [f"monitor {failure}" for failure in stats.get("monitors/failed") or []]
     for walk in walks:
         if walk.stop_reason is StopReason.LISTING_FAILED:

@@ -28,6 +28,7 @@ from beltacrawl.keeper import keeper_of
 from beltacrawl.loaders import load_article
 from beltacrawl.parsing.article import parse_article
 from beltacrawl.parsing.listing import parse_listing
+from beltacrawl.reachability import SiteUnreachable
 from beltacrawl.rendering import browser_fallback
 from beltacrawl.responses import decoded, retry_unusable, unusable
 from beltacrawl.site.dates import MINSK, parse_datetime
@@ -287,6 +288,8 @@ class BeltaSpider(scrapy.Spider):
 
     def listing_failed(self, failure: Failure):
         """A listing page that still fails after retries ends its walk, loudly."""
+        if failure.check(SiteUnreachable):
+            return  # reported once, and the run is closing
         listing = failure.request.cb_kwargs.get("listing", "all_news")
         walk = self.walks.setdefault(listing, ListingWalk(listing, time.monotonic()))
         response = getattr(failure.value, "response", None)
@@ -389,6 +392,8 @@ class BeltaSpider(scrapy.Spider):
         self.logger.warning("article %s (%s): %s", ref.key, response.url, text)
 
     def article_failed(self, failure: Failure) -> None:
+        if failure.check(SiteUnreachable):
+            return
         ref: ArticleRef = failure.request.meta["article_ref"]
         reason = _failure_reason(failure)
         self.logger.error(
