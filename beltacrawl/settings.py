@@ -120,6 +120,8 @@ BELTA_RENDER = "never"
 BELTA_CHROMIUM = "/usr/bin/chromium"
 ADDONS = {
     "beltacrawl.rendering.Rendering": 0,
+    # A BELTA_BASE_URL on this machine (the replica) is crawled without politeness delays.
+    "beltacrawl.local_base.LocalBase": 10,
 }
 # beltacrawl.rendering.RenderMiddleware is in DOWNLOADER_MIDDLEWARES above (# --- faults).
 #: scrapy-playwright needs the asyncio reactor; it is Scrapy's default since 2.13, pinned
