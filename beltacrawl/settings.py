@@ -66,6 +66,9 @@ SPIDER_CONTRACTS = {"beltacrawl.contracts.BaseUrlContract": 10}
 
 # --- output ---------------------------------------------------------------------------
 FEED_EXPORT_ENCODING = "utf-8"
+#: CSV feeds (``-O feed.csv``) in the one CSV dialect of beltacrawl, the same as
+#: ``scrapy archive export`` (beltacrawl/exports.py, docs/schema.md).
+FEED_EXPORTERS = {"csv": "beltacrawl.exports.CsvItemExporter"}
 #: Items of one response processed at a time. The pipelines are synchronous, so more
 #: brings nothing, and Scrapy starts one asyncio task per unit for every callback
 #: result: its default of 100 cost 0.6–0.9 ms of CPU per page (docs/performance.md).

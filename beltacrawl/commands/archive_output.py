@@ -1,25 +1,20 @@
-"""What ``scrapy archive`` prints and writes: plain-text tables, search hits, an
-article's history, and exports as JSON Lines or CSV."""
+"""What ``scrapy archive`` prints: plain-text tables, search hits, an article's history.
+(Exports: :mod:`beltacrawl.exports`.)"""
 
 from __future__ import annotations
 
-import csv
 import difflib
 import itertools
-import json
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 from beltacrawl.archive import ARTICLE_FIELDS
-from beltacrawl.archive.columns import LIST_FIELDS
+from beltacrawl.exports import CSV_LIST_SEPARATOR
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
     from pathlib import Path
 
     from beltacrawl.archive import ArchiveStats, ArticleHistory, SearchHit
-
-#: Separator of list values (tags) in CSV cells.
-CSV_LIST_SEPARATOR = " | "
 
 
 # --- formatting -----------------------------------------------------------------------
@@ -174,29 +169,3 @@ def format_history(history: ArticleHistory) -> str:
             )
             lines += [f"  {line}" for line in diff]
     return "\n".join(lines)
-
-
-def csv_value(field: str, value: Any) -> Any:
-    if field in LIST_FIELDS:
-        return CSV_LIST_SEPARATOR.join(value or [])
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return "" if value is None else value
-
-
-def write_jsonl(records: Iterable[dict[str, Any]], out: TextIO) -> int:
-    count = 0
-    for record in records:
-        out.write(json.dumps(record, ensure_ascii=False) + "\n")
-        count += 1
-    return count
-
-
-def write_csv(records: Iterable[dict[str, Any]], out: TextIO) -> int:
-    writer = csv.writer(out)
-    writer.writerow(ARTICLE_FIELDS)
-    count = 0
-    for record in records:
-        writer.writerow([csv_value(field, record.get(field)) for field in ARTICLE_FIELDS])
-        count += 1
-    return count
