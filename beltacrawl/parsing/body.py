@@ -153,8 +153,11 @@ def clean_blocks(
     return cleaned
 
 
-def clean_html(container: HtmlElement, profile: SiteProfile) -> str:
-    """Inner HTML of the container without scripts, embeds, event handlers or chrome.
+def clean_html(
+    container: HtmlElement, profile: SiteProfile, captions: frozenset[str] = frozenset()
+) -> str:
+    """Inner HTML of the container without scripts, embeds, event handlers or chrome, nor
+    an element holding only one of ``captions`` (the record keeps it in ``image_caption``).
 
     Analysts render this, so nothing executable survives: dropped elements go, ``on*``
     and ``style`` attributes go, and ``javascript:`` links lose their target.
@@ -184,7 +187,9 @@ def clean_html(container: HtmlElement, profile: SiteProfile) -> str:
             element.tail = None
             element.drop_tree()
             continue
-        if _is_dropped(element, profile):
+        if _is_dropped(element, profile) or (
+            captions and normalise_space(element.text_content()) in captions
+        ):
             element.drop_tree()
             continue
         if not _TAG_NAME.fullmatch(element.tag):
