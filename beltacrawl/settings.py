@@ -147,7 +147,12 @@ EXTENSIONS = {
     "spidermon.contrib.scrapy.extensions.Spidermon": 500,
     # Owns the archive during the crawl, records the run and judges it (beltacrawl/keeper.py).
     "beltacrawl.keeper.RunKeeper": 600,
+    # Progress for people: INFO lines, and a live line on a terminal (beltacrawl/progress.py).
+    "beltacrawl.progress.Progress": 700,
 }
+#: Seconds between the progress lines in the log (articles new/updated/unchanged, listing
+#: page and day reached, share of the ``since`` window, rate, time left); 0 switches off.
+BELTA_PROGRESS_INTERVAL = 60.0
 
 # --- run health (beltacrawl/monitors.py, spidermon) -------------------------------------
 SPIDERMON_ENABLED = True
