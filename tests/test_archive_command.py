@@ -289,6 +289,7 @@ def test_table_and_csv_helpers() -> None:
     assert csv_cell("tags", ["=cmd", "x"]) == "'=cmd | x"
 
 
+@pytest.mark.slow
 def test_real_scrapy_process(archive_path: Path, tmp_path: Path) -> None:
     """The installed ``scrapy`` entry point finds the command through COMMANDS_MODULE."""
     project = tmp_path / "real"
@@ -353,6 +354,7 @@ def test_show_by_url(capsys: pytest.CaptureFixture[str], archive_path: Path) -> 
     assert "not an article URL" in err
 
 
+@pytest.mark.slow
 def test_console_script_from_any_directory(archive_path: Path, tmp_path: Path) -> None:
     """``belta-archive`` (pyproject's console script) works outside the checkout."""
     elsewhere = tmp_path / "analyst"

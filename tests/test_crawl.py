@@ -9,6 +9,9 @@ import pytest
 
 from tests.crawling import run_crawl
 
+#: Each test runs real crawls (subprocesses): the quick subset leaves them out.
+pytestmark = pytest.mark.slow
+
 ARTICLE_FIELDS_FROM_TRUTH = (
     "url", "key", "article_id", "article_year", "rubric", "rubric_label", "title", "lead",
     "published_at", "published_raw", "dateline_place", "dateline_date", "dateline_raw",

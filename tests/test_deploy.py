@@ -84,6 +84,7 @@ def test_script_passes_shellcheck() -> None:
     assert done.returncode == 0, done.stdout
 
 
+@pytest.mark.slow
 def test_two_runs_write_feeds_archive_and_one_log(make_replica, tmp_path: Path) -> None:
     server = make_replica(articles=40)
     env = wrapper_env(tmp_path, server.base_url)
@@ -115,6 +116,7 @@ def test_two_runs_write_feeds_archive_and_one_log(make_replica, tmp_path: Path) 
     assert [(json.loads(a), v) for a, v in runs] == [({}, "ok"), ({"max_pages": "2"}, "ok")]
 
 
+@pytest.mark.slow
 def test_second_invocation_while_first_runs_is_refused(make_replica, tmp_path: Path) -> None:
     server = make_replica(articles=40)
     env = wrapper_env(tmp_path, server.base_url)
@@ -144,6 +146,7 @@ def test_second_invocation_while_first_runs_is_refused(make_replica, tmp_path: P
     assert log.read_text().count("Scrapy 2.") == 1  # the second never started a crawl
 
 
+@pytest.mark.slow
 def test_crawl_holding_the_archive_lock_refuses_a_scheduled_run(
     make_replica, tmp_path: Path
 ) -> None:
@@ -165,6 +168,7 @@ def test_crawl_holding_the_archive_lock_refuses_a_scheduled_run(
     assert not server.requests or all("/view/" not in r.path for r in server.requests)
 
 
+@pytest.mark.slow
 def test_bad_arguments_exit_2_with_the_reason(tmp_path: Path) -> None:
     env = wrapper_env(tmp_path, "http://127.0.0.1:9", BELTACRAWL_LOG_DIR="")
     done = run_script(env, "-a", "max_pages=0")

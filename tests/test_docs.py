@@ -4,6 +4,8 @@ offline demo and the docs/archive.md walkthrough run as written."""
 
 from __future__ import annotations
 
+import importlib
+import inspect
 import os
 import re
 import shlex
@@ -157,3 +159,29 @@ def test_offline_demo_then_the_archive_walkthrough(make_replica, tmp_path: Path)
         printed = run_documented([sys.executable, "-c", block], checkout).stdout
         # Times are real timestamps, with their zone: Minsk time or UTC.
         assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\+0[03]:00", printed), printed
+
+
+#: Calls that start a crawl (or a whole run) in a subprocess.
+CRAWLING_CALLS = ("run_crawl(", "crawl_command(", "run_script(", "run_documented(", "scrapy(")
+
+
+def test_tests_that_crawl_are_marked_slow_or_reliability() -> None:
+    """The quick subset (``-m "not slow and not reliability"``) runs no crawl."""
+    unmarked, checked = [], 0
+    for path in sorted((REPO / "tests").glob("test_*.py")):
+        module = importlib.import_module(f"tests.{path.stem}")
+        module_marks = getattr(module, "pytestmark", [])
+        module_marks = module_marks if isinstance(module_marks, list) else [module_marks]
+        for name, function in vars(module).items():
+            if not name.startswith("test_") or not inspect.isfunction(function):
+                continue
+            if not any(call in inspect.getsource(function) for call in CRAWLING_CALLS):
+                continue
+            checked += 1
+            marks = {mark.name for mark in [*module_marks, *getattr(function, "pytestmark", [])]}
+            if not marks & {"slow", "reliability"}:
+                unmarked.append(f"{path.stem}::{name}")
+    assert checked > 40  # the scan finds the crawling tests at all
+    assert not unmarked, f"crawling tests without a slow/reliability mark: {unmarked}"
+    architecture = (REPO / "docs" / "architecture.md").read_text(encoding="utf-8")
+    assert 'python -m pytest -m "not slow and not reliability"' in architecture

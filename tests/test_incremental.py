@@ -5,9 +5,14 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from beltacrawl.archive import Archive
 from tests.crawling import run_crawl
 from tests.sitesim import FaultPlan
+
+#: Each test runs real crawls (subprocesses): the quick subset leaves them out.
+pytestmark = pytest.mark.slow
 
 
 def article_requests(server) -> list[str]:

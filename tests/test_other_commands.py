@@ -7,8 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from beltacrawl.archive import Archive
 from tests.crawling import REPO
+
+#: Each test runs real crawls (subprocesses): the quick subset leaves them out.
+pytestmark = pytest.mark.slow
 
 SAMPLE = "66060-2024"
 

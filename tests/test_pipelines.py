@@ -394,6 +394,7 @@ def run_crawl(project: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_a_crawl_stores_items_and_a_locked_archive_stops_the_next(tmp_path: Path) -> None:
     project = tmp_path / "project"
     (project / "tproj" / "spiders").mkdir(parents=True)

@@ -6,7 +6,12 @@ import os
 import pty
 import subprocess
 
+import pytest
+
 from tests.crawling import REPO, crawl_command, run_crawl
+
+#: Each test runs real crawls (subprocesses): the quick subset leaves them out.
+pytestmark = pytest.mark.slow
 
 
 def test_a_logged_run_gets_info_lines_and_no_live_line(make_replica, tmp_path):

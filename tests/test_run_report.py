@@ -94,6 +94,7 @@ def test_summary_has_duration_counts_stop_reasons_and_verdict() -> None:
 # --- crawl_runs -------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_crawl_stores_its_logged_summary_and_verdict(make_replica, tmp_path: Path) -> None:
     server = make_replica(articles=20)
     archive = tmp_path / "a.sqlite"
