@@ -43,6 +43,28 @@ class Config:
     failure_attempts: int
     render: str
     """``BELTA_RENDER``; the spider argument ``render=`` overrides it for one run."""
+    chromium: str
+    """``BELTA_CHROMIUM``: the browser's executable, a path or a name on ``PATH``."""
+    validate: bool
+    """``BELTA_VALIDATE``: the validation pipeline is on."""
+    deduplicate: bool
+    """``BELTA_DEDUPLICATE``: the deduplication pipeline is on."""
+    retry_after_max: float
+    """``BELTA_RETRY_AFTER_MAX``: longest ``Retry-After`` pause honoured, in seconds."""
+    retry_backoff: float
+    """``BELTA_RETRY_BACKOFF``: first back-off before a retry, in seconds (then doubled)."""
+    retry_backoff_max: float
+    """``BELTA_RETRY_BACKOFF_MAX``: longest back-off, in seconds."""
+    retry_wait_total: float
+    """``BELTA_RETRY_WAIT_TOTAL``: longest time one request waits for its retries in all."""
+    max_listing_entries: int
+    """``BELTA_MAX_LISTING_ENTRIES``: entries taken from one listing page."""
+    max_invalid_share: float
+    """``BELTA_MAX_INVALID_SHARE``: share of invalid article pages that stops a crawl."""
+    max_failed_share: float
+    """``BELTA_MAX_FAILED_SHARE``: share of failed article requests that stops a crawl."""
+    drift_min_articles: int
+    """``BELTA_DRIFT_MIN_ARTICLES``: articles seen before those shares are judged."""
 
     @property
     def base_host(self) -> str:
@@ -55,6 +77,10 @@ class Config:
         >>> config = Config.from_settings(Settings({"BELTA_BASE_URL": "http://127.0.0.1:8000/"}))
         >>> config.base_url, config.base_host, config.archive_path, config.render
         ('http://127.0.0.1:8000', '127.0.0.1', None, 'never')
+        >>> config.retry_after_max, config.validate, config.drift_min_articles  # settings.py's
+        (120.0, True, 10)
+        >>> Config.from_settings(Settings({"BELTA_DEDUPLICATE": "0"})).deduplicate
+        False
         >>> Config.from_settings(Settings({"BELTA_RENDER": "sometimes"}))
         Traceback (most recent call last):
         ...
@@ -67,6 +93,13 @@ class Config:
         if batch_size < 1:
             raise ConfigError(f"BELTA_ARCHIVE_BATCH_SIZE must be at least 1, not {batch_size}")
         archive = str(settings.get("BELTA_ARCHIVE") or "").strip()
+
+        def number(name: str) -> float:
+            return settings.getfloat(name, getattr(defaults, name))
+
+        def switch(name: str) -> bool:
+            return settings.getbool(name, getattr(defaults, name))
+
         return cls(
             base_url=base_url.rstrip("/"),
             archive_path=Path(archive).expanduser() if archive else None,
@@ -86,6 +119,22 @@ class Config:
                 "BELTA_FAILURE_ATTEMPTS", defaults.BELTA_FAILURE_ATTEMPTS
             ),
             render=render_mode(settings.get("BELTA_RENDER")),
+            chromium=str(settings.get("BELTA_CHROMIUM") or defaults.BELTA_CHROMIUM),
+            validate=switch("BELTA_VALIDATE"),
+            deduplicate=switch("BELTA_DEDUPLICATE"),
+            retry_after_max=number("BELTA_RETRY_AFTER_MAX"),
+            retry_backoff=number("BELTA_RETRY_BACKOFF"),
+            retry_backoff_max=number("BELTA_RETRY_BACKOFF_MAX"),
+            retry_wait_total=number("BELTA_RETRY_WAIT_TOTAL"),
+            max_listing_entries=_at_least_one(
+                "BELTA_MAX_LISTING_ENTRIES",
+                settings.getint("BELTA_MAX_LISTING_ENTRIES", defaults.BELTA_MAX_LISTING_ENTRIES),
+            ),
+            max_invalid_share=number("BELTA_MAX_INVALID_SHARE"),
+            max_failed_share=number("BELTA_MAX_FAILED_SHARE"),
+            drift_min_articles=settings.getint(
+                "BELTA_DRIFT_MIN_ARTICLES", defaults.BELTA_DRIFT_MIN_ARTICLES
+            ),
         )
 
 
@@ -95,3 +144,9 @@ def render_mode(value: object) -> str:
     if mode not in RENDER_MODES:
         raise ConfigError(f"BELTA_RENDER must be one of {', '.join(RENDER_MODES)}, got {value!r}")
     return mode
+
+
+def _at_least_one(name: str, value: int) -> int:
+    if value < 1:
+        raise ConfigError(f"{name} must be at least 1, not {value}")
+    return value

@@ -2,7 +2,8 @@
 export`` alike), JSON Lines, gzip of either, and Parquet with real types.
 
 The CSV dialect (docs/schema.md): a header of the record's fields in record order; lists
-(``tags``) joined with `` | `` (tags may hold commas); booleans ``true``/``false``; a
+(``tags``) joined with `` | `` (tags may hold commas), lists of objects (``images``) as
+JSON; booleans ``true``/``false``; a
 missing value an empty cell; a text cell that a spreadsheet would run as a formula
 (starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return) prefixed with ``'``.
 """
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
 from scrapy.exporters import CsvItemExporter as ScrapyCsvItemExporter
 
-from beltacrawl.items import Article, Storage, field_specs
+from beltacrawl.items import Article, field_specs
 
 if TYPE_CHECKING:
     import pyarrow
@@ -49,7 +50,10 @@ def csv_cell(field: str, value: Any) -> Any:
     (66060, "'-5 Grad in Minsk")
     """
     if isinstance(value, list | tuple):
-        value = CSV_LIST_SEPARATOR.join(str(item) for item in value)
+        if all(isinstance(item, str) for item in value):
+            value = CSV_LIST_SEPARATOR.join(value)
+        else:  # lists of objects (``images``) as JSON
+            value = json.dumps(value, ensure_ascii=False)
     elif isinstance(value, bool):
         return "true" if value else "false"
     elif value is None:
@@ -134,25 +138,35 @@ def _is_date(schema: dict[str, Any]) -> bool:
     return schema.get("pattern") == "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 
 
-def parquet_schema() -> pyarrow.Schema:
-    """The record as Parquet columns, derived from the field specs: times as timestamps
-    with time zone (UTC), dates as dates, lists as lists, numbers and booleans typed."""
+def arrow_type(schema: dict[str, Any]) -> pyarrow.DataType:
+    """The Arrow type of a field, from its JSON Schema: times as timestamps with time zone
+    (UTC), dates as dates, arrays as lists, objects as structs, integers and booleans typed.
+    """
     import pyarrow as pa  # an optional dependency: only Parquet exports need it
 
-    def arrow_type(storage: Storage, schema: dict[str, Any]) -> pyarrow.DataType:
-        if storage is Storage.INTEGER:
-            return pa.int64()
-        if storage is Storage.BOOLEAN:
-            return pa.bool_()
-        if storage is Storage.JSON_LIST:
-            return pa.list_(pa.string())
-        if _is_time(schema):
-            return pa.timestamp("ms", tz="UTC")
-        if _is_date(schema):
-            return pa.date32()
-        return pa.string()
+    kinds = schema.get("type", "string")
+    kinds = {kinds} if isinstance(kinds, str) else set(kinds)
+    if "integer" in kinds:
+        return pa.int64()
+    if "boolean" in kinds:
+        return pa.bool_()
+    if "array" in kinds:
+        return pa.list_(arrow_type(schema.get("items", {})))
+    if "object" in kinds:
+        properties = schema.get("properties", {})
+        return pa.struct([(name, arrow_type(sub)) for name, sub in properties.items()])
+    if _is_time(schema):
+        return pa.timestamp("ms", tz="UTC")
+    if _is_date(schema):
+        return pa.date32()
+    return pa.string()
 
-    return pa.schema([(name, arrow_type(spec.storage, spec.json_schema)) for name, spec in _SPECS])
+
+def parquet_schema() -> pyarrow.Schema:
+    """The record as Parquet columns, derived from the fields' JSON Schemas."""
+    import pyarrow as pa
+
+    return pa.schema([(name, arrow_type(spec.json_schema)) for name, spec in _SPECS])
 
 
 def _parquet_value(kind: pyarrow.DataType, value: Any) -> Any:

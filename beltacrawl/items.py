@@ -44,15 +44,39 @@ class FieldSpec:
     """The JSON Schema of the field's value (one entry of the record's ``properties``)."""
     storage: Storage = Storage.TEXT
     identity: bool = False
-    """Part of the article's identity: never changes once stored, NOT NULL in every table."""
+    """Part of the article's identity: never changes once stored; NOT NULL in every table
+    unless its JSON Schema admits ``null`` (``article_year`` of the kinds without a year)."""
     unique: bool = False
-    """Part of the identity the archive keys articles by (``UNIQUE`` in ``articles``)."""
+    """The identity the archive keys records by (``UNIQUE`` in ``articles``)."""
     required: bool = False
     """The archive refuses a current record without it (NOT NULL in ``articles``)."""
     detail: bool = False
     """A detail around the text that a re-fetch of the same text may correct in place."""
     kept_if_missing: bool = False
     """A fetch may lack it although the article has it: a missing value keeps the stored one."""
+
+
+class Kind(enum.StrEnum):
+    """What sort of item a record is. The URL grammar tells (``site/urls.py``), never the
+    title: a ``/society/`` article titled ``FOTOBERICHT: …`` is an article."""
+
+    ARTICLE = "article"
+    """A news article, ``/<rubric>/view/<slug>-<id>-<year>/``, keyed ``<id>-<year>``."""
+    PHOTO_REPORT = "photo_report"
+    """An archive photo report, ``/photonews/view/<slug>-<id>/``, keyed ``photonews-<id>``."""
+    INFOGRAPHIC = "infographic"
+    """An infographic, ``/infographica/view/<slug>-<id>/``, keyed ``infographica-<id>``."""
+
+    @property
+    def has_year(self) -> bool:
+        """Articles carry their year in the URL and key; the other kinds do not."""
+        return self is Kind.ARTICLE
+
+    @property
+    def text_expected(self) -> bool:
+        """A page of this kind without text is a problem (a photo report may be only
+        photos and captions, an infographic only its image)."""
+        return self is Kind.ARTICLE
 
 
 def spec(json_schema: dict[str, Any], **details: Any) -> dict[str, FieldSpec]:
@@ -69,52 +93,91 @@ class Article:
     """
 
     RECORD_RULES: ClassVar[dict[str, Any]] = {
-        "if": {"properties": {"published_at": {"type": "null"}}},
-        "then": {"properties": {"published_raw": {"type": "string", "pattern": r"\S"}}},
+        "allOf": [
+            {
+                "if": {"properties": {"published_at": {"type": "null"}}},
+                "then": {"properties": {"published_raw": {"type": "string", "pattern": r"\S"}}},
+            },
+            {
+                "if": {"properties": {"kind": {"const": Kind.ARTICLE.value}}},
+                "then": {
+                    "properties": {
+                        "article_year": {"type": "integer"},
+                        "body": {"type": "string"},
+                        "key": {"pattern": "^[0-9]+-"},
+                    }
+                },
+            },
+            {
+                "if": {
+                    "properties": {
+                        "kind": {"enum": [kind.value for kind in Kind if not kind.has_year]}
+                    }
+                },
+                "then": {
+                    "properties": {
+                        "article_year": {"type": "null"},
+                        "key": {"pattern": "^[a-z]+-"},
+                    }
+                },
+            },
+        ]
     }
-    """JSON Schema rules across fields: an undated record keeps the date as printed."""
+    """JSON Schema rules across fields: an undated record keeps the date as printed; an
+    article has a year and a text, the other kinds have no year."""
 
     url: str | None = field(
         default=None,
         metadata=spec(
             {
                 "type": "string",
-                "pattern": "^https://deu\\.belta\\.by/[a-z0-9_-]+/view/([^/]*-)?[0-9]+-(19|20)[0-9]{2}/$",
+                "pattern": (
+                    "^https://deu\\.belta\\.by/[a-z0-9_-]+/view/([^/]*-)?[0-9]+(-(19|20)[0-9]{2})?/$"
+                ),
             },
             required=True,
         ),
     )
-    """Canonical article URL on the real site: https, host ``deu.belta.by``, trailing slash."""
+    """Canonical URL on the real site: https, host ``deu.belta.by``, trailing slash."""
     fetched_url: str | None = field(
         default=None, metadata=spec({"type": "string", "pattern": _HTTP_URL})
     )
     """The URL actually fetched (may be a mirror or replica set by ``BELTA_BASE_URL``)."""
     key: str | None = field(
         default=None,
-        metadata=spec({"type": "string", "pattern": "^[0-9]+-(19|20)[0-9]{2}$"}, identity=True),
-    )
-    """Article identity ``"<article_id>-<article_year>"``; ids repeat across years."""
-    article_id: int | None = field(
-        default=None,
         metadata=spec(
-            {"type": "integer", "minimum": 1}, storage=Storage.INTEGER, identity=True, unique=True
-        ),
-    )
-    """Numeric id from the URL."""
-    article_year: int | None = field(
-        default=None,
-        metadata=spec(
-            {"type": "integer", "minimum": 1990, "maximum": 2100},
-            storage=Storage.INTEGER,
+            {"type": "string", "pattern": "^([0-9]+-(19|20)[0-9]{2}|[a-z]+-[0-9]+)$"},
             identity=True,
             unique=True,
         ),
     )
-    """Year from the URL (the publication year)."""
+    """Identity: ``"<article_id>-<article_year>"`` for an article (ids repeat across
+    years), ``"<section>-<article_id>"`` for the kinds without a year
+    (``photonews-3192``); never the slug."""
+    article_id: int | None = field(
+        default=None,
+        metadata=spec({"type": "integer", "minimum": 1}, storage=Storage.INTEGER, identity=True),
+    )
+    """Numeric id from the URL (each kind counts its own)."""
+    article_year: int | None = field(
+        default=None,
+        metadata=spec(
+            {"type": ["integer", "null"], "minimum": 1990, "maximum": 2100},
+            storage=Storage.INTEGER,
+            identity=True,
+        ),
+    )
+    """Year from the URL (the publication year); ``None`` for the kinds without one."""
+    kind: str | None = field(
+        default=None,
+        metadata=spec({"enum": [kind.value for kind in Kind]}, identity=True),
+    )
+    """What the record is (:class:`Kind`): ``article``, ``photo_report`` or ``infographic``."""
     rubric: str | None = field(
         default=None, metadata=spec({"type": "string", "pattern": "^[a-z0-9_-]+$"})
     )
-    """Rubric slug from the URL, e.g. ``economics``."""
+    """Rubric slug from the URL, e.g. ``economics`` (the section: ``photonews``,
+    ``infographica``, for the other kinds)."""
     rubric_label: str | None = field(
         default=None,
         metadata=spec(
@@ -160,8 +223,11 @@ class Article:
         default=None, metadata=spec({"type": ["string", "null"], "minLength": 1}, detail=True)
     )
     """Dateline as published, e.g. ``MINSK, 28. Oktober (BelTA) -``."""
-    body: str | None = field(default=None, metadata=spec({"type": "string", "pattern": r"\S"}))
-    """Article text, paragraphs separated by one blank line, dateline removed."""
+    body: str | None = field(
+        default=None, metadata=spec({"type": ["string", "null"], "pattern": r"\S"})
+    )
+    """Article text, paragraphs separated by one blank line, dateline removed; ``None`` for
+    a photo report or infographic without text (an article always has one)."""
     body_html: str | None = field(
         default=None, metadata=spec({"type": ["string", "null"]}, detail=True)
     )
@@ -187,6 +253,28 @@ class Article:
         default=None, metadata=spec({"type": ["string", "null"]}, detail=True, kept_if_missing=True)
     )
     """Caption of the main image."""
+    images: list[dict[str, str | None]] = field(
+        default_factory=list,
+        metadata=spec(
+            {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["url", "caption"],
+                    "properties": {
+                        "url": {"type": "string", "pattern": _HTTP_URL},
+                        "caption": {"type": ["string", "null"], "minLength": 1},
+                    },
+                },
+            },
+            storage=Storage.JSON_LIST,
+            detail=True,
+        ),
+    )
+    """Every image of the page's text, in page order, the main image first, each once:
+    ``{"url": …, "caption": …}`` (absolute URLs on the real site; ``caption`` may be null).
+    A photo report's photos and their captions are here."""
     language: str | None = field(default=None, metadata=spec({"const": "de"}))
     """Language code, always ``de``."""
     is_incomplete: bool | None = field(

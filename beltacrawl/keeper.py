@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import sqlite3
+import time
 from typing import TYPE_CHECKING
 
 from scrapy import signals
@@ -25,6 +26,7 @@ from beltacrawl.archive import Archive, ArchiveError, ArchiveLocked
 from beltacrawl.config import Config
 from beltacrawl.crawl.verdict import Verdict, judge
 from beltacrawl.crawl.walk import WalkOutcome
+from beltacrawl.reachability import SITE_UNREACHABLE
 from beltacrawl.summary import render_summary
 
 if TYPE_CHECKING:
@@ -44,6 +46,11 @@ logger = logging.getLogger(__name__)
 ARCHIVE_LOCKED = "archive_locked"
 #: Finish reason of a crawl whose archive could not be opened.
 ARCHIVE_UNAVAILABLE = "archive_unavailable"
+#: Attempts to record a run's end while another process holds the archive's write lock
+#: (each waits the connection's busy timeout), and the pause before the second one
+#: (doubled before the third).
+CLOSE_ATTEMPTS = 3
+CLOSE_RETRY_SECONDS = 2.0
 #: The spider whose runs are recorded, when ``scrapy crawl`` runs it (``BELTA_RECORD_RUN``):
 #: other spiders, and ``scrapy shell``, ``parse`` or ``check``, never lock or record.
 RECORDED_SPIDER = "belta"
@@ -76,13 +83,16 @@ class RunKeeper:
         path = self.config.archive_path
         if path is None or spider.name != RECORDED_SPIDER or not self.config.record_run:
             return
-        # A run that fetches nothing leaves no archive behind (see _forget_empty_archive).
+        # A run that cannot reach the site leaves no archive behind (_forget_empty_archive).
         self._created = not path.exists()
         self._new_folder = not path.parent.exists()
         try:
             archive = Archive.open(path)
-        except (ArchiveError, OSError, sqlite3.Error) as exc:
-            logger.error("Cannot open the archive %s: %s", path, exc)
+        except ArchiveError as exc:  # its message names the archive and the cause
+            logger.error("Not crawling: %s", exc)
+            raise CloseSpider(ARCHIVE_UNAVAILABLE) from exc
+        except (OSError, sqlite3.Error) as exc:
+            logger.error("Not crawling: cannot open the archive %s: %s", path, exc)
             raise CloseSpider(ARCHIVE_UNAVAILABLE) from exc
         try:
             self._lock = archive.lock()
@@ -91,9 +101,18 @@ class RunKeeper:
             logger.error("Not crawling: %s", exc)
             self.stats.set_value("archive/locked_by_pid", exc.pid)
             raise CloseSpider(ARCHIVE_LOCKED) from exc
-        self.archive = archive
+        except OSError as exc:
+            archive.close()
+            logger.error("Not crawling: cannot take the run lock %s: %s", archive.lock_path, exc)
+            raise CloseSpider(ARCHIVE_UNAVAILABLE) from exc
         arguments = getattr(getattr(spider, "arguments", None), "raw", {})
-        self.run_id = archive.ledger.start_run(spider.name, arguments)
+        try:
+            self.run_id = archive.ledger.start_run(spider.name, arguments)
+        except sqlite3.Error as exc:
+            self._release(archive)
+            logger.error("Not crawling: cannot write the archive %s: %s", path, exc)
+            raise CloseSpider(ARCHIVE_UNAVAILABLE) from exc
+        self.archive = archive
         self.stats.set_value("archive/run_id", self.run_id)
         logger.info(
             "Archive %s opened (%d articles), crawl run %d",
@@ -124,11 +143,21 @@ class RunKeeper:
     def coverage(self, listing: str) -> Stretch | None:
         return self.archive.ledger.coverage(listing) if self.archive is not None else None
 
-    def record_failure(self, url: str, key: str | None, reason: str) -> int | None:
-        """Remember a failed article for the next run to retry; how often it failed."""
-        if self.archive is not None:
-            return self.archive.ledger.record_failure(url, key, reason)
-        return None
+    def record_failure(self, url: str, key: str | None, reason: str) -> None:
+        """Remember a failed article for the next run to retry; say so once it has failed
+        too often to be fetched again."""
+        if self.archive is None:
+            return
+        attempts = self.archive.ledger.record_failure(url, key, reason)
+        if attempts >= self.config.failure_attempts:
+            logger.warning(
+                "article %s (%s) failed %d times, last: %s; given up, not fetched again "
+                "(BELTA_FAILURE_ATTEMPTS)",
+                key,
+                url,
+                attempts,
+                reason,
+            )
 
     def walk_started(self, listing: str) -> None:
         self._walks.setdefault(listing, WalkOutcome(listing, None, 0, None))
@@ -154,25 +183,53 @@ class RunKeeper:
         if self.archive is None:
             return
         try:
-            if reason == "finished" and not stats.get("archive/lost"):
-                self._extend_coverage()
-            if self.run_id is not None:
-                self.archive.ledger.finish_run(
-                    self.run_id, reason, stats, problems=self.verdict.problems, summary=summary
-                )
+            self._record_end(reason, stats, summary)
         finally:
             archive, self.archive = self.archive, None
-            forget = (
-                self._created
-                and not stats.get("downloader/response_count")
-                and archive.store.count() == 0
-            )
-            archive.close()
-            if self._lock is not None:
-                self._lock.release()
-                self._lock = None
+            forget = self._created and reason == SITE_UNREACHABLE and archive.store.count() == 0
+            self._release(archive)
             if forget:
                 _forget_empty_archive(archive, self._new_folder)
+
+    def _record_end(self, reason: str, stats: dict, summary: str) -> None:
+        """Extend coverage and close the run row; another process holding the archive's
+        write lock (a backup, an analyst's session) gets a few more chances to let go."""
+        assert self.archive is not None and self.verdict is not None
+        for attempt in range(1, CLOSE_ATTEMPTS + 1):
+            try:
+                if reason == "finished" and not stats.get("archive/lost"):
+                    self._extend_coverage()
+                if self.run_id is not None:
+                    self.archive.ledger.finish_run(
+                        self.run_id, reason, stats, problems=self.verdict.problems, summary=summary
+                    )
+                return
+            except sqlite3.OperationalError as exc:  # "database is locked" after the wait
+                if attempt < CLOSE_ATTEMPTS:
+                    logger.warning(
+                        "Archive %s: cannot record the run's end yet (%s); retrying in %g s",
+                        self.archive.path,
+                        exc,
+                        CLOSE_RETRY_SECONDS * attempt,
+                    )
+                    time.sleep(CLOSE_RETRY_SECONDS * attempt)
+                    continue
+                cause = exc
+            except sqlite3.Error as exc:
+                cause = exc
+            problem = (
+                f"the run's end could not be recorded in the archive {self.archive.path} "
+                f"({cause}): crawl run {self.run_id} stays without finish reason and verdict"
+            )
+            logger.error(problem)
+            self.verdict = Verdict((*self.verdict.problems, problem))
+            return
+
+    def _release(self, archive: Archive) -> None:
+        archive.close()
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
     def _extend_coverage(self) -> None:
         """Remember the stretch of each listing this finished run walked completely."""
@@ -187,8 +244,8 @@ class RunKeeper:
 
 
 def _forget_empty_archive(archive: Archive, new_folder: bool) -> None:
-    """Remove an archive this run created without fetching a page (no network, a wrong
-    base URL): it holds only the failed run, which would be listed from then on."""
+    """Remove an archive this run created, when the site could not be reached at all (no
+    network, a wrong base URL): it holds only the failed run, listed from then on."""
     for path in (archive.path, *_sqlite_companions(archive.path), archive.lock_path):
         path.unlink(missing_ok=True)
     if new_folder:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
-from datetime import UTC, date, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from itemloaders import ItemLoader
@@ -13,13 +15,16 @@ from itemloaders.processors import Join, MapCompose, TakeFirst
 from beltacrawl.items import Article
 from beltacrawl.site.dates import infer_dateline_date, parse_datetime, to_iso
 from beltacrawl.site.deu import DEU_BELTA
-from beltacrawl.site.text import normalise_space
+from beltacrawl.site.text import normalise_space, without_controls
 from beltacrawl.site.urls import absolute_site_url, host_of
 
 if TYPE_CHECKING:
     from beltacrawl.parsing.article import RawArticle
     from beltacrawl.parsing.listing import ListingEntry
     from beltacrawl.site.urls import ArticleRef
+
+#: A page date further than this from its listing entry's is worth a log line.
+MAX_LISTING_DATE_GAP = timedelta(minutes=1)
 
 _SITE_SUFFIX = re.compile(
     r"\s+[|–—-]\s+(?:BelTA|Belarussische Telegra(?:ph|f)enagentur(?: BelTA)?)\s*$"
@@ -65,6 +70,23 @@ def content_hash(title: str | None, body: str | None) -> str:
     return hashlib.sha256(f"{title or ''}\n\n{body or ''}".encode()).hexdigest()
 
 
+def image_list(found: list[tuple[str, str | None]], base_host: str) -> list[dict[str, str | None]]:
+    """Images as the record lists them: absolute URLs on the real site, each once, with
+    the first caption found for it.
+
+    >>> image_list([("/a.jpg", None), ("/b.jpg", "Minsk"), ("/a.jpg", " Brest ")], "")
+    [{'url': 'https://deu.belta.by/a.jpg', 'caption': 'Brest'}, {'url': 'https://deu.belta.by/b.jpg', 'caption': 'Minsk'}]
+    """  # noqa: E501
+    images: dict[str, dict[str, str | None]] = {}
+    for src, caption in found:
+        url = absolute_site_url(src.strip(), base_host)
+        if url is None:
+            continue
+        image = images.setdefault(url, {"url": url, "caption": None})
+        image["caption"] = image["caption"] or normalise_space(caption or "") or None
+    return list(images.values())
+
+
 def site_url(src: str, loader_context: dict) -> str | None:
     """A page resource's URL on the real site (see :func:`absolute_site_url`)."""
     return absolute_site_url(src, loader_context.get("base_host", ""))
@@ -72,13 +94,14 @@ def site_url(src: str, loader_context: dict) -> str | None:
 
 class ArticleLoader(ItemLoader):
     default_item_class = Article
-    default_input_processor = MapCompose(normalise_space)
+    # Control characters go before anything is stored: printed, they drive a terminal.
+    default_input_processor = MapCompose(without_controls, normalise_space)
     default_output_processor = TakeFirst()
 
-    title_in = MapCompose(normalise_space, strip_site_suffix)
+    title_in = MapCompose(without_controls, normalise_space, strip_site_suffix)
     published_at_in = MapCompose(iso_datetime)
     body_out = Join("\n\n")
-    body_html_in = MapCompose(str.strip)
+    body_html_in = MapCompose(without_controls, str.strip)
     tags_out = unique
     image_url_in = MapCompose(str.strip, site_url)
 
@@ -129,6 +152,9 @@ def load_article(
     loader.add_value("image_url", raw.image_src)
     loader.add_value("image_caption", raw.image_caption)
     article = loader.load_item()
+    article.body = article.body or None
+    article.images = image_list(raw.images, host_of(fetched_url))
+    article.kind = ref.kind.value
     article.url = ref.url
     article.fetched_url = fetched_url
     article.key = ref.key
@@ -138,3 +164,40 @@ def load_article(
     article.language = "de"
     article.fetched_at = to_iso(fetched_at.astimezone(UTC))
     return article
+
+
+@dataclass(frozen=True, slots=True)
+class DateFinding:
+    """Something worth counting about an article's dates (stat ``belta/article/<name>``)."""
+
+    name: str
+    level: int
+    message: str
+
+
+def date_findings(article: Article, entry: ListingEntry | None = None) -> list[DateFinding]:
+    """What is wrong with a loaded article's dates: a page date that could not be parsed
+    (layout drift, counted even when the listing dated the article), or one far from its
+    listing entry's."""
+    published = datetime.fromisoformat(article.published_at) if article.published_at else None
+    findings = []
+    if article.published_raw and parse_datetime(article.published_raw) is None:
+        fallback = "dated by its meta tag or listing entry" if published else "left empty"
+        findings.append(
+            DateFinding(
+                "date_unparsed",
+                logging.WARNING,
+                f"{article.url}: publication date {article.published_raw!r} could not be "
+                f"parsed; {fallback}",
+            )
+        )
+    listed = entry.listed_at if entry else None
+    if published and listed and abs(published - listed) > MAX_LISTING_DATE_GAP:
+        findings.append(
+            DateFinding(
+                "date_differs_from_listing",
+                logging.INFO,
+                f"{article.url}: page date {published} differs from listing date {listed}",
+            )
+        )
+    return findings

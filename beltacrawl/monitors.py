@@ -3,7 +3,8 @@
 Two suites. ``DriftMonitors`` runs every few seconds while the crawl runs
 (``SPIDERMON_PERIODIC_MONITORS``): when the first listing page has no entries, or more
 than ``BELTA_MAX_INVALID_SHARE`` of the article pages (after ``BELTA_DRIFT_MIN_ARTICLES``)
-fail validation, or more than ``BELTA_MAX_FAILED_SHARE`` of the article requests fail, it
+fail validation, or more than ``BELTA_MAX_FAILED_SHARE`` of the article requests answered
+so far fail (answered: queued requests say nothing about the site yet), it
 stops the crawl (finish reason ``layout_changed``) instead of hammering a site whose layout changed,
 and names the selectors that stopped matching. ``RunMonitors`` runs when the spider
 closes: the same checks plus spidermon's finish reason and field coverage. (A record
@@ -18,6 +19,9 @@ from scrapy.utils.defer import deferred_from_coro
 from spidermon import Monitor, MonitorSuite, monitors
 from spidermon.contrib.scrapy.monitors import FieldCoverageMonitor
 from spidermon.core.actions import Action
+
+from beltacrawl.config import Config
+from beltacrawl.crawl.verdict import fresh_failures
 
 ARTICLE_MISSED = "belta/layout/article_selector_missed/"
 LISTING_MISSED = "belta/layout/listing_selector_missed/"
@@ -34,16 +38,18 @@ def missed_selectors(stats: dict, prefix: str) -> str:
     return ", ".join(f"`{selector}` ({count})" for selector, count in missed) or "none recorded"
 
 
+def config_of(monitor: Monitor) -> Config:
+    return Config.from_settings(monitor.data.crawler.settings)
+
+
 def _assert_share_within(
-    monitor: Monitor, part: int, whole: int, limit_setting: str, what: str, detail: str = ""
+    monitor: Monitor, part: int, whole: int, limit: float, what: str, detail: str = ""
 ) -> None:
-    """Fails ``monitor`` when ``part`` of ``whole`` is more than the share the setting
+    """Fails ``monitor`` when ``part`` of ``whole`` is more than the share ``limit``
     allows, once ``whole`` reaches ``BELTA_DRIFT_MIN_ARTICLES``."""
-    settings = monitor.data.crawler.settings
-    if whole < settings.getint("BELTA_DRIFT_MIN_ARTICLES"):
+    if whole < config_of(monitor).drift_min_articles:
         return
     share = part / whole
-    limit = settings.getfloat(limit_setting)
     monitor.assertLessEqual(
         share, limit, msg=f"{part} of {whole} {what} ({share:.0%} > {limit:.0%}){detail}"
     )
@@ -73,7 +79,7 @@ class LayoutMonitor(Monitor):
             self,
             invalid,
             invalid + stats.get("validation/ok", 0),
-            "BELTA_MAX_INVALID_SHARE",
+            config_of(self).max_invalid_share,
             "article pages failed validation",
             f"; selectors that matched nothing: {missed_selectors(stats, ARTICLE_MISSED)}",
         )
@@ -81,19 +87,22 @@ class LayoutMonitor(Monitor):
 
 @monitors.name("Availability")
 class AvailabilityMonitor(Monitor):
-    """The site answers: article requests do not fail (after retries) en masse."""
+    """The site answers: article requests do not fail (after retries) en masse. The share
+    is of the requests answered (``belta/articles/answered``), not of those requested: a
+    listing may queue many at once, and queued ones would hide an outage. Earlier
+    failures fetched again are left out (:func:`~beltacrawl.crawl.verdict.fresh_failures`)."""
 
     longMessage = False
 
     @monitors.name("article requests succeed")
     def test_articles_can_be_fetched(self):
-        stats = self.data.stats
+        failed, answered = fresh_failures(self.data.stats)
         _assert_share_within(
             self,
-            stats.get("belta/articles/failed", 0),
-            stats.get("belta/articles/requested", 0),
-            "BELTA_MAX_FAILED_SHARE",
-            "article requests failed",
+            failed,
+            answered,
+            config_of(self).max_failed_share,
+            "answered article requests failed",
         )
 
 

@@ -42,8 +42,8 @@ MAX_WRITE_FAILURES = 3
 
 def cross_field_problem(record: Mapping[str, Any]) -> tuple[str, str] | None:
     """What the JSON Schema cannot say, as ``(reason, explanation)``, or ``None``: the URL
-    is the canonical form of an article URL, and the key agrees with ``article_id``,
-    ``article_year`` and the URL.
+    is the canonical form of an article URL (or of another kind's), and the key and kind
+    agree with ``article_id``, ``article_year`` and the URL.
 
     >>> good = {"url": "https://deu.belta.by/economics/view/krutoi-66060-2024/",
     ...         "key": "66060-2024", "article_id": 66060, "article_year": 2024}
@@ -53,6 +53,8 @@ def cross_field_problem(record: Mapping[str, Any]) -> tuple[str, str] | None:
     'key'
     >>> cross_field_problem({**good, "url": "https://deu.belta.by/economics/view/x-1-2024/"})[0]
     'key'
+    >>> cross_field_problem({**good, "kind": "infographic"})[0]
+    'kind'
     """
     url = record.get("url")
     ref = parse_article_url(url) if isinstance(url, str) else None
@@ -62,9 +64,15 @@ def cross_field_problem(record: Mapping[str, Any]) -> tuple[str, str] | None:
             f"not a canonical article URL (https://deu.belta.by/...-<id>-<year>/): {url!r}",
         )
     key = record.get("key")
-    expected = f"{record.get('article_id')}-{record.get('article_year')}"
-    if key != expected or key != ref.key:
-        return "key", f"key {key!r} does not match article_id-article_year {expected!r} and the URL"
+    identity = (record.get("article_id"), record.get("article_year"))
+    if key != ref.key or identity != (ref.article_id, ref.article_year):
+        return "key", (
+            f"key {key!r}, article_id and article_year {identity!r} do not match the URL's"
+            f" {ref.key!r}"
+        )
+    kind = record.get("kind", ref.kind.value)
+    if kind != ref.kind.value:
+        return "kind", f"kind {kind!r} does not match the URL's {ref.kind.value!r}"
     return None
 
 
@@ -114,7 +122,7 @@ class ValidationPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ValidationPipeline:
-        if not crawler.settings.getbool("BELTA_VALIDATE", True):
+        if not Config.from_settings(crawler.settings).validate:
             raise NotConfigured("BELTA_VALIDATE is off")
         try:
             schema = ItemValidationPipeline.from_crawler(crawler)
@@ -163,7 +171,7 @@ class DeduplicationPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DeduplicationPipeline:
-        if not crawler.settings.getbool("BELTA_DEDUPLICATE", True):
+        if not Config.from_settings(crawler.settings).deduplicate:
             raise NotConfigured("BELTA_DEDUPLICATE is off")
         return cls(crawler.stats)
 

@@ -45,7 +45,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_CHROMIUM = "/usr/bin/chromium"
 #: Command-line switches of the browser: no sandbox (containers, root), nothing phoning
 #: home or updating itself, no GPU.
 CHROMIUM_ARGS = (
@@ -85,7 +84,7 @@ def launch_options(settings: BaseSettings) -> dict[str, Any]:
     >>> options["executable_path"], options["headless"], options["args"][0]
     ('/opt/chromium/chrome', True, '--no-sandbox')
     """
-    chromium = settings.get("BELTA_CHROMIUM") or DEFAULT_CHROMIUM
+    chromium = Config.from_settings(settings).chromium
     return {
         "executable_path": shutil.which(chromium) or chromium,
         "headless": True,

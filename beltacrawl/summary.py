@@ -28,12 +28,14 @@ if TYPE_CHECKING:
 SUMMARY_LINES = (
     ("listing pages read", "belta/listing/pages"),
     ("listing entries found", "belta/listing/entries"),
+    ("listing entries not taken", "belta/listing/not_taken"),
     ("articles requested", "belta/articles/requested"),
     ("  of which refreshed", "belta/articles/refreshed"),
     ("  of which earlier failures retried", "belta/articles/retried_failures"),
     ("articles failed", "belta/articles/failed"),
     ("skipped: already archived", "belta/skipped/known"),
     ("skipped: outside date window", "belta/skipped/window"),
+    ("skipped: listed again in the same walk", "belta/skipped/seen_in_walk"),
     ("skipped: outside window after fetch", "belta/skipped/window_after_fetch"),
     ("records: new", "archive/new"),
     ("records: updated", "archive/updated"),
@@ -48,6 +50,8 @@ SUMMARY_LINES = (
 )
 #: Labels are padded to this width, so that every value starts in one column.
 LABEL_WIDTH = 38
+#: Lines that show their sub-stats: why listing entries were not taken.
+BROKEN_DOWN = frozenset({"belta/listing/not_taken"})
 #: Stats key prefix of article pages that were fetched but could not be used.
 ARTICLE_PROBLEM_PREFIX = "belta/article/problem/"
 
@@ -81,6 +85,32 @@ def count(stats: Mapping[str, Any], key: str) -> Any:
     return sum(v for k, v in stats.items() if k.startswith(key + "/") and isinstance(v, int))
 
 
+def breakdown(stats: Mapping[str, Any], prefix: str) -> str:
+    """The sub-stats under ``prefix`` as ``name count, …`` (empty when there are none).
+
+    >>> breakdown({"a/x/no_link": 1, "a/x/forbidden": 2, "a/y": 5}, "a/x/")
+    'forbidden 2, no_link 1'
+    """
+    return ", ".join(
+        f"{key.removeprefix(prefix)} {value}"
+        for key, value in sorted(stats.items())
+        if key.startswith(prefix)
+    )
+
+
+def summed(stats: Mapping[str, Any], key: str) -> str:
+    """:func:`count`, with its sub-stats for the lines that list them (``BROKEN_DOWN``).
+
+    >>> summed({"belta/listing/not_taken/no_link": 1,
+    ...         "belta/listing/not_taken/unknown_url": 2}, "belta/listing/not_taken")
+    '3 (no_link 1, unknown_url 2)'
+    """
+    total = count(stats, key)
+    if key not in BROKEN_DOWN or not total:
+        return str(total)
+    return f"{total} ({breakdown(stats, key + '/')})"
+
+
 def render_summary(
     stats: Mapping[str, Any],
     reason: str,
@@ -91,14 +121,8 @@ def render_summary(
     verdict = verdict or judge(stats, reason, walks)
     lines = [f"beltacrawl run summary (finish reason: {reason})"]
     lines.append(f"  {'duration':<{LABEL_WIDTH}} {duration(stats)}")
-    lines += [f"  {label:<{LABEL_WIDTH}} {count(stats, key)}" for label, key in SUMMARY_LINES]
-    article_problems = sorted(
-        (key.removeprefix(ARTICLE_PROBLEM_PREFIX), value)
-        for key, value in stats.items()
-        if key.startswith(ARTICLE_PROBLEM_PREFIX)
-    )
-    if article_problems:
-        text = ", ".join(f"{name} {count}" for name, count in article_problems)
+    lines += [f"  {label:<{LABEL_WIDTH}} {summed(stats, key)}" for label, key in SUMMARY_LINES]
+    if text := breakdown(stats, ARTICLE_PROBLEM_PREFIX):
         lines.append(f"  {'article pages unusable':<{LABEL_WIDTH}} {text}")
     for walk in sorted(walks, key=lambda walk: walk.listing):
         stopped = walk.stop_reason or "broke off"

@@ -21,7 +21,7 @@ import sys
 import tests.sitesim.server as server_module
 from tests.sitesim import ReplicaServer, SiteModel
 from tests.sitesim.routes import Response, route
-from tests.sitesim.server import _Handler
+from tests.sitesim.server import ReplicaHandler
 
 
 def prerendered(model: SiteModel) -> dict[str, Response]:
@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> None:
     # The handler writes headers and body separately: with Nagle's algorithm on, the
     # client's delayed ACK holds every response back ~40 ms, which would cap any crawl
     # at (connections / 40 ms) and hide the crawler's own cost.
-    _Handler.disable_nagle_algorithm = True
+    ReplicaHandler.disable_nagle_algorithm = True
     if args.prerender:
         pages = prerendered(model)
 

@@ -45,6 +45,7 @@ def record(article_id: int, year: int = 2024, **overrides: Any) -> dict[str, Any
         "key": f"{article_id}-{year}",
         "article_id": article_id,
         "article_year": year,
+        "kind": "article",
         "rubric": rubric,
         "rubric_label": "Wirtschaft",
         "title": f"Titel {article_id}",
@@ -95,7 +96,7 @@ def test_open_creates_schema_with_wal(tmp_path: Path) -> None:
     path = tmp_path / "new" / "dir" / "belta.sqlite"
     with Archive.open(path) as archive:
         assert path.is_file()
-        assert archive.user_version() == schema_version() == 3
+        assert archive.user_version() == schema_version() == 4
         conn = archive.db.conn
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
@@ -104,7 +105,7 @@ def test_open_creates_schema_with_wal(tmp_path: Path) -> None:
         fts_config = dict(conn.execute("SELECT k, v FROM articles_fts_config").fetchall())
     assert {"articles", "article_versions", "articles_fts", "failures", "crawl_runs"} <= tables
     assert fts_config["automerge"] == 8
-    assert {"articles_key", "articles_published_at", "articles_rubric"} <= tables
+    assert {"articles_published_at", "articles_rubric"} <= tables
 
 
 @contextlib.contextmanager
@@ -125,7 +126,7 @@ def test_version_2_archive_gets_the_full_text_merge_setting(tmp_path: Path) -> N
         old.store.upsert_many([record(7)])
         assert old.db.conn.execute(query).fetchone() is None  # FTS5's default, 4
     with Archive.open(path) as archive:
-        assert archive.user_version() == 3
+        assert archive.user_version() == schema_version()
         assert archive.db.conn.execute(query).fetchone()[0] == 8
         archive.store.upsert_many([record(8)])
         assert [hit.key for hit in archive.queries.search("Titel 7")] == ["7-2024"]
@@ -289,7 +290,7 @@ def test_bad_record_fails_the_whole_batch(archive: Archive) -> None:
 def test_a_key_that_does_not_match_a_stored_article_is_refused(
     archive: Archive, content_hash: str
 ) -> None:
-    """Found by id and year, stored or not: the table's CHECK still tests the key."""
+    """Found by key or not, the table's CHECK still tests the key against id and year."""
     archive.store.upsert_many([record(1)])
     with pytest.raises(RecordRefused, match="CHECK constraint failed"):
         archive.store.upsert_many([record(1, key="9-2024", content_hash=content_hash)])
@@ -309,6 +310,67 @@ def test_ids_repeat_across_years(archive: Archive) -> None:
         Outcome.NEW,
     ]
     assert archive.store.count() == 2
+
+
+def item(section: str, number: int, kind: str, **overrides: Any) -> dict[str, Any]:
+    """A photo report or infographic: no year, keyed by section and id."""
+    kind = overrides.pop("record_kind", kind)
+    url = f"https://deu.belta.by/{section}/view/bilder-{number}/"
+    values = {
+        "url": url,
+        "fetched_url": url,
+        "key": f"{section}-{number}",
+        "article_year": None,
+        "kind": kind,
+        "rubric": section,
+        "body": None,
+        "images": [{"url": "https://deu.belta.by/images/a.jpg", "caption": "Minsk"}],
+        **overrides,
+    }
+    return record(number, **values)
+
+
+def test_items_of_other_kinds_live_beside_articles(archive: Archive) -> None:
+    """Article 3192 of 2024, photo report 3192 and infographic 3192: three records."""
+    photos = item("photonews", 3192, "photo_report")
+    graphic = item("infographica", 3192, "infographic")
+    assert archive.store.upsert_many([record(3192), photos, graphic]) == [Outcome.NEW] * 3
+    assert set(archive.store.lookup(["3192-2024", "photonews-3192", "infographica-3192"])) == {
+        "3192-2024",
+        "photonews-3192",
+        "infographica-3192",
+    }
+    changed = {**photos, "title": "Neu", "content_hash": "changed"}
+    assert archive.store.upsert_many([changed]) == [Outcome.UPDATED]
+    history = archive.queries.show("photonews-3192")
+    assert history is not None and history.article["kind"] == "photo_report"
+    assert history.article["images"] == photos["images"]
+    assert [version["title"] for version in history.versions] == [photos["title"]]
+    kept = archive.db.conn.execute("SELECT key, kind, article_year FROM article_versions")
+    assert [tuple(row) for row in kept] == [("photonews-3192", "photo_report", None)]
+    assert archive.queries.integrity_check() == []
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"key": "photonews-3193"},  # another id
+        {"key": "infographica-3192"},  # another section
+        {"article_year": 2024},  # a kind without a year, with one
+        {"record_kind": "article"},  # an article without a year
+    ],
+)
+def test_an_item_whose_identity_does_not_agree_is_refused(
+    archive: Archive, overrides: dict[str, Any]
+) -> None:
+    with pytest.raises(RecordRefused, match="CHECK constraint failed"):
+        archive.store.upsert_many([item("photonews", 3192, "photo_report", **overrides)])
+    assert archive.store.count() == 0
+
+
+def test_an_article_without_kind_is_refused(archive: Archive) -> None:
+    with pytest.raises(RecordRefused, match=r"NOT NULL constraint failed: articles\.kind"):
+        archive.store.upsert_many([record(1, kind=None)])
 
 
 # --- lookup -------------------------------------------------------------------------------

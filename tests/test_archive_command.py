@@ -33,6 +33,7 @@ def article(number: int, **overrides: Any) -> dict[str, Any]:
         "key": f"{number}-2024",
         "article_id": number,
         "article_year": 2024,
+        "kind": "article",
         "rubric": rubric,
         "title": f"Titel {number}",
         "published_at": "2024-03-01T10:00:00+03:00",

@@ -13,9 +13,10 @@ from tests.crawling import run_crawl
 pytestmark = pytest.mark.slow
 
 ARTICLE_FIELDS_FROM_TRUTH = (
-    "url", "key", "article_id", "article_year", "rubric", "rubric_label", "title", "lead",
-    "published_at", "published_raw", "dateline_place", "dateline_date", "dateline_raw",
-    "body", "tags", "image_url", "image_caption", "language", "is_incomplete",
+    "url", "key", "article_id", "article_year", "kind", "rubric", "rubric_label", "title",
+    "lead", "published_at", "published_raw", "dateline_place", "dateline_date",
+    "dateline_raw", "body", "tags", "image_url", "image_caption", "images", "language",
+    "is_incomplete",
 )  # fmt: skip
 
 

@@ -59,6 +59,21 @@ def test_a_page_that_repeats_the_one_before_ends_the_walk():
     assert decision.fetch == [] and decision.stop is StopReason.NO_NEW_ENTRIES
 
 
+def test_every_entry_of_a_page_is_accounted_for():
+    """Fetched, outside the window, archived or read before in this walk: nothing else."""
+    rules, state = policy(True, since="2024-01-05"), walk()
+    rules.start_page(state)
+    rules.read_page(state, page(9, 9), {})
+    rules.start_page(state)
+    # Items shifted down: the two entries of page 1 appear again on page 2.
+    entries = [*page(9, 9), *page(8, 7, 4, start=2)]
+    decision = rules.read_page(state, entries, {"3-2024": Archived(at(7))})
+    assert [entry.key for entry in decision.fetch] == ["2-2024"]
+    assert (decision.seen_before, decision.already_archived, decision.outside_window) == (2, 1, 1)
+    accounted = len(decision.fetch) + decision.seen_before
+    assert accounted + decision.already_archived + decision.outside_window == len(entries)
+
+
 def test_entries_outside_the_window_are_skipped_and_since_ends_the_walk():
     rules, state = policy(since="2024-01-05", until="2024-01-07"), walk()
     rules.start_page(state)
@@ -184,3 +199,74 @@ def test_archive_side_articles_are_bounded_by_rubrics_and_window():
     windowed = CrawlArguments.parse({"since": "2024-01-02"})
     assert windowed.admits("sport", at(3)) and not windowed.admits("sport", at(1))
     assert not windowed.admits("sport", None)
+
+
+def test_after_a_page_the_walk_goes_on_or_says_why_it_stops():
+    rules, state = policy(), walk()
+    rules.start_page(state)
+    rules.read_page(state, page(9, 9, 9), {})
+    assert rules.after_page(state, None, None, 3).number == 2
+    assert rules.after_page(state, None, None, 2) is StopReason.LAST_PAGE
+    assert rules.after_page(state, StopReason.MAX_PAGES, "/all_news/page/2/", 3) is (
+        StopReason.MAX_PAGES
+    )
+
+
+def test_an_empty_first_page_is_a_layout_change_a_later_one_the_end():
+    rules, state = policy(recheck=0), walk()
+    rules.start_page(state)
+    assert rules.at_empty_page(state) is StopReason.LAYOUT_CHANGED
+    rules.start_page(state)
+    assert rules.at_empty_page(state) is StopReason.EMPTY_PAGE
+    rules.end(state, StopReason.EMPTY_PAGE, now=100.0)
+    rules.start_page(state)  # the re-check's first page
+    assert rules.at_empty_page(state) is StopReason.EMPTY_PAGE
+
+
+@dataclass
+class Stored:
+    url: str | None
+    published_at: datetime | None
+    fetched_at: datetime | None
+    is_incomplete: bool = False
+
+
+def article_url(key: str, rubric: str = "economics") -> str:
+    return f"https://deu.belta.by/{rubric}/view/titel-{key}/"
+
+
+def test_failures_are_retried_within_the_rubrics_until_given_up():
+    rules = FreshnessPolicy(timedelta(hours=6), timedelta(days=7), failure_attempts=3)
+
+    @dataclass
+    class Failed:
+        url: str
+        attempts: int
+
+    failures = [
+        Failed(article_url("1-2024"), 1),
+        Failed(article_url("2-2024", "sport"), 1),
+        Failed(article_url("3-2024"), 3),
+        Failed("https://deu.belta.by/not-an-article/", 1),
+    ]
+    retries = rules.failures_to_retry(failures, CrawlArguments.parse({"rubrics": "economics"}))
+    assert [ref.key for ref in retries.refs] == ["1-2024"] and retries.given_up == 1
+    everything = rules.failures_to_retry(failures, CrawlArguments.parse({}))
+    assert [ref.key for ref in everything.refs] == ["1-2024", "2-2024"]
+    # A failure's date is unknown: a run with a date window retries none.
+    windowed = rules.failures_to_retry(failures, CrawlArguments.parse({"since": "2024-01-01"}))
+    assert windowed.refs == [] and windowed.given_up == 1
+
+
+def test_stale_copies_within_the_rubrics_and_window_are_refreshed():
+    rules = FreshnessPolicy(timedelta(hours=6), timedelta(days=7), failure_attempts=3)
+    copies = [
+        Stored(article_url("1-2024"), at(2, 9), at(2, 10)),  # taken young
+        Stored(article_url("2-2024"), at(1, 9), at(2, 10)),  # taken a day old: final
+        Stored(article_url("3-2024", "sport"), at(2, 9), at(2, 10)),
+        Stored(None, at(2, 9), at(2, 10)),
+    ]
+    refs = rules.copies_to_refresh(copies, CrawlArguments.parse({"rubrics": "economics"}), at(3))
+    assert [ref.key for ref in refs] == ["1-2024"]
+    since = CrawlArguments.parse({"since": "2024-01-03"})
+    assert rules.copies_to_refresh(copies, since, at(3)) == []

@@ -217,3 +217,35 @@ def test_infer_dateline_date(day, month, published, expected):
 def test_infer_dateline_date_impossible_day():
     assert infer_dateline_date(31, 4, date(2024, 5, 1)) is None
     assert infer_dateline_date(30, 2, date(2024, 3, 1)) is None
+
+
+def test_loaded_dates_that_are_not_understood_or_far_from_the_listing_are_found():
+    import logging
+    from datetime import datetime
+
+    from beltacrawl.items import Article
+    from beltacrawl.loaders import date_findings
+    from beltacrawl.parsing.listing import ListingEntry
+    from beltacrawl.site.dates import MINSK
+    from beltacrawl.site.urls import parse_article_url
+
+    url = "https://deu.belta.by/economics/view/handel-66060-2024/"
+    ref = parse_article_url(url)
+    assert ref is not None
+    listed = datetime(2024, 9, 5, 10, 0, tzinfo=MINSK)
+    entry = ListingEntry(ref, "Handel", None, None, listed)
+    good = Article(
+        url=url, published_at="2024-09-05T10:00:00+03:00", published_raw="05 September 2024, 10:00"
+    )
+    assert date_findings(good, entry) == []
+    late = Article(url=url, published_at="2024-09-05T10:02:00+03:00", published_raw=None)
+    (differs,) = date_findings(late, entry)
+    assert (differs.name, differs.level) == ("date_differs_from_listing", logging.INFO)
+    assert differs.message == (
+        f"{url}: page date 2024-09-05 10:02:00+03:00 differs from listing date {listed}"
+    )
+    garbled = Article(url=url, published_at=None, published_raw="am Donnerstag")
+    (unparsed,) = date_findings(garbled, entry)
+    assert (unparsed.name, unparsed.level) == ("date_unparsed", logging.WARNING)
+    assert unparsed.message.endswith("'am Donnerstag' could not be parsed; left empty")
+    assert date_findings(garbled) == date_findings(garbled, entry)

@@ -28,12 +28,13 @@ ARTICLE = Article(
 #: text in UTF-8 (not ``\\u`` escapes), one line ending in a newline.
 EXPECTED = (
     '{"url": "https://deu.belta.by/economics/view/krutoi-66060-2024/", "fetched_url": null, '
-    '"key": "66060-2024", "article_id": 66060, "article_year": 2024, "rubric": null, '
+    '"key": "66060-2024", "article_id": 66060, "article_year": 2024, "kind": null, "rubric": null, '
     '"rubric_label": null, "title": "Krutoi: Handelsumsatz um 7 % gesteigert – „Belarus“", '
     '"lead": null, "published_at": null, "published_raw": null, "dateline_place": null, '
     '"dateline_date": null, "dateline_raw": null, "body": "MOSKAU …\\n\\nZweiter Absatz", '
     '"body_html": null, "tags": ["Russland", "Handel"], "image_url": null, '
-    '"image_caption": null, "language": null, "is_incomplete": false, "content_hash": null, '
+    '"image_caption": null, "images": [], "language": null, "is_incomplete": false, '
+    '"content_hash": null, '
     '"fetched_at": null}\n'
 ).encode()
 

@@ -61,10 +61,16 @@ def test_counts_only_fields_with_a_value():
 
 def test_a_missing_field_fails_the_coverage_rule():
     articles = fixture_articles()
-    articles[0] = dataclasses.replace(articles[0], body=None)
+    articles[0] = dataclasses.replace(articles[0], title=None)
     stats = closed_run_stats(articles)
-    assert stats["spidermon_item_scraped_count/Article/body"] == len(articles) - 1
+    assert stats["spidermon_item_scraped_count/Article/title"] == len(articles) - 1
     failed = stats["monitors/failed"]
     assert len(failed) == 1
     assert failed[0].startswith("Field Coverage Monitor/test_check_if_field_coverage_rules_are_met")
-    assert "Article/body" in failed[0]
+    assert "Article/title" in failed[0]
+
+
+def test_an_infographic_without_text_fails_no_coverage_rule():
+    articles = fixture_articles()
+    assert sum(article.body is None for article in articles) == 1  # the infographic
+    assert "monitors/failed" not in closed_run_stats(articles)

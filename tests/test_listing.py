@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -202,6 +203,11 @@ def test_links_to_other_editions_are_ignored():
     )
     page = parse(listing(inner))
     assert [entry.title for entry in page.entries] == ["Deutsch"]
+    assert [(passed.reason, passed.title) for passed in page.not_taken] == [
+        ("other_site", "English"),
+        ("other_site", "Russisch"),
+        ("other_site", "Chinesisch"),
+    ]
 
 
 def test_entry_without_rubric_link():
@@ -240,6 +246,9 @@ def test_changed_markup_falls_back_to_article_links_once():
     page = parse(listing(inner))
     assert [entry.key for entry in page.entries] == ["77000-2025"]
     assert "div.lenta_item" in page.missing
+    assert [(passed.reason, passed.title) for passed in page.not_taken] == [
+        ("other_site", "English")
+    ]
 
 
 def test_a_page_that_continues_the_day_of_the_page_before():
@@ -255,3 +264,85 @@ def test_a_page_that_continues_the_day_of_the_page_before():
     )
     assert to_iso(carried.entries[0].listed_at) == "2025-09-29T22:00:00+03:00"
     assert carried.day_group == ("27", ". 09.25")
+
+
+# --- items of other kinds, and entries not taken ----------------------------------------
+
+
+def test_photo_reports_and_infographics_are_entries_of_their_kind():
+    inner = day_group("02", "07.20") + "".join(
+        [
+            item("/photonews/view/81-jahrestag-der-chatyn-tragodie-3192", "Chatyn", time="16:00"),
+            item(
+                "/infographica/view/tag-der-unabhangigkeitstag-der-republik-belarus-2195/",
+                "Tag der Unabhängigkeit",
+                time="15:35",
+                rubric="infographica",
+            ),
+            item("/society/view/fotobericht-parade-in-minsk-49999-2020/", "FOTOBERICHT: Parade"),
+        ]
+    )
+    page = parse(listing(inner))
+    assert [(entry.key, entry.ref.kind.value) for entry in page.entries] == [
+        ("photonews-3192", "photo_report"),
+        ("infographica-2195", "infographic"),
+        ("49999-2020", "article"),
+    ]
+    assert to_iso(page.entries[1].listed_at) == "2020-07-02T15:35:00+03:00"
+    assert page.not_taken == []
+
+
+def test_every_entry_not_taken_is_kept_with_its_reason():
+    """Nothing a listing offers disappears without a reason."""
+    video = (
+        '<div class="news_item lenta_item"><div class="date">11:00</div>'
+        '<a href="/video/getRecord/4711/"><span class="lenta_item_title">Video</span></a></div>'
+    )
+    bare = (
+        '<div class="news_item lenta_item"><div class="date">10:00 <a class="date_rubric"'
+        ' href="https://deu.belta.by/society/">Gesellschaft</a></div>'
+        '<span class="lenta_item_title">Ohne Link</span></div>'
+    )
+    inner = day_group("28", "09.25") + "".join(
+        [
+            item("/economics/view/turtschin-77000-2025/", "Turtschin"),
+            video,
+            bare,
+            item("/economics/view/ohne-nummer/", "Ohne Nummer"),
+            item("https://eng.belta.by/economics/view/x-1-2025/", "English"),
+        ]
+    )
+    page = parse(listing(inner))
+    assert [entry.key for entry in page.entries] == ["77000-2025"]
+    assert [(p.reason, p.href, p.title) for p in page.not_taken] == [
+        ("forbidden", "/video/getRecord/4711/", "Video"),
+        ("no_link", "", "Ohne Link"),
+        ("unknown_url", "/economics/view/ohne-nummer/", "Ohne Nummer"),
+        ("other_site", "https://eng.belta.by/economics/view/x-1-2025/", "English"),
+    ]
+
+
+def test_entries_not_taken_are_counted_and_logged(caplog):
+    from scrapy.statscollectors import MemoryStatsCollector
+    from scrapy.utils.test import get_crawler
+
+    from beltacrawl.parsing.listing import NotTaken, report_not_taken
+
+    stats = MemoryStatsCollector(get_crawler())
+    logger = logging.getLogger("test-listing")
+    passed = [
+        NotTaken("unknown_url", "/economics/view/ohne-nummer/", "Ohne Nummer"),
+        NotTaken("unknown_url", "/sport/view/x/", None),
+        NotTaken("no_link", "", "Ohne Link"),
+    ]
+    with caplog.at_level(logging.INFO, logger="test-listing"):
+        report_not_taken(passed, "listing all_news page 3", stats, logger)
+    assert stats.get_value("belta/listing/not_taken/unknown_url") == 2
+    assert stats.get_value("belta/listing/not_taken/no_link") == 1
+    assert [record.levelname for record in caplog.records] == ["WARNING"] * 3
+    assert "listing all_news page 3: entry not taken (no_link)" in caplog.records[2].getMessage()
+    assert "/economics/view/ohne-nummer/" in caplog.records[0].getMessage()
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="test-listing"):
+        report_not_taken([NotTaken("forbidden", "/video/getRecord/1/", "V")], "x", stats, logger)
+    assert [record.levelname for record in caplog.records] == ["INFO"]

@@ -49,6 +49,7 @@ def article(number: int, year: int = 2024, **overrides: Any) -> Article:
         "key": f"{number}-{year}",
         "article_id": number,
         "article_year": year,
+        "kind": "article",
         "rubric": "economics",
         "title": f"Titel {number}",
         "published_at": f"{year}-03-01T10:00:00+03:00",
@@ -71,7 +72,7 @@ class BeltaSpider(Spider):
 
 def make_crawler(settings: dict[str, Any] | None = None) -> Any:
     crawler = get_crawler(BeltaSpider, settings or {})
-    crawler.spider = crawler._create_spider()
+    crawler.spider = crawler.spidercls.from_crawler(crawler)
     return crawler
 
 
@@ -131,6 +132,10 @@ def test_validation_passes_good_articles() -> None:
         ({"url": "https://deu.belta.by/economics/view/artikel-01-2024/"}, "url"),  # not canonical
         ({"key": "1-2023"}, "key"),
         ({"article_id": 2, "key": "2-2024"}, "key"),  # disagrees with the URL
+        # kinds: an article has a year and a text; the URL says which kind a record is
+        ({"kind": None}, "kind"),
+        ({"kind": "photo_report"}, "key"),  # a kind without a year, with one
+        ({"kind": "infographic"}, "key"),
     ],
 )
 def test_validation_drops_invalid_articles(
@@ -149,6 +154,43 @@ def test_validation_drops_invalid_articles(
     assert "validation/ok" not in stats_of(crawler)
     assert str(item.url) in caplog.text
     assert len(caplog.records) == 1
+
+
+PHOTONEWS = "https://deu.belta.by/photonews/view/81-jahrestag-der-chatyn-tragodie-3192/"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "reason"),
+    [
+        ({}, None),
+        ({"body": None}, None),  # photos and captions only
+        ({"kind": "article"}, "key"),  # an article's key is <id>-<year>
+        ({"kind": "infographic"}, "kind"),  # the URL says photo report
+        ({"key": "3192-2024", "article_year": 2024}, "key"),
+        ({"key": "infographica-3192"}, "key"),
+        ({"article_id": 3193}, "key"),
+        ({"url": PHOTONEWS.replace("3192", "3192-2024")}, "key"),  # photo report 2024
+        ({"url": PHOTONEWS.rstrip("/")}, "url"),
+    ],
+)
+def test_validation_of_a_photo_report(overrides: dict[str, Any], reason: str | None) -> None:
+    crawler = make_crawler(VALIDATION)
+    pipeline = ValidationPipeline.from_crawler(crawler)
+    values = {
+        "url": PHOTONEWS,
+        "fetched_url": PHOTONEWS,
+        "key": "photonews-3192",
+        "article_year": None,
+        "kind": "photo_report",
+        "rubric": "photonews",
+    }
+    photos = article(3192, **{**values, **overrides})
+    if reason is None:
+        assert pipeline.process_item(photos) is photos
+        return
+    with pytest.raises(InvalidArticle) as dropped:
+        pipeline.process_item(photos)
+    assert dropped.value.reason == reason
 
 
 def test_cross_field_checks_hold_for_records_the_schema_cannot_judge() -> None:
@@ -374,7 +416,7 @@ class ItemsSpider(scrapy.Spider):
         for n in range(1, 6):
             yield Article(
                 url=f"https://deu.belta.by/economics/view/a-{n}-2024/", key=f"{n}-2024",
-                article_id=n, article_year=2024, title="T", body="B",
+                article_id=n, article_year=2024, kind="article", title="T", body="B",
                 published_at="2024-03-01T10:00:00+03:00", content_hash="h",
             )
         yield Article(url="https://deu.belta.by/economics/view/a-1-2024/")  # invalid

@@ -43,11 +43,12 @@ def table_columns(conn: sqlite3.Connection, table: str) -> list[str]:
 
 def test_the_derived_columns() -> None:
     assert tuple(f.name for f in dataclasses.fields(Article)) == ARTICLE_FIELDS
-    assert IDENTITY_FIELDS == ("key", "article_id", "article_year")
-    assert ARTICLE_FIELDS[:2] + ARTICLE_FIELDS[5:] == VERSION_FIELDS
+    assert IDENTITY_FIELDS == ("key", "article_id", "article_year", "kind")
+    assert ARTICLE_FIELDS[:2] + ARTICLE_FIELDS[6:] == VERSION_FIELDS
     assert set(DETAIL_FIELDS) == {
         "rubric_label", "lead", "published_at", "published_raw", "dateline_place",
-        "dateline_date", "dateline_raw", "tags", "image_url", "image_caption", "body_html",
+        "dateline_date", "dateline_raw", "tags", "image_url", "image_caption", "images",
+        "body_html",
     }  # fmt: skip
     assert {
         "lead", "rubric_label", "published_at", "published_raw", "image_url", "image_caption"
@@ -58,14 +59,16 @@ def test_a_new_archive_has_a_column_per_field(tmp_path: Path) -> None:
     with Archive.open(tmp_path / "a.sqlite") as archive:
         conn = archive.db.conn
         assert table_columns(conn, "articles") == [
-            "id", "article_id", "article_year", "key", "url", "fetched_url", "rubric",
+            "id", "key", "article_id", "article_year", "kind", "url", "fetched_url", "rubric",
             "rubric_label", "title", "lead", "published_at", "published_raw",
             "dateline_place", "dateline_date", "dateline_raw", "body", "body_html", "tags",
-            "image_url", "image_caption", "language", "is_incomplete", "content_hash",
-            "fetched_at", "first_seen_at", "last_seen_at", "updated_at", "version_count",
+            "image_url", "image_caption", "images", "language", "is_incomplete",
+            "content_hash", "fetched_at", "first_seen_at", "last_seen_at", "updated_at",
+            "version_count",
         ]  # fmt: skip
         assert table_columns(conn, "article_versions") == [
-            "id", "article_id", "article_year", "key", "version", *VERSION_FIELDS, "archived_at"
+            "id", "key", "article_id", "article_year", "kind", "version", *VERSION_FIELDS,
+            "archived_at",
         ]  # fmt: skip
 
 
@@ -128,20 +131,26 @@ def test_an_archive_written_before_the_derivation_is_kept_whole(tmp_path: Path) 
     shutil.copy(WRITTEN_BY_SCHEMA_3, old)
     new = tmp_path / "new.sqlite"
     Archive.open(new).close()
+    tables = ("articles", "article_versions", "failures", "listing_coverage", "crawl_runs")
     with sqlite3.connect(WRITTEN_BY_SCHEMA_3) as conn:
+        # Every column schema 3 had, by name: schema 4 rebuilt the article tables.
+        was = {table: ", ".join(table_columns(conn, table)) for table in tables}
         before = {
-            table: conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
-            for table in (
-                "articles", "article_versions", "failures", "listing_coverage", "crawl_runs"
-            )
-        }  # fmt: skip
+            table: conn.execute(f"SELECT {was[table]} FROM {table} ORDER BY 1").fetchall()
+            for table in tables
+        }
     with Archive.open(old) as archive:
         assert archive.store.count() == 13
         assert archive.queries.integrity_check() == []
     assert normalised_schema(old) == normalised_schema(new)
     with sqlite3.connect(old) as conn:
         for table, rows in before.items():
-            assert conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall() == rows, table
+            now = conn.execute(f"SELECT {was[table]} FROM {table} ORDER BY 1").fetchall()
+            assert now == rows, table
+        for table in ("articles", "article_versions"):
+            kinds = conn.execute(f"SELECT kind, count(*) FROM {table} GROUP BY kind").fetchall()
+            assert kinds == [("article", len(before[table]))], table
+        assert conn.execute("SELECT count(*) FROM articles WHERE images = '[]'").fetchone() == (13,)
     assert sum(len(rows) for rows in before.values()) == 13 + 2 + 1 + 1 + 2
     with Archive.open(old) as archive:
         history = archive.queries.show("3-2024")

@@ -26,6 +26,7 @@ def record(number: int) -> dict[str, Any]:
         "key": f"{number}-2024",
         "article_id": number,
         "article_year": 2024,
+        "kind": "article",
         "title": f"T{number}",
         "body": f"B{number}",
         "content_hash": f"h{number}",
@@ -82,13 +83,29 @@ def test_summary_has_duration_counts_stop_reasons_and_verdict() -> None:
     assert lines[-3:] == ["  verdict: PROBLEMS", *(f"    - {problem}" for problem in found)]
     # Every value starts in one column, however long its label.
     values = [line for line in lines[1:-3] if not line.startswith("  verdict")]
-    assert {len(line) - len(line[2:].split("  ")[-1].lstrip()) for line in values} == {41}
+    assert all(line[40] == " " and line[41] != " " for line in values), values
     assert render_summary({}, "finished").splitlines()[-1] == "  verdict: ok"
     ctrl_c = render_summary({}, "shutdown").splitlines()[-1]
     assert ctrl_c == (
         "    - the run ended early (shutdown): stopped before its end (Ctrl-C or a signal); "
         "the next run catches up"
     )
+
+
+def test_summary_says_why_listing_entries_were_not_taken() -> None:
+    stats = {
+        "belta/listing/entries": 40,
+        "belta/listing/not_taken/forbidden": 2,
+        "belta/listing/not_taken/unknown_url": 1,
+        "belta/skipped/seen_in_walk": 4,
+    }
+    text = render_summary(stats, "finished")
+    assert re.search(r"^  listing entries found +40$", text, re.MULTILINE)
+    line = r"^  listing entries not taken +3 \(forbidden 2, unknown_url 1\)$"
+    assert re.search(line, text, re.MULTILINE)
+    assert re.search(r"^  skipped: listed again in the same walk +4$", text, re.MULTILINE)
+    assert re.search(r"^  listing entries not taken +0$", render_summary({}, "x"), re.MULTILINE)
+    assert text.splitlines()[-1] == "  verdict: ok"  # counted, not a problem
 
 
 # --- crawl_runs -------------------------------------------------------------------------
@@ -140,7 +157,7 @@ def test_version_1_archive_gains_the_report_columns(tmp_path: Path) -> None:
             " 'finished')"
         )
     with Archive.open(path) as archive:
-        assert archive.user_version() == schema_version() == 3
+        assert archive.user_version() == schema_version()
         (old_run,) = archive.ledger.recent_runs()
         assert (old_run.finish_reason, old_run.verdict, old_run.summary) == ("finished", None, None)
 

@@ -244,7 +244,7 @@ def test_listing_links_vary_in_form(replica: ReplicaServer) -> None:
 
 
 def test_every_variant_occurs_several_times() -> None:
-    model = SiteModel()
+    model = SiteModel(items=9)
     articles = [model.article(key) for key in model]
     counts = {name: sum(name in a.variants for a in articles) for name in VARIANTS}
     assert counts["sample"] == len(SAMPLES)
@@ -267,9 +267,10 @@ def test_truth_body_and_dateline_follow_from_the_markup(replica: ReplicaServer) 
 def test_expected_record_has_exactly_the_agreed_fields(replica: ReplicaServer) -> None:
     record = replica.model.expected_record(replica.model.keys_with("dash_nospace")[0])
     assert list(record) == [
-        "url", "key", "article_id", "article_year", "rubric", "rubric_label", "title",
-        "published_at", "published_raw", "dateline_place", "dateline_date", "dateline_raw",
-        "body", "lead", "tags", "image_url", "image_caption", "language", "is_incomplete",
+        "url", "key", "article_id", "article_year", "kind", "rubric", "rubric_label",
+        "title", "published_at", "published_raw", "dateline_place", "dateline_date",
+        "dateline_raw", "body", "lead", "tags", "image_url", "image_caption", "images",
+        "language", "is_incomplete",
     ]  # fmt: skip
     assert re.fullmatch(r"https://deu\.belta\.by/\w+/view/[a-z0-9.-]+-\d+-\d{4}/", record["url"])
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:00\+03:00", record["published_at"])
@@ -487,3 +488,27 @@ def test_same_seed_same_pages(make_replica: MakeReplica) -> None:
     key = one.model.keys()[40]
     assert fetch(one, one.model.article(key).path) == fetch(two, two.model.article(key).path)
     assert one.model.expected_records() == two.model.expected_records()
+
+
+def test_items_that_are_not_articles_show_their_quirks(make_replica) -> None:
+    """Photo reports and infographics under URLs without a year, video records: all listed
+    on all_news; an infographic shows INFOGRAFIK, its title twice, no subscribe block."""
+    replica = make_replica(articles=40, items=3, samples=False)
+    model = replica.model
+    graphic = model.article(model.item_keys("infographic")[0])
+    photos = model.article(model.item_keys("photo_report")[0])
+    video = model.article(model.item_keys("video")[0])
+    assert re.fullmatch(r"/infographica/view/[a-z0-9.-]+-219\d/", graphic.path)
+    assert re.fullmatch(r"/photonews/view/[a-z0-9.-]+-319\d/", photos.path)
+    status, page = fetch(replica, graphic.path)
+    assert status == 200
+    assert ">INFOGRAFIK</a>" in page and "Abonnieren" not in page
+    column = page.split('class="content_margin"')[1].split('class="right_col"')[0]
+    assert column.count(f">{graphic.title}<") == 2  # the h1 and again above the image
+    status, page = fetch(replica, photos.path)
+    assert status == 200 and "Abonnieren" in page
+    assert all(photo.src in page for photo in photos.gallery)
+    assert fetch(replica, video.path)[0] == 404  # never requested: not an article
+    listed = "".join(fetch(replica, f"/all_news/page/{n}/")[1] for n in range(1, 6))
+    for item in (graphic, photos, video):
+        assert f'href="{item.path}"' in listed, item.path

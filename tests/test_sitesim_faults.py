@@ -20,6 +20,9 @@ from beltacrawl.parsing.article import parse_article
 from beltacrawl.parsing.listing import parse_listing
 from tests.sitesim import ReplicaServer
 from tests.sitesim.faults import (
+    CONTROL_CHARS,
+    HOSTILE_BODY,
+    HOSTILE_TITLE,
     KINDS,
     MB,
     TRANSIENT_KINDS,
@@ -304,6 +307,73 @@ def test_offsite_meta_refresh(server: ReplicaServer) -> None:
     assert f'content="0; url=http://evil.example{path}"'.encode() in body
 
 
+def test_offsite_redirect_to_another_scheme(server: ReplicaServer) -> None:
+    path = article_path(server)
+    server.faults = FaultPlan().offsite_redirect(f"127.0.0.1:{server.port}", scheme="https")
+    status, headers, _ = get(server, path)
+    assert (status, headers["Location"]) == (302, f"https://127.0.0.1:{server.port}{path}")
+
+
+def test_article_redirect(server: ReplicaServer) -> None:
+    moved, target = article_path(server, 0), article_path(server, 1)
+    plan = server.faults = FaultPlan().article_redirect(
+        target, match=for_keys(server.model.keys()[0])
+    )
+    status, headers, _ = get(server, moved)
+    assert (status, headers["Location"]) == (307, target)
+    assert get(server, target)[0] == 200
+    assert plan.never_served_correctly() == {server.model.keys()[0]}
+
+
+def test_javascript_refresh_is_intact(server: ReplicaServer) -> None:
+    path = article_path(server)
+    plan = server.faults = FaultPlan().javascript_refresh()
+    status, _, body = get(server, path)
+    assert status == 200
+    assert b'<meta http-equiv="refresh" content="0; url=javascript:void(0)">' in body
+    assert parse_article(Selector(text=body.decode())).paragraphs  # the article is all there
+    assert plan.fired["javascript_refresh"] == 1
+    assert plan.served_correctly == {server.model.keys()[0]}
+    assert plan.never_served_correctly() == set()
+
+
+# --- hostile links ----------------------------------------------------------------------
+
+
+def test_whitespace_links(server: ReplicaServer) -> None:
+    server.faults = FaultPlan().whitespace_links()
+    _, _, body = get(server, "/all_news/")
+    hrefs = (
+        Selector(text=body.decode()).css("div.lenta_item a[href*='/view/']::attr(href)").getall()
+    )
+    assert len(hrefs) == 10
+    assert all("/view/\t" in href and "\n-" in href for href in hrefs)
+
+
+def test_long_link(server: ReplicaServer) -> None:
+    plan = server.faults = FaultPlan(seed=3).long_link(5000)
+    _, _, body = get(server, "/all_news/")
+    hrefs = (
+        Selector(text=body.decode()).css("div.lenta_item a[href*='/view/']::attr(href)").getall()
+    )
+    (long,) = [href for href in hrefs if len(href) > 5000]
+    (damaged,) = plan.never_served_correctly()
+    assert long.endswith(f"-{damaged}/")
+    assert len(hrefs) == 10
+
+
+def test_huge_listing_links_to_articles_that_answer_404(server: ReplicaServer) -> None:
+    plan = server.faults = FaultPlan().huge_listing(2000, times=1)
+    _, _, body = get(server, "/all_news/")
+    page = listing(body)
+    assert len(page.entries) == 2010
+    assert [entry.key for entry in page.entries[:10]] == server.model.keys()[:10]
+    assert get(server, "/society/view/sitesim-filler-7-2099/")[0] == 404
+    assert plan.never_served_correctly() == {"7-2099"}
+    assert plan.fired["huge_listing"] == 2
+    assert len(get(server, "/all_news/")[2]) < 20_000  # times=1
+
+
 # --- layout -----------------------------------------------------------------------------
 
 
@@ -382,6 +452,43 @@ def test_article_date_in_an_undocumented_format(server: ReplicaServer) -> None:
     raw = parse_article(Selector(text=body.decode("utf-8")))
     assert raw.published_raw == "vor 3 Stunden" and raw.published_meta is None
     assert raw.title and raw.paragraphs  # the rest of the page is intact
+
+
+def test_charset_labels_the_page_in_its_encoding(server: ReplicaServer) -> None:
+    path = article_path(server)
+    full = normal_page(server, path).decode("utf-8")
+    server.faults = FaultPlan().charset("utf-16")
+    _status, headers, body = get(server, path)
+    assert headers["Content-Type"] == "text/html; charset=utf-16"
+    assert body.decode("utf-16") == full.replace('charset="utf-8"', 'charset="utf-16"')
+    assert b"</html" not in body  # not as ASCII bytes
+
+
+@pytest.mark.parametrize("where", ["markup", "title"])
+def test_stray_bytes_in_a_utf8_page(server: ReplicaServer, where: str) -> None:
+    path = article_path(server)
+    full = normal_page(server, path)
+    plan = server.faults = FaultPlan().stray_bytes(where)
+    body = get(server, path)[2]
+    # Bytes in a comment leave the text intact: the article counts as served correctly.
+    key = server.model.keys()[0]
+    assert (key in plan.served_correctly) == (where == "markup")
+    assert plan.never_served_correctly() == (set() if where == "markup" else {key})
+    assert len(body) == len(full) + (4 if where == "title" else 14)
+    with pytest.raises(UnicodeDecodeError):
+        body.decode("utf-8")
+    title = parse_article(Selector(text=body.decode("utf-8", errors="replace"))).title
+    assert title.startswith("\ufffd" * 4) == (where == "title")
+
+
+def test_control_chars_and_hostile_markup_in_an_article(server: ReplicaServer) -> None:
+    path = article_path(server)
+    server.faults = FaultPlan().control_chars()
+    text = get(server, path)[2].decode("utf-8")
+    assert text.count(CONTROL_CHARS) == 2
+    server.faults = FaultPlan().hostile_markup()
+    text = get(server, path)[2].decode("utf-8")
+    assert HOSTILE_BODY in text and HOSTILE_TITLE in text
 
 
 def test_layout_faults_fire_only_on_normal_pages(server: ReplicaServer) -> None:

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from beltacrawl.site.deu import DEU_BELTA
 from beltacrawl.site.urls import (
     absolute_site_url,
+    clean_url,
     is_forbidden,
     is_site_url,
     join,
@@ -16,6 +17,7 @@ from beltacrawl.site.urls import (
     on_base,
     parse_article_link,
     parse_article_url,
+    refusal,
     rubric_of_listing_link,
 )
 
@@ -294,3 +296,160 @@ def test_article_link_is_the_joined_url_read_as_an_article(href: str, page_url: 
 def test_host_relative_links_of_a_listing(href: str):
     ref = parse_article_link(href, "https://deu.belta.by/all_news/page/2/", "", DEU_BELTA)
     assert ref is not None and ref.url == CANONICAL
+
+
+# --- items without a year: photo reports, infographics ----------------------------------
+
+PHOTONEWS = "https://deu.belta.by/photonews/view/81-jahrestag-der-chatyn-tragodie-3192"
+INFOGRAPHICA = (
+    "https://deu.belta.by/infographica/view/tag-der-unabhangigkeitstag-der-republik-belarus-2195/"
+)
+
+
+@pytest.mark.parametrize(
+    ("url", "kind", "key", "canonical"),
+    [
+        (PHOTONEWS, "photo_report", "photonews-3192", PHOTONEWS + "/"),
+        ("http://m.deu.belta.by" + PHOTONEWS[20:] + "/", "photo_report", "photonews-3192", None),
+        (INFOGRAPHICA, "infographic", "infographica-2195", INFOGRAPHICA),
+        (INFOGRAPHICA.rstrip("/") + "?x=1", "infographic", "infographica-2195", None),
+        # In an item section a trailing number that looks like a year is the id.
+        (
+            "https://deu.belta.by/photonews/view/parade-2021/",
+            "photo_report",
+            "photonews-2021",
+            None,
+        ),
+    ],
+)
+def test_items_without_a_year(url, kind, key, canonical):
+    ref = parse_article_url(url)
+    assert ref is not None
+    assert (ref.kind.value, ref.key, ref.article_year) == (kind, key, None)
+    assert ref.url == (canonical or ref.url)
+    assert parse_article_url(ref.url) == ref  # the canonical URL is a fixed point
+    assert ref.url.startswith("https://deu.belta.by/") and ref.url.endswith("/")
+
+
+def test_a_slug_starting_with_a_digit_is_the_slug():
+    ref = parse_article_url(PHOTONEWS)
+    assert (ref.slug, ref.article_id) == ("81-jahrestag-der-chatyn-tragodie", 3192)
+
+
+def test_item_keys_never_collide_with_article_keys():
+    """Article 3192 of 2021 and photo report 3192 are different records."""
+    article = parse_article_url("https://deu.belta.by/fotoreportage/view/chatyn-3192-2021/")
+    photos = parse_article_url(PHOTONEWS)
+    assert article.kind.value == "article" and photos.kind.value == "photo_report"
+    assert article.key == "3192-2021" != photos.key == "photonews-3192"
+    graphic = parse_article_url("https://deu.belta.by/infographica/view/x-3192/")
+    assert len({article.key, photos.key, graphic.key}) == 3
+
+
+def test_an_article_titled_fotobericht_stays_an_article():
+    """The kind comes from the URL grammar, never from a title or a rubric."""
+    ref = parse_article_url(
+        "https://deu.belta.by/society/view/fotobericht-parade-in-minsk-66500-2024/"
+    )
+    assert (ref.kind.value, ref.key) == ("article", "66500-2024")
+
+
+def test_identity_is_id_and_year_never_the_slug():
+    """``63275-2023`` and ``63236-2024`` are both New Year speeches with the same slug [seen];
+    the same id recurs in another year under the same slug, too."""
+    slug = "neujahrsansprache-des-prasidenten-der-republik-belarus-alexander-lukaschenko"
+    speeches = [
+        parse_article_url(f"https://deu.belta.by/president/view/{slug}-{number}/")
+        for number in ("63275-2023", "63236-2024", "63275-2024")
+    ]
+    assert [ref.key for ref in speeches] == ["63275-2023", "63236-2024", "63275-2024"]
+    assert len({ref.slug for ref in speeches}) == 1
+    # A slug that is no title (cut, or another word altogether) changes nothing either.
+    short = parse_article_url("https://deu.belta.by/president/view/vns-79035-2025/")
+    other = parse_article_url(
+        "https://deu.belta.by/president/view/a-completely-different-79035-2025"
+    )
+    assert short.key == other.key == "79035-2025"
+
+
+@pytest.mark.parametrize(
+    ("href", "reason"),
+    [
+        ("https://eng.belta.by/economics/view/x-1-2024/", "other_site"),
+        ("/video/getRecord/123/", "forbidden"),
+        ("/printv/economics/view/x-1-2024/", "forbidden"),
+        ("/economics/view/ohne-nummer/", "unknown_url"),
+        ("/newsletters/view/x-12/", "unknown_url"),
+        ("mailto:redaktion@belta.by", "not_a_url"),
+        ("", "not_a_url"),
+    ],
+)
+def test_why_a_link_is_not_taken(href, reason):
+    page = "https://deu.belta.by/all_news/"
+    assert parse_article_link(href, page, "", DEU_BELTA) is None
+    assert refusal(href, page, "", DEU_BELTA) == reason
+
+
+# --- links as browsers read them (issue 14) -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "href",
+    [
+        KRUTOI.replace("/view/", "/view/\t"),
+        KRUTOI.replace("-66060", "\n-66060"),
+        KRUTOI.replace("krutoi-", "kru\r\ntoi-"),
+        KRUTOI.replace("66060", "66\t060"),
+        " \n" + KRUTOI + "\t ",
+        "\x01" + KRUTOI + "\x1f",
+    ],
+)
+def test_tabs_newlines_and_edge_controls_in_a_link_are_dropped(href: str):
+    """As in browsers (the URL living standard): such a link is the same article."""
+    for page in ("https://deu.belta.by/all_news/", "http://127.0.0.1:8000/all_news/"):
+        ref = parse_article_link(href, page, "127.0.0.1", DEU_BELTA)
+        assert ref is not None and ref.url == CANONICAL and ref.path == KRUTOI
+    inner = href.strip(" \t\n\r\x01\x1f")  # what is left inside the URL
+    assert parse_article_url(" https://deu.belta.by" + inner + "\n") == parse_article_url(CANONICAL)
+
+
+@pytest.mark.parametrize(
+    ("slug", "encoded"),
+    [
+        ("größe", "gr%C3%B6%C3%9Fe"),
+        ("a b", "a%20b"),
+        ("50%", "50%25"),
+        ("a%2Fb", "a%2Fb"),
+        ("a\x00b", "a%00b"),
+        ("[x]", "%5Bx%5D"),
+    ],
+)
+def test_the_url_of_an_article_is_always_percent_encoded(slug: str, encoded: str):
+    ref = parse_article_link(
+        f"/society/view/{slug}-5-2024/", "https://deu.belta.by/", "", DEU_BELTA
+    )
+    assert ref is not None
+    assert ref.url == f"https://deu.belta.by/society/view/{encoded}-5-2024/"
+    assert parse_article_url(ref.url) == ref  # stable: the stored URL reads back the same
+
+
+_VALID_URL_CHARS = frozenset(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#@!$&'()*+,;=%"
+)
+
+
+@given(st.text(max_size=30))
+@example("\t\n\r %zz\x7f\u00e4")
+def test_any_slug_gives_a_valid_url(slug: str):
+    ref = parse_article_link(
+        f"/society/view/{slug}-5-2024/", "https://deu.belta.by/", "", DEU_BELTA
+    )
+    if ref is None:
+        return
+    assert set(ref.url) <= _VALID_URL_CHARS
+    assert clean_url(ref.url) == ref.url
+    assert all(
+        ref.url[i + 1 : i + 3].isalnum() and len(ref.url[i + 1 : i + 3]) == 2
+        for i, char in enumerate(ref.url)
+        if char == "%"
+    )

@@ -17,8 +17,8 @@ crawl out) and :mod:`.errors`.
 >>> import tempfile, pathlib
 >>> with tempfile.TemporaryDirectory() as tmp, Archive.open(pathlib.Path(tmp) / "a.sqlite") as a:
 ...     record = {"url": "https://deu.belta.by/economics/view/x-1-2024/", "key": "1-2024",
-...               "article_id": 1, "article_year": 2024, "title": "T", "body": "B",
-...               "content_hash": "h1"}
+...               "article_id": 1, "article_year": 2024, "kind": "article", "title": "T",
+...               "body": "B", "content_hash": "h1"}
 ...     a.store.upsert_many([record, {**record, "content_hash": "h2", "body": "B2"}])
 ...     a.store.lookup(["1-2024", "2-2024"])["1-2024"].key, a.store.count()
 [<Outcome.NEW: 'new'>, <Outcome.UPDATED: 'updated'>]

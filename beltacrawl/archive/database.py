@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from beltacrawl.archive import schema
-from beltacrawl.archive.errors import ArchiveError, ArchiveNotFound
+from beltacrawl.archive.errors import (
+    ArchiveDamaged,
+    ArchiveError,
+    ArchiveNotFound,
+    ArchiveUnwritable,
+)
 
 if TYPE_CHECKING:
-    import os
     from collections.abc import Iterator
 
 #: Milliseconds a connection waits for another writer before giving up with "database is locked".
@@ -22,6 +27,20 @@ BUSY_TIMEOUT_MS = 30_000
 def utc_now() -> str:
     """Current UTC time, ISO 8601 with offset, e.g. ``2026-11-28T10:00:00+00:00``."""
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def unwritable(path: Path) -> str | None:
+    """Why an archive at ``path`` could not be written, or ``None``. SQLite writes beside
+    the file (its ``-wal`` and ``-shm`` files), and so does the run lock: the directory
+    must be writable too."""
+    if path.exists() and not os.access(path, os.W_OK):
+        return "the file is read-only"
+    directory = next((parent for parent in path.parents if parent.exists()), Path("."))
+    if not directory.is_dir():
+        return f"{directory} is not a directory"
+    if not os.access(directory, os.W_OK | os.X_OK):
+        return f"the directory {directory} is not writable"
+    return None
 
 
 class Database:
@@ -44,6 +63,8 @@ class Database:
                 path.resolve().as_uri() + "?mode=ro", uri=True, isolation_level=None
             )
         else:
+            if cause := unwritable(path):
+                raise ArchiveUnwritable(f"cannot write the archive {path}: {cause}")
             path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(path, isolation_level=None)
         try:
@@ -54,6 +75,8 @@ class Database:
                 conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = NORMAL")
             database = cls(conn, path, readonly=readonly)
+            if not readonly:
+                database._check_intact()
             database._migrate()
         except sqlite3.DatabaseError as exc:
             conn.close()
@@ -62,6 +85,17 @@ class Database:
             conn.close()
             raise
         return database
+
+    def _check_intact(self) -> None:
+        """Refuse a damaged file before anything is written to it (SQLite's quick check:
+        every page read once, without the slower index cross-checks)."""
+        try:
+            rows = [row[0] for row in self.conn.execute("PRAGMA quick_check(1)")]
+        except sqlite3.DatabaseError as exc:
+            raise ArchiveDamaged(self.path, str(exc)) from exc
+        if rows != ["ok"]:
+            lines = [line for line in rows[0].splitlines() if not line.startswith("***")]
+            raise ArchiveDamaged(self.path, lines[0] if lines else rows[0])
 
     def _migrate(self) -> None:
         target = schema.schema_version()

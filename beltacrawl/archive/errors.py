@@ -16,6 +16,23 @@ class ArchiveNotFound(ArchiveError, FileNotFoundError):
     """A read-only open of an archive file that does not exist."""
 
 
+class ArchiveDamaged(ArchiveError):
+    """SQLite's quick check finds the archive file damaged: nothing is written to it."""
+
+    def __init__(self, path: Path, problem: str) -> None:
+        self.path = path
+        self.problem = problem
+        super().__init__(
+            f"archive {path} is damaged ({problem}); not writing to it. Keep the file, "
+            "copy it with `scrapy archive backup` and recover it as docs/operations.md "
+            "describes (A damaged archive)"
+        )
+
+
+class ArchiveUnwritable(ArchiveError):
+    """The archive file, or the directory it is in, cannot be written."""
+
+
 class ArchiveLocked(ArchiveError):
     """Another crawl holds the archive's run lock."""
 

@@ -61,14 +61,27 @@ class Ledger:
 
     def record_failure(self, url: str, key: str | None, reason: str) -> int:
         """Remember that fetching ``url`` failed; a later success of ``key`` clears it.
-        Returns how often it has failed now."""
+        Returns how often it has failed now.
+
+        One entry per article: an entry of the same key under another spelling of its URL
+        (recorded before URLs were cleaned, or under an old slug) is taken over with its
+        attempts, so that it is given up in time instead of being retried for ever.
+        """
         with self._db.transaction() as conn:
+            earlier = 0
+            if key is not None:
+                earlier = conn.execute(
+                    "SELECT coalesce(sum(attempts), 0) FROM failures WHERE key = ? AND url <> ?",
+                    (key, url),
+                ).fetchone()[0]
+                conn.execute("DELETE FROM failures WHERE key = ? AND url <> ?", (key, url))
             (attempts,) = conn.execute(
-                "INSERT INTO failures (url, key, reason, failed_at) VALUES (?, ?, ?, ?)"
+                "INSERT INTO failures (url, key, reason, failed_at, attempts)"
+                " VALUES (?, ?, ?, ?, 1 + ?)"
                 " ON CONFLICT (url) DO UPDATE SET key = coalesce(excluded.key, key),"
                 " reason = excluded.reason, failed_at = excluded.failed_at,"
-                " attempts = attempts + 1 RETURNING attempts",
-                (url, key, reason, utc_now()),
+                " attempts = attempts + excluded.attempts RETURNING attempts",
+                (url, key, reason, utc_now(), earlier),
             ).fetchone()
         return int(attempts)
 

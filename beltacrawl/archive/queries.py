@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
+import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -20,6 +21,16 @@ if TYPE_CHECKING:
 
     from beltacrawl.archive.database import Database
     from beltacrawl.archive.ledger import CrawlRun, Ledger
+
+
+#: Bounds of one search, so that no query (``--raw`` FTS5 syntax especially) can hold the
+#: archive and the analyst's terminal for minutes: hits returned, characters in the
+#: query, and seconds it may run before SQLite interrupts it.
+MAX_SEARCH_LIMIT = 10_000
+MAX_QUERY_LENGTH = 2_000
+SEARCH_SECONDS = 10.0
+#: SQLite virtual-machine instructions between two looks at the clock.
+_PROGRESS_STEPS = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,17 +148,30 @@ class Queries:
             with contextlib.suppress(sqlite3.ProgrammingError):  # archive already closed
                 cursor.close()
 
-    def search(self, query: str, limit: int = 20, *, raw: bool = False) -> list[SearchHit]:
+    def search(
+        self, query: str, limit: int = 20, *, raw: bool = False, seconds: float = SEARCH_SECONDS
+    ) -> list[SearchHit]:
         """Full-text search of titles and bodies, best match first (bm25, title weighs 5×).
 
         Plain words must all occur (``*`` suffix for a prefix); ``raw=True`` passes FTS5
-        query syntax (``OR``, ``NEAR``, ``"phrases"``, ``title:``) through unchanged.
+        query syntax (``OR``, ``NEAR``, ``"phrases"``, ``title:``) through unchanged. A
+        query longer than ``MAX_QUERY_LENGTH``, a ``limit`` above ``MAX_SEARCH_LIMIT`` and a
+        search running longer than ``seconds`` are refused with an :class:`ArchiveError`.
         """
+        if not 1 <= limit <= MAX_SEARCH_LIMIT:
+            raise ArchiveError(f"search limit {limit} out of range (1 to {MAX_SEARCH_LIMIT})")
+        if len(query) > MAX_QUERY_LENGTH:
+            raise ArchiveError(
+                f"search query too long ({len(query)} characters, at most {MAX_QUERY_LENGTH})"
+            )
         match = query if raw else fts_query(query)
         if not match.strip():
             return []
+        conn = self._db.conn
+        deadline = time.monotonic() + seconds
+        conn.set_progress_handler(lambda: time.monotonic() > deadline, _PROGRESS_STEPS)
         try:
-            rows = self._db.conn.execute(
+            rows = conn.execute(
                 "SELECT a.key, a.title, a.published_at, a.rubric, a.url,"
                 " snippet(articles_fts, 1, '[', ']', ' … ', 16) AS snippet,"
                 " bm25(articles_fts, 5.0, 1.0) AS score"
@@ -156,7 +180,13 @@ class Queries:
                 (match, limit),
             ).fetchall()
         except sqlite3.OperationalError as exc:
+            if time.monotonic() > deadline:
+                raise ArchiveError(
+                    f"search stopped after {seconds:g} s; use fewer or longer terms"
+                ) from exc
             raise ArchiveError(f"invalid search query {query!r}: {exc}") from exc
+        finally:
+            conn.set_progress_handler(None, 0)
         return [SearchHit(**dict(row)) for row in rows]
 
     def show(self, key: str) -> ArticleHistory | None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from beltacrawl.items import Article, FieldSpec, Storage, field_specs
+from beltacrawl.items import Article, FieldSpec, Kind, Storage, field_specs
 
 if TYPE_CHECKING:
     import sqlite3
@@ -30,15 +30,26 @@ def field_spec(name: str, record_class: type[Any] = Article) -> FieldSpec:
     return dict(field_specs(record_class))[name]
 
 
+def admits_null(spec: FieldSpec) -> bool:
+    """Does the field's JSON Schema allow ``null``?
+
+    >>> admits_null(field_spec("article_year")), admits_null(field_spec("article_id"))
+    (True, False)
+    """
+    kinds = spec.json_schema.get("type", [])
+    return "null" in (kinds if isinstance(kinds, list) else [kinds])
+
+
 def column_definition(name: str, spec: FieldSpec, *, current: bool) -> str:
     """The column of one record field in ``articles`` (``current``) or ``article_versions``.
 
-    The identity is NOT NULL in both tables; required fields and value checks (a JSON
-    array, 0/1) hold for the current record only: versions keep what was stored.
+    The identity is NOT NULL in both tables (unless its schema admits null:
+    ``article_year`` of the kinds without a year); required fields and value checks (a
+    JSON array, 0/1) hold for the current record only: versions keep what was stored.
     """
     sql_type = "INTEGER" if spec.storage in (Storage.INTEGER, Storage.BOOLEAN) else "TEXT"
     parts = [f"{name:<15} {sql_type:<7}"]
-    if spec.identity or (current and spec.required):
+    if (spec.identity and not admits_null(spec)) or (current and spec.required):
         parts.append("NOT NULL")
     if spec.storage is Storage.JSON_LIST:
         parts.append("NOT NULL DEFAULT '[]'")
@@ -77,7 +88,10 @@ def articles_ddl(record_class: type[Any] = Article) -> str:
             "updated_at      TEXT    NOT NULL",
             "version_count   INTEGER NOT NULL DEFAULT 1",
             f"UNIQUE ({_unique(record_class)})",
-            "CHECK (key = article_id || '-' || article_year)",
+            # An article's key is its id and year; another kind's, its section and id.
+            "CHECK (key = CASE WHEN article_year IS NULL THEN rubric || '-' || article_id"
+            " ELSE article_id || '-' || article_year END)",
+            f"CHECK ((kind = '{Kind.ARTICLE.value}') = (article_year IS NOT NULL))",
         ],
     )
 
@@ -117,6 +131,9 @@ _V1_OTHERS: tuple[str, ...] = (
         tokenize = 'unicode61 remove_diacritics 2'
     )
     """,
+)
+#: The triggers that keep the full-text index in step with ``articles``.
+_FTS_TRIGGERS: tuple[str, ...] = (
     """
     CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
         INSERT INTO articles_fts (rowid, title, body) VALUES (new.id, new.title, new.body);
@@ -135,6 +152,9 @@ _V1_OTHERS: tuple[str, ...] = (
         INSERT INTO articles_fts (rowid, title, body) VALUES (new.id, new.title, new.body);
     END
     """,
+)
+#: The tables around the articles, as schema version 1 made them.
+_V1_LEDGER: tuple[str, ...] = (
     """
     CREATE TABLE failures (
         url         TEXT    PRIMARY KEY,
@@ -178,7 +198,7 @@ def _migrate_to_1(conn: sqlite3.Connection) -> None:
     for statement in _V1_ARTICLE_INDEXES:
         conn.execute(statement)
     conn.execute(versions_ddl())
-    for statement in _V1_OTHERS:
+    for statement in (*_V1_OTHERS, *_FTS_TRIGGERS, *_V1_LEDGER):
         conn.execute(statement)
 
 
@@ -196,6 +216,51 @@ def _migrate_to_3(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT INTO articles_fts (articles_fts, rank) VALUES ('automerge', 8)")
 
 
+def _migrate_to_4(conn: sqlite3.Connection) -> None:
+    """Records of other kinds beside articles (photo reports, infographics): a ``kind``
+    column (``article`` for every existing row), ``article_year`` NULL for the kinds
+    without a year, and ``key`` the identity both article tables are keyed by.
+
+    SQLite changes constraints only by rebuilding a table: the old tables are renamed
+    (which carries the versions' foreign key along), the new ones made from the record's
+    DDL and filled with every row, ``id`` included (the full-text index refers to it),
+    and the old ones dropped, the versions first, so that no row is cascaded away.
+    """
+    for trigger in ("articles_fts_insert", "articles_fts_delete", "articles_fts_update"):
+        conn.execute(f"DROP TRIGGER {trigger}")
+    for index in (
+        "articles_key",
+        "articles_published_at",
+        "articles_rubric",
+        "article_versions_key",
+    ):
+        conn.execute(f"DROP INDEX IF EXISTS {index}")
+    for table, ddl in (("articles", articles_ddl()), ("article_versions", versions_ddl())):
+        old = f"{table}_v3"
+        conn.execute(f"ALTER TABLE {table} RENAME TO {old}")
+        conn.execute(ddl)
+        present = _columns(conn, old)
+        names = [name for name in _column_names(conn, table) if name in present]
+        values = [*names, f"'{Kind.ARTICLE.value}'"] if "kind" not in present else names
+        columns = [*names, "kind"] if "kind" not in present else names
+        conn.execute(
+            f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(values)} FROM {old}"
+        )
+    conn.execute("DROP TABLE article_versions_v3")
+    conn.execute("DROP TABLE articles_v3")
+    for statement in (*_V4_INDEXES, *_FTS_TRIGGERS):
+        conn.execute(statement)
+    if problems := conn.execute("PRAGMA foreign_key_check").fetchall():
+        raise sqlite3.IntegrityError(f"article versions without their article: {problems[:5]}")
+
+
+#: Indexes of the article tables from schema version 4 (``key`` has its ``UNIQUE``).
+_V4_INDEXES: tuple[str, ...] = (
+    "CREATE INDEX articles_published_at ON articles (published_at)",
+    "CREATE INDEX articles_rubric ON articles (rubric, published_at)",
+)
+
+
 #: Schema migrations: ``MIGRATIONS[n]`` takes an archive from version ``n`` to ``n + 1``.
 #: A change to the tables appends one function; released functions keep their effect.
 #: A new record field needs none (see :func:`add_missing_columns`).
@@ -203,6 +268,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _migrate_to_1,
     _migrate_to_2,
     _migrate_to_3,
+    _migrate_to_4,
 ]
 
 
@@ -212,7 +278,11 @@ def schema_version() -> int:
 
 
 def _columns(conn: sqlite3.Connection, table: str) -> set[str]:
-    return {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+    return set(_column_names(conn, table))
+
+
+def _column_names(conn: sqlite3.Connection, table: str) -> list[str]:
+    return [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
 
 
 def missing_columns(

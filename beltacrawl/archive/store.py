@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from beltacrawl.archive.columns import (
     ARTICLE_FIELDS,
     DETAIL_FIELDS,
+    IDENTITY_FIELDS,
     KEPT_IF_MISSING,
     VERSION_FIELDS,
     decode,
@@ -79,12 +80,10 @@ class Store:
     def _write(self, row: dict[str, Any], now: str) -> Outcome:
         conn = self._db.conn
         stored = conn.execute(
-            "SELECT id, content_hash, title, body FROM articles"
-            " WHERE article_id = ? AND article_year = ?",
-            (row["article_id"], row["article_year"]),
+            "SELECT id, content_hash, title, body FROM articles WHERE key = ?", (row["key"],)
         ).fetchone()
-        # Found by id and year: writing the key back lets the table's CHECK test it.
-        identity = "key = :key"
+        # Found by key: writing the identity back lets the table's CHECKs test it.
+        identity = ", ".join(f"{name} = :{name}" for name in IDENTITY_FIELDS)
         if stored is None:
             columns = (*ARTICLE_FIELDS, "first_seen_at", "last_seen_at", "updated_at")
             conn.execute(
@@ -106,10 +105,11 @@ class Store:
             outcome = Outcome.UNCHANGED
         else:
             fields = ", ".join(VERSION_FIELDS)
+            identity_fields = ", ".join(IDENTITY_FIELDS)
             conn.execute(
                 "INSERT INTO article_versions"
-                f" (article_id, article_year, key, version, {fields}, archived_at)"
-                f" SELECT article_id, article_year, key, version_count, {fields}, ?"
+                f" ({identity_fields}, version, {fields}, archived_at)"
+                f" SELECT {identity_fields}, version_count, {fields}, ?"
                 " FROM articles WHERE id = ?",
                 (now, stored["id"]),
             )

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -28,6 +29,9 @@ from scrapy.exceptions import UsageError
 from beltacrawl.archive import DEFAULT_PATH, ArchiveError, ArchiveNotFound
 from beltacrawl.commands import archive_export, archive_read
 from beltacrawl.commands.subcommand import ArchiveContext, CommandFailed, Subcommand
+
+#: Said when reading meets a damaged page.
+DAMAGED_HINT = "it may be damaged; see 'A damaged archive' in docs/operations.md"
 
 #: Every ``scrapy archive`` subcommand, in the order ``-h`` lists them.
 SUBCOMMANDS: tuple[Subcommand, ...] = (
@@ -122,6 +126,8 @@ class Command(ScrapyCommand):
             self._fail(str(exc), exc.exit_code)
         except ArchiveError as exc:
             self._fail(str(exc))
+        except sqlite3.DatabaseError as exc:  # a damaged page met while reading
+            self._fail(f"cannot read the archive {context.path} ({exc}): {DAMAGED_HINT}")
         except BrokenPipeError:
             # The reader went away (e.g. `| head`): stop quietly.
             devnull = os.open(os.devnull, os.O_WRONLY)

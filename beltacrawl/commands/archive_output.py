@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import difflib
 import itertools
+import json
+import re
 from typing import TYPE_CHECKING, Any
 
 from beltacrawl.archive import ARTICLE_FIELDS
@@ -15,6 +17,32 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from beltacrawl.archive import ArchiveStats, ArticleHistory, SearchHit
+
+#: Control characters (C0, DEL, C1) but newline: printed raw they drive the terminal.
+_CONTROLS = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+#: The controls JSON does not escape by itself.
+_JSON_UNESCAPED_CONTROLS = re.compile("[\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    r"""The text with every control character but newline shown as an escape, never
+    sent to the terminal: what the archive holds is data, not commands.
+
+    >>> printable("Titel\x1b]0;pwned\x07\nZeile\x9b2")
+    'Titel\\x1b]0;pwned\\x07\nZeile\\x9b2'
+    """
+    return _CONTROLS.sub(lambda match: f"\\x{ord(match[0]):02x}", text)
+
+
+def format_json(document: Any) -> str:
+    r"""``document`` as indented JSON without a raw control character (JSON escapes C0
+    itself; DEL and C1 are escaped here).
+
+    >>> format_json({"title": "a\x1bb\x9bc"})
+    '{\n  "title": "a\\u001bb\\u009bc"\n}'
+    """
+    text = json.dumps(document, ensure_ascii=False, indent=2)
+    return _JSON_UNESCAPED_CONTROLS.sub(lambda match: f"\\u{ord(match[0]):04x}", text)
 
 
 # --- formatting -----------------------------------------------------------------------
@@ -117,7 +145,7 @@ def format_stats(path: Path, stats: ArchiveStats) -> str:
         else "  (none)",
     ]
     parts += [f"  run {run.id}: {problem}" for run in stats.last_runs for problem in run.problems]
-    return "\n".join(parts)
+    return printable("\n".join(parts))
 
 
 def format_hits(hits: Sequence[SearchHit]) -> str:
@@ -129,7 +157,7 @@ def format_hits(hits: Sequence[SearchHit]) -> str:
         lines.append(f"{rank:>3}. {hit.key}  {day}  {hit.rubric or '-'}  {_short(hit.title)}")
         lines.append(f"     {hit.url}")
         lines.append(f"     {' '.join(hit.snippet.split())}")
-    return "\n".join(lines)
+    return printable("\n".join(lines))
 
 
 def format_history(history: ArticleHistory) -> str:
@@ -168,4 +196,4 @@ def format_history(history: ArticleHistory) -> str:
                 lineterm="",
             )
             lines += [f"  {line}" for line in diff]
-    return "\n".join(lines)
+    return printable("\n".join(lines))

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING
 
-from beltacrawl.commands.archive_output import format_history, format_hits, format_stats
+from beltacrawl.commands.archive_output import (
+    format_history,
+    format_hits,
+    format_json,
+    format_stats,
+)
 from beltacrawl.commands.subcommand import CommandFailed, Subcommand, positive_int
 from beltacrawl.site.urls import host_of, parse_article_url
 
@@ -80,7 +84,7 @@ def _show(args: argparse.Namespace, context: ArchiveContext) -> None:
             "version_count": history.version_count,
             "versions": history.versions,
         }
-        print(json.dumps(document, ensure_ascii=False, indent=2))
+        print(format_json(document))
     else:
         print(format_history(history))
 

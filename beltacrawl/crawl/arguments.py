@@ -36,6 +36,15 @@ def known_rubrics() -> str:
     return ", ".join(f"{slug} ({label})" for slug, label in DEU_BELTA.rubric_labels.items())
 
 
+def unknown_rubric(slug: str, url: str) -> str:
+    """What to say when the site answers a rubric's first listing page with 404 (unknown
+    slugs pass the argument check: the site may add rubrics)."""
+    return (
+        f"rubrics: {slug!r} is not a rubric of the site (HTTP 404 for {url}); "
+        f"known rubrics: {known_rubrics()}"
+    )
+
+
 def _rubric_slug(value: str) -> str:
     """A known slug or label; a close misspelling of one is refused with "did you mean".
 
@@ -97,7 +106,8 @@ def _urls(value: str) -> tuple[ArticleRef, ...]:
         if ref is None:
             raise ArgumentError(
                 f"urls: {item!r} is not a deu.belta.by article URL "
-                "(…/<rubric>/view/<slug>-<id>-<year>/)"
+                "(…/<rubric>/view/<slug>-<id>-<year>/), photo report "
+                "(…/photonews/view/<slug>-<id>/) or infographic (…/infographica/view/<slug>-<id>/)"
             )
         refs.setdefault(ref.key, ref)
     if not refs:

@@ -21,7 +21,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+from beltacrawl.site.urls import parse_article_url
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from beltacrawl.crawl.arguments import CrawlArguments
+    from beltacrawl.site.urls import ArticleRef
 
 #: An archived copy is never fetched again sooner than this after it was taken.
 MIN_REFRESH_INTERVAL = timedelta(minutes=30)
@@ -31,6 +39,9 @@ class CopyState(Protocol):
     """What freshness needs to know of an archived copy."""
 
     @property
+    def url(self) -> str | None: ...
+
+    @property
     def published_at(self) -> datetime | None: ...
 
     @property
@@ -38,6 +49,24 @@ class CopyState(Protocol):
 
     @property
     def is_incomplete(self) -> bool | None: ...
+
+
+class Failure(Protocol):
+    """What freshness needs to know of an article that failed in an earlier run."""
+
+    @property
+    def url(self) -> str: ...
+
+    @property
+    def attempts(self) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Retries:
+    """Failed articles to fetch once more, and how many were given up."""
+
+    refs: list[ArticleRef]
+    given_up: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,3 +126,42 @@ class FreshnessPolicy:
     def retry_failure(self, attempts: int) -> bool:
         """Try a failed article once more, or has it failed too often?"""
         return attempts < self.failure_attempts
+
+    def failures_to_retry(self, failures: Iterable[Failure], arguments: CrawlArguments) -> Retries:
+        """The failed articles of earlier runs this run fetches again: those not given up
+        and inside the run's rubrics (and only without a date window: a failure's date is
+        unknown).
+
+        >>> from types import SimpleNamespace as Failed
+        >>> from beltacrawl.crawl.arguments import CrawlArguments
+        >>> url = "https://deu.belta.by/economics/view/handel-66060-2024/"
+        >>> policy = FreshnessPolicy(timedelta(hours=6), timedelta(days=7), 5)
+        >>> retries = policy.failures_to_retry(
+        ...     [Failed(url=url, attempts=1), Failed(url=url, attempts=5)], CrawlArguments())
+        >>> [ref.key for ref in retries.refs], retries.given_up
+        (['66060-2024'], 1)
+        """
+        refs: list[ArticleRef] = []
+        given_up = 0
+        for failure in failures:
+            if not self.retry_failure(failure.attempts):
+                given_up += 1
+                continue
+            ref = parse_article_url(failure.url)
+            if ref and arguments.admits(ref.rubric, None):
+                refs.append(ref)
+        return Retries(refs, given_up)
+
+    def copies_to_refresh(
+        self, copies: Iterable[CopyState], arguments: CrawlArguments, site_now: datetime
+    ) -> list[ArticleRef]:
+        """The archived copies (the archive's candidates for the :meth:`window`) that this
+        run fetches again: inside its rubrics and date window, and possibly stale."""
+        refs = []
+        for copy in copies:
+            ref = parse_article_url(copy.url or "")
+            if ref is None or not arguments.admits(ref.rubric, copy.published_at):
+                continue
+            if self.needs_refresh(copy, site_now):
+                refs.append(ref)
+        return refs

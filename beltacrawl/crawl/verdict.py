@@ -34,11 +34,18 @@ DATA_LOSS_STATS = {
     "archive/lost": "article(s) could not be written to the archive",
     "archive/errors": "article(s) refused by the archive",
     "spider_exceptions/count": "error(s) in the spider's callbacks",
+    "belta/listing/entries_over_cap": "listing entries beyond BELTA_MAX_LISTING_ENTRIES not read",
 }
 #: Articles asked for by URL (``urls=``) that could not be fetched: each one matters.
 REQUESTED_URLS_FAILED = "belta/urls/failed"
+#: A run that failed at least this share of the article requests answered (earlier
+#: failures fetched again aside) did not do its job, however few there were (the
+#: availability monitor waits for a minimum number).
+FAILED_ARTICLES_SHARE = 0.5
 #: Set by the rendering middleware when the browser is missing or cannot start.
 BROWSER_FAILED_STAT = "belta/render/browser_failed"
+#: Articles stored with text that still looks wrongly decoded (``site.text.garbled``).
+GARBLED_TEXT_STAT = "belta/article/garbled_text"
 BROWSER_INSTALL_HINT = (
     "install Chromium with `apt-get install chromium` (Debian/Ubuntu), or set "
     "BELTA_CHROMIUM to the path of a Chromium executable (-s BELTA_CHROMIUM=/path/to/chromium)"
@@ -68,6 +75,22 @@ class Verdict:
         return "ok" if self.ok else "PROBLEMS — " + "; ".join(self.problems)
 
 
+def fresh_failures(stats: Mapping[str, Any]) -> tuple[int, int]:
+    """``(failed, answered)`` article requests, leaving out earlier failures fetched
+    again: those failing once more say little about the site today, and a quiet
+    incremental run may ask for little else.
+
+    >>> fresh_failures({"belta/articles/failed": 7, "belta/articles/failed_again": 6,
+    ...                 "belta/articles/answered": 12, "belta/articles/answered_again": 6})
+    (1, 6)
+    """
+    failed = stats.get("belta/articles/failed", 0) - stats.get("belta/articles/failed_again", 0)
+    answered = stats.get("belta/articles/answered", 0) - stats.get(
+        "belta/articles/answered_again", 0
+    )
+    return failed, answered
+
+
 def judge(
     stats: Mapping[str, Any], finish_reason: str, walks: Iterable[WalkOutcome] = ()
 ) -> Verdict:
@@ -84,8 +107,15 @@ def judge(
     ('3 article(s) could not be written to the archive',)
     >>> judge({"belta/urls/failed": 2, "belta/articles/requested": 3}, "finished").problems
     ('2 of 3 article(s) asked for by URL could not be fetched',)
+    >>> judge({GARBLED_TEXT_STAT: 2}, "finished").problems[0][:41]
+    '2 article(s) stored with garbled text (re'
     >>> judge({}, "finished").ok, judge({}, "closespider_itemcount").ok
     (True, True)
+    >>> answered = {"belta/articles/answered": 4}
+    >>> judge({**answered, "belta/articles/failed": 2}, "finished").problems
+    ('2 of 4 article requests failed',)
+    >>> judge({**answered, "belta/articles/failed": 1}, "finished").ok
+    True
     """  # noqa: E501
     found = []
     finished = finish_reason in GOOD_FINISH_REASONS
@@ -101,12 +131,20 @@ def judge(
             )
         elif walk.stop_reason is None and finished:
             found.append(f"listing {walk.listing}: the walk broke off (an error: see the log)")
-    if failed := stats.get(REQUESTED_URLS_FAILED):
-        asked = stats.get("belta/articles/requested", failed)
-        found.append(f"{failed} of {asked} article(s) asked for by URL could not be fetched")
+    if url_failures := stats.get(REQUESTED_URLS_FAILED):
+        asked = stats.get("belta/articles/requested", url_failures)
+        found.append(f"{url_failures} of {asked} article(s) asked for by URL could not be fetched")
     for stat, what in DATA_LOSS_STATS.items():
         if count := stats.get(stat):
             found.append(f"{count} {what}")
+    failed, answered = fresh_failures(stats)
+    if not url_failures and failed and answered and failed >= FAILED_ARTICLES_SHARE * answered:
+        found.append(f"{failed} of {answered} article requests failed")
+    if garbled := stats.get(GARBLED_TEXT_STAT):
+        found.append(
+            f"{garbled} article(s) stored with garbled text (replacement characters or "
+            "mojibake: see the log's warnings)"
+        )
     if browser := stats.get(BROWSER_FAILED_STAT):
         found.append(f"browser rendering: {browser}; {BROWSER_INSTALL_HINT}")
     return Verdict(tuple(found))

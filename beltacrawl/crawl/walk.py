@@ -118,6 +118,9 @@ class ListingWalk:
     next_guessed: bool = False
     """The page requested next was guessed by the URL grammar, not linked by the site."""
     stop_reason: StopReason | None = None
+    entries_cut: int = 0
+    """Entries beyond ``BELTA_MAX_LISTING_ENTRIES`` on this walk's pages, not read: the
+    walk then covers nothing, so a later run does not stop early over what they hid."""
     day_group: tuple[str, str] = ("", "")
     """The last day group of the page read before: it dates the next page's first entries."""
     newest_handled: datetime | None = None
@@ -140,7 +143,7 @@ class ListingWalk:
     def covered(self) -> Stretch | None:
         """The stretch of listed times this walk handled completely, once it ended
         normally; ``None`` while running, when broken off, or when nothing was dated."""
-        if self.stop_reason is None or self.stop_reason.broken:
+        if self.stop_reason is None or self.stop_reason.broken or self.entries_cut:
             return None
         if self.newest_handled is None or self.last_handled is None:
             return None
@@ -161,6 +164,9 @@ class PageDecision:
     already_archived: int
     stop: StopReason | None
     """``None``: go on to the next page."""
+    seen_before: int = 0
+    """Entries this walk read on an earlier page (items shift down while it runs): with
+    the others, every entry of the page is accounted for."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,12 +199,14 @@ class WalkPolicy:
         walk: ListingWalk,
         entries: Sequence[Entry],
         archived: Mapping[str, Archived],
+        cut: int = 0,
     ) -> PageDecision:
         """Decide about a page with entries (an empty page ends the walk: :meth:`end`).
 
         ``archived`` holds what the archive knows of the page's entries (empty in a run
-        that is not incremental).
+        that is not incremental); ``cut`` counts the entries beyond the page's limit.
         """
+        walk.entries_cut += cut
         fresh = [entry for entry in entries if entry.key not in walk.seen]
         walk.seen.update(entry.key for entry in entries)
         fetch: list[Entry] = []
@@ -217,7 +225,9 @@ class WalkPolicy:
             fetch.append(entry)
         stop = self._stop_reason(walk, entries, fresh, archived)
         walk.full_page_entries = max(walk.full_page_entries, len(entries))
-        return PageDecision(fetch, outside_window, already_archived, stop)
+        return PageDecision(
+            fetch, outside_window, already_archived, stop, seen_before=len(entries) - len(fresh)
+        )
 
     def _stop_reason(
         self,
@@ -264,6 +274,22 @@ class WalkPolicy:
         if entries < walk.full_page_entries:
             return None
         return NextPage(number, None)
+
+    def after_page(
+        self, walk: ListingWalk, stop: StopReason | None, link: str | None, entries: int
+    ) -> NextPage | StopReason:
+        """After a page with entries: the page to read next, or why the walk stops here
+        (the page's own ``stop``, or ``last_page`` when no page follows)."""
+        if stop is not None:
+            return stop
+        return self.next_page(walk, link, entries) or StopReason.LAST_PAGE
+
+    def at_empty_page(self, walk: ListingWalk) -> StopReason:
+        """Why a page without entries ends the walk: past the first page it is the
+        listing's end; a first page without entries means the selectors no longer match."""
+        if walk.page > 1 or walk.rechecking:
+            return StopReason.EMPTY_PAGE
+        return StopReason.LAYOUT_CHANGED
 
     def may_be_scripted(self, walk: ListingWalk) -> bool:
         """May an empty page of this walk hold entries that only a browser shows? Not

@@ -47,6 +47,8 @@ class RawArticle:
     tags: list[str] = field(default_factory=list)
     image_src: str | None = None
     image_caption: str | None = None
+    images: list[tuple[str, str | None]] = field(default_factory=list)
+    """``(src, caption)`` of the main image and of every image in the body, in page order."""
     missing: list[str] = field(default_factory=list)
     """Primary selectors that matched nothing on this page (a fallback may have served)."""
 
@@ -104,6 +106,8 @@ class Body(NamedTuple):
     dateline: Dateline | None
     paragraphs: list[str]
     html: str
+    images: list[tuple[str, str | None]]
+    """``(src, caption)`` of the images inside the body (a photo report's photos)."""
 
 
 def title(page: ArticlePage) -> str | None:
@@ -181,6 +185,11 @@ def body(page: ArticlePage, captions: frozenset[str]) -> Body | None:
         return None
     profile = page.profile
     # Photo reports show each image's caption as text next to it: equal to its alt/title.
+    images = [
+        (src, normalise_space(image.attrib.get("alt") or image.attrib.get("title") or "") or None)
+        for image in container.css("img")
+        if (src := image.attrib.get("src", "").strip())
+    ]
     image_texts = container.xpath(".//img/@alt | .//img/@title").getall()
     main_captions = captions
     captions = captions | {normalise_space(value) for value in image_texts if value.strip()}
@@ -193,7 +202,7 @@ def body(page: ArticlePage, captions: frozenset[str]) -> Body | None:
             blocks = ([dateline.rest] if dateline.rest else []) + blocks[index + 1 :]
             break
     # The main image's caption is ``image_caption``; a photo report's own captions stay.
-    return Body(dateline, blocks, clean_html(container.root, profile, main_captions))
+    return Body(dateline, blocks, clean_html(container.root, profile, main_captions), images)
 
 
 def parse_article(selector: Selector, profile: SiteProfile = DEU_BELTA) -> RawArticle:
@@ -203,8 +212,12 @@ def parse_article(selector: Selector, profile: SiteProfile = DEU_BELTA) -> RawAr
     raw.published_raw, raw.published_meta = published(page)
     image = main_image(page)
     raw.image_src, raw.image_caption = image.src, image.caption
+    raw.images = [(image.src, image.caption)] if image.src else []
     raw.tags = tags(page)
-    if (found := body(page, image.captions)) is not None:
-        raw.dateline, raw.paragraphs, raw.body_html = found
+    # An infographic prints its title a second time above the image: that is no text.
+    not_text = image.captions | {raw.title} if raw.title else image.captions
+    if (found := body(page, not_text)) is not None:
+        raw.dateline, raw.paragraphs, raw.body_html, body_images = found
+        raw.images += body_images
     raw.missing = page.missing
     return raw

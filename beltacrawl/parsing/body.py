@@ -11,9 +11,10 @@ import re
 from functools import cache
 from typing import TYPE_CHECKING
 
+import nh3
 from lxml import html as lxml_html
 
-from beltacrawl.site.text import normalise_space
+from beltacrawl.site.text import normalise_space, without_controls
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -27,21 +28,18 @@ _BLOCK_TAGS = frozenset(
      "h1", "h2", "h3", "h4", "h5", "h6", "pre", "header", "footer", "aside", "hr", "dl",
      "dt", "dd"}
 )  # fmt: skip
-#: Elements that are never article text, on any edition; in a body some could only
-#: redirect (meta refresh) or rebase links.
+#: Elements that are never article text, on any edition (also under a namespace prefix,
+#: ``<html:script>``).
 _DROP_TAGS = frozenset(
     {"script", "style", "noscript", "iframe", "object", "embed", "video", "audio", "img",
      "figure", "figcaption", "form", "button", "svg", "picture", "source", "template",
-     "meta", "link", "base"}
+     "meta", "link", "base", "applet", "param", "frameset", "frame", "noframes"}
 )  # fmt: skip
 _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 _LETTER = re.compile(r"[^\W\d_]")
-_UNSAFE_ATTRIBUTE = re.compile(r"^(on|style$|srcdoc$|formaction$)", re.IGNORECASE)
-_UNSAFE_SCHEMES = ("javascript:", "data:", "vbscript:")
-#: Browsers ignore control characters and spaces in a URL's scheme (``java&#9;script:``).
-_URL_NOISE = re.compile(r"[\x00-\x20]+")
-#: An HTML tag name; the parser makes others of broken markup (``<scr<script>``).
-_TAG_NAME = re.compile(r"[A-Za-z][A-Za-z0-9:_.-]*")
+#: What ``body_html`` may hold: nh3's (ammonia's) allow-list of tags, attributes and URL
+#: schemes, less the elements that are never article text.
+_SAFE_TAGS = frozenset(nh3.ALLOWED_TAGS) - _DROP_TAGS
 #: Characters lxml refuses when text is set (as ``drop_tree`` does), though a page may hold them.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -52,7 +50,9 @@ def _classes(element: HtmlElement) -> set[str]:
 
 def _is_dropped(element: HtmlElement, profile: SiteProfile) -> bool:
     tag = element.tag.lower() if isinstance(element.tag, str) else ""
-    return not tag or tag in _DROP_TAGS or bool(_classes(element) & profile.body_drop_classes)
+    if not tag or tag.rpartition(":")[2] in _DROP_TAGS:
+        return True
+    return bool(_classes(element) & profile.body_drop_classes)
 
 
 @cache
@@ -71,7 +71,8 @@ class _BlockReader:
         self.ended = False
 
     def flush(self) -> None:
-        text = normalise_space("".join(self._parts))
+        # Without control characters: blocks are compared (repeats, captions, datelines).
+        text = normalise_space(without_controls("".join(self._parts)))
         if text:
             self.blocks.append(text)
         self._parts.clear()
@@ -156,11 +157,12 @@ def clean_blocks(
 def clean_html(
     container: HtmlElement, profile: SiteProfile, captions: frozenset[str] = frozenset()
 ) -> str:
-    """Inner HTML of the container without scripts, embeds, event handlers or chrome, nor
-    an element holding only one of ``captions`` (the record keeps it in ``image_caption``).
+    """Inner HTML of the container without embeds or chrome, sanitised for display, nor an
+    element holding only one of ``captions`` (the record keeps it in ``image_caption``).
 
-    Analysts render this, so nothing executable survives: dropped elements go, ``on*``
-    and ``style`` attributes go, and ``javascript:`` links lose their target.
+    Analysts render this, so nothing executable may survive: after the elements that are
+    not article text are gone, nh3 keeps only allow-listed tags, attributes and URL
+    schemes (no scripts, frames, applets, event handlers, styles or ``javascript:``).
     """
     root = copy.deepcopy(container)
     root.tail = None
@@ -188,21 +190,14 @@ def clean_html(
             element.drop_tree()
             continue
         if _is_dropped(element, profile) or (
-            captions and normalise_space(element.text_content()) in captions
+            captions
+            and isinstance(element.tag, str)
+            and normalise_space(element.text_content()) in captions
         ):
             element.drop_tree()
-            continue
-        if not _TAG_NAME.fullmatch(element.tag):
-            element.drop_tag()  # keep the text of broken markup, not its tag
-            continue
-        for name in list(element.attrib):
-            value = element.attrib[name]
-            if _UNSAFE_ATTRIBUTE.match(name) or _URL_NOISE.sub("", value).lower().startswith(
-                _UNSAFE_SCHEMES
-            ):
-                del element.attrib[name]
     # The inner HTML in one serialisation: the root made a bare <div>, its tags cut off.
     root.tag = "div"
     root.attrib.clear()
     outer = lxml_html.tostring(root, encoding="unicode")
-    return outer[len("<div>") : -len("</div>")].strip()
+    inner = outer[len("<div>") : -len("</div>")].strip()
+    return nh3.clean(inner, tags=set(_SAFE_TAGS), link_rel=None).strip()

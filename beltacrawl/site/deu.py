@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from types import MappingProxyType
 
+from beltacrawl.items import Kind
 from beltacrawl.site.profile import ArticleSelectors, ListingSelectors, SiteProfile
 
 #: Any of a class list's classes, as XPath (CSS ``.name`` from a node).
@@ -124,4 +125,9 @@ DEU_BELTA = SiteProfile(
     ),
     months=MappingProxyType(_MONTHS),
     dateline_agency="BelTA",  # [seen]
+    # Photo reports and infographics under URLs without a year [seen, captures]; their
+    # pages are the article template [guess] (docs/site.md).
+    item_sections=MappingProxyType(
+        {"photonews": Kind.PHOTO_REPORT, "infographica": Kind.INFOGRAPHIC}
+    ),
 )

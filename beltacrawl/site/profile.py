@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from beltacrawl.items import Kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +93,9 @@ class SiteProfile:
     """Month names and their variants, lower-cased, without dots."""
     dateline_agency: str
     """The agency token of a dateline (``MINSK, 28. Oktober (BelTA) -``)."""
+    item_sections: Mapping[str, Kind] = field(default_factory=lambda: MappingProxyType({}))
+    """Sections whose items have URLs without a year (``/photonews/view/<slug>-<id>/``),
+    and the kind of record each holds."""
 
     @property
     def origin(self) -> str:

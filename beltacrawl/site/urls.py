@@ -5,6 +5,9 @@
 ('66060-2024', 'https://deu.belta.by/economics/view/krutoi-66060-2024/')
 >>> parse_article_url("https://eng.belta.by/economics/view/krutoi-66060-2024/") is None
 True
+>>> item = parse_article_url("https://deu.belta.by/photonews/view/81-jahrestag-der-chatyn-tragodie-3192")
+>>> item.kind.value, item.key, item.url
+('photo_report', 'photonews-3192', 'https://deu.belta.by/photonews/view/81-jahrestag-der-chatyn-tragodie-3192/')
 >>> listing_path("economics", 3)
 '/economics/page/3/'
 """
@@ -16,6 +19,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import SplitResult, urljoin, urlsplit
 
+from w3lib.url import safe_url_string
+
+from beltacrawl.items import Kind
 from beltacrawl.site.deu import DEU_BELTA
 
 if TYPE_CHECKING:
@@ -27,29 +33,51 @@ _ARTICLE_PATH = re.compile(
     r"^/(?P<rubric>[a-z0-9_-]+)/view/(?:(?P<slug>[^/]*?)-)?(?P<id>\d{1,12})-(?P<year>(?:19|20)\d\d)/?$",
     re.ASCII,
 )
+#: Items without a year (photo reports, infographics): their section says which kind.
+_ITEM_PATH = re.compile(
+    r"^/(?P<section>[a-z0-9_-]+)/view/(?:(?P<slug>[^/]*?)-)?(?P<id>\d{1,12})/?$", re.ASCII
+)
 _LISTING_PATH = re.compile(r"^/(?P<listing>[a-z0-9_-]+)/(?:page/(?P<page>\d+)/?)?$")
+#: A URL of these characters only is already clean: nothing to strip or percent-encode.
+_CLEAN = re.compile(r"[A-Za-z0-9\-._~:/?#@!$&()*+,;=]*")
+#: ``%`` not followed by two hex digits: w3lib leaves it, a valid URL has ``%25``.
+_LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
 @dataclass(frozen=True, slots=True)
 class ArticleRef:
-    """An article's identity and canonical address, derived from any of its URLs."""
+    """An item's identity and canonical address, derived from any of its URLs: an article
+    (``kind`` article) or an item of another kind without a year (photo report,
+    infographic), whose ``rubric`` is its section (``photonews``)."""
 
     rubric: str
     slug: str
+    """As the URL spells it; never part of the identity (slugs are cut, misspelt, or not
+    the title at all, and the same slug recurs across years)."""
     article_id: int
-    article_year: int
+    article_year: int | None
     origin: str
     """The edition's canonical origin (``SiteProfile.origin``)."""
+    kind: Kind = Kind.ARTICLE
 
     @property
     def key(self) -> str:
-        """``"<id>-<year>"``: ids restart across years, so the year is part of the key."""
+        """``"<id>-<year>"`` for an article: ids restart across years, so the year is part
+        of the key. ``"<section>-<id>"`` for the other kinds: no digit starts it, so it
+        never equals an article's key.
+
+        >>> ArticleRef("photonews", "", 3192, None, "", Kind.PHOTO_REPORT).key
+        'photonews-3192'
+        """
+        if self.article_year is None:
+            return f"{self.rubric}-{self.article_id}"
         return f"{self.article_id}-{self.article_year}"
 
     @property
     def path(self) -> str:
         slug = f"{self.slug}-" if self.slug else ""
-        return f"/{self.rubric}/view/{slug}{self.article_id}-{self.article_year}/"
+        year = "" if self.article_year is None else f"-{self.article_year}"
+        return f"/{self.rubric}/view/{slug}{self.article_id}{year}/"
 
     @property
     def url(self) -> str:
@@ -71,9 +99,35 @@ def split(url: str) -> SplitResult | None:
     return parts
 
 
+def clean_url(url: str) -> str | None:
+    """``url`` as a browser reads it, percent-encoded; ``None`` for what is not a URL.
+
+    ASCII tabs and newlines go wherever they are, C0 controls and spaces at both ends,
+    and what may not stand in a URL is percent-encoded (w3lib's ``safe_url_string``,
+    after the URL living standard; a lone ``%`` becomes ``%25``). A link with a stray tab
+    is the same link as without it, and a stored URL is always a valid one.
+
+    >>> clean_url(" /economics/view/krutoi-\\t66060-20\\n24/\\r\\n")
+    '/economics/view/krutoi-66060-2024/'
+    >>> clean_url("/society/view/größe 50%-1-2024/")
+    '/society/view/gr%C3%B6%C3%9Fe%2050%25-1-2024/'
+    >>> clean_url(" http://[::1/view/") is None
+    True
+    """
+    if _CLEAN.fullmatch(url):
+        return url
+    try:
+        safe = safe_url_string(url)
+    except ValueError:  # a bad port or IPv6 host
+        return None
+    return _LONE_PERCENT.sub("%25", safe)
+
+
 def join(base: str, href: str) -> str | None:
-    """``urljoin``, or ``None`` when ``href`` is not a URL at all."""
-    return urljoin(base, href) if split(href) is not None else None
+    """``urljoin`` of the cleaned ``href`` (:func:`clean_url`), or ``None`` when it is not
+    a URL at all."""
+    clean = clean_url(href)
+    return urljoin(base, clean) if clean is not None and split(clean) is not None else None
 
 
 def host_of(url: str) -> str:
@@ -98,8 +152,10 @@ def is_site_host(host: str, base_host: str, profile: SiteProfile) -> bool:
 def parse_article_url(
     url: str, base_host: str = "", profile: SiteProfile = DEU_BELTA
 ) -> ArticleRef | None:
-    """The article a URL points to, or ``None`` for non-article or foreign URLs."""
-    parts = split(url.strip())
+    """The article (or item of another kind) a URL points to, or ``None`` for other or
+    foreign URLs. The URL is read as a browser reads it (:func:`clean_url`)."""
+    clean = clean_url(url)
+    parts = split(clean) if clean is not None else None
     if (
         parts is None
         or parts.scheme not in ("http", "https")
@@ -110,8 +166,19 @@ def parse_article_url(
 
 
 def _article_of_path(path: str, profile: SiteProfile) -> ArticleRef | None:
+    # An item section's URLs never end in a year: ``…-2021`` there is an id, not a year.
+    item = _ITEM_PATH.match(path)
+    if item is not None and (kind := profile.item_sections.get(item["section"])) is not None:
+        return ArticleRef(
+            rubric=item["section"],
+            slug=item["slug"] or "",
+            article_id=int(item["id"]),
+            article_year=None,
+            origin=profile.origin,
+            kind=kind,
+        )
     match = _ARTICLE_PATH.match(path)
-    if match is None:
+    if match is None or match["rubric"] in profile.item_sections:
         return None
     return ArticleRef(
         rubric=match["rubric"],
@@ -137,6 +204,10 @@ def parse_article_link(
     '66060-2024'
     >>> parse_article_link("/economics/view/k-66060-2024/", "https://example.com/", "", DEU_BELTA)
     """
+    clean = clean_url(href)
+    if clean is None:
+        return None
+    href = clean
     if (
         href.startswith("/")
         and not href.startswith("//")
@@ -147,6 +218,29 @@ def parse_article_link(
             return ref
     url = join(page_url, href)
     return parse_article_url(url, base_host, profile) if url else None
+
+
+def refusal(href: str, page_url: str, base_host: str, profile: SiteProfile = DEU_BELTA) -> str:
+    """Why a listing's link is no item the crawler takes (for the count and the log line;
+    asked only of links :func:`parse_article_link` refused).
+
+    >>> page = "https://deu.belta.by/all_news/"
+    >>> refusal("https://eng.belta.by/economics/view/x-1-2024/", page, "", DEU_BELTA)
+    'other_site'
+    >>> refusal("/video/getRecord/123/", page, "", DEU_BELTA)
+    'forbidden'
+    >>> refusal("/economics/view/ohne-nummer/", page, "", DEU_BELTA)
+    'unknown_url'
+    """
+    url = join(page_url, href.strip())
+    parts = split(url) if url else None
+    if not href.strip() or parts is None or parts.scheme not in ("http", "https"):
+        return "not_a_url"
+    if not is_site_host((parts.hostname or "").lower(), base_host, profile):
+        return "other_site"
+    if is_forbidden(url or "", profile):
+        return "forbidden"
+    return "unknown_url"
 
 
 def is_forbidden(url: str, profile: SiteProfile = DEU_BELTA) -> bool:
@@ -218,6 +312,47 @@ def absolute_site_url(
     if host and not is_site_host(host, base_host, profile):
         return src if parts.scheme else f"https:{src}"
     return on_base(src, profile.origin)
+
+
+Origin = tuple[str, str, int]
+"""``(scheme, host, port)``: what a browser compares to tell one site from another."""
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def origin_of(url: str) -> Origin | None:
+    """The URL's origin, its default port filled in; ``None`` for what is not http(s).
+
+    >>> origin_of("https://DEU.belta.by/all_news/"), origin_of("http://127.0.0.1:8000/")
+    (('https', 'deu.belta.by', 443), ('http', '127.0.0.1', 8000))
+    >>> origin_of("javascript:alert(1)") is None, origin_of("http://127.0.0.1:99999/") is None
+    (True, True)
+    """
+    parts = split(url)
+    if parts is None or parts.scheme not in _DEFAULT_PORTS or not parts.hostname:
+        return None
+    try:
+        port = parts.port or _DEFAULT_PORTS[parts.scheme]
+    except ValueError:  # out of range
+        return None
+    return parts.scheme, parts.hostname.lower(), port
+
+
+def site_origins(base_url: str, profile: SiteProfile = DEU_BELTA) -> frozenset[Origin]:
+    """Where a crawl of ``base_url`` may be redirected: the base's own origin (scheme, host
+    and port alike: another port of the same host is another service), and, when the base
+    is the edition itself, https on any of the edition's hosts. A mirror or the replica
+    never hands the crawl over to the live site.
+
+    >>> sorted(site_origins("http://127.0.0.1:8000"))
+    [('http', '127.0.0.1', 8000)]
+    >>> ("https", "m.deu.belta.by", 443) in site_origins("http://deu.belta.by")
+    True
+    """
+    base = origin_of(base_url)
+    origins = {base} if base else set()
+    if base and base[1] in profile.hosts:
+        origins.update(("https", host, 443) for host in profile.hosts)
+    return frozenset(origins)
 
 
 def base_url_problem(base_url: str) -> str | None:

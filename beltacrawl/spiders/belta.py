@@ -12,33 +12,35 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import scrapy
 from scrapy import signals
 
 from beltacrawl.config import Config
-from beltacrawl.crawl.arguments import ArgumentError, CrawlArguments, known_rubrics
+from beltacrawl.crawl.arguments import ArgumentError, CrawlArguments, unknown_rubric
 from beltacrawl.crawl.freshness import FreshnessPolicy
-from beltacrawl.crawl.verdict import REQUESTED_URLS_FAILED
+from beltacrawl.crawl.verdict import GARBLED_TEXT_STAT, REQUESTED_URLS_FAILED
 from beltacrawl.crawl.walk import ListingWalk, StopReason, WalkPolicy
-from beltacrawl.http_dates import http_date
 from beltacrawl.keeper import keeper_of
-from beltacrawl.loaders import load_article
+from beltacrawl.loaders import date_findings, load_article
+from beltacrawl.middlewares import ArticleRedirected
 from beltacrawl.parsing.article import parse_article
-from beltacrawl.parsing.listing import parse_listing
+from beltacrawl.parsing.listing import parse_listing, report_not_taken
 from beltacrawl.reachability import SiteUnreachable
 from beltacrawl.rendering import browser_fallback
-from beltacrawl.responses import decoded, retry_unusable, unusable
-from beltacrawl.site.dates import MINSK, parse_datetime
-from beltacrawl.site.urls import (
-    is_forbidden,
-    listing_of,
-    listing_path,
-    on_base,
-    parse_article_url,
+from beltacrawl.responses import (
+    count_failure,
+    decoded,
+    failure_reason,
+    retried,
+    retry_unusable,
+    site_now,
+    unusable,
 )
+from beltacrawl.site.text import garbled
+from beltacrawl.site.urls import is_forbidden, listing_of, listing_path, on_base, parse_article_url
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterable
@@ -55,8 +57,6 @@ if TYPE_CHECKING:
 #: thousands of queued articles.
 ARTICLE_PRIORITY = 10
 LISTING_PRIORITY = 0
-#: A page date further than this from its listing entry's is worth a log line.
-MAX_LISTING_DATE_GAP = timedelta(minutes=1)
 
 
 class BeltaSpider(scrapy.Spider):
@@ -82,8 +82,7 @@ class BeltaSpider(scrapy.Spider):
         spider.config = Config.from_settings(crawler.settings)
         spider.allowed_domains = [spider.config.base_host]
         spider.render_mode = spider.arguments.render or spider.config.render
-        # Pages read outside a crawl (``scrapy parse``, ``check``) walk as a full run would;
-        # start() replaces it once the archive tells whether the run is incremental.
+        # For pages read outside a crawl (parse, check); start() sets the crawl's own.
         spider.policy = WalkPolicy(
             spider.arguments, False, spider.config.known_streak, spider.config.recheck_seconds
         )
@@ -117,8 +116,11 @@ class BeltaSpider(scrapy.Spider):
                 yield self._article_request(ref)
             return
         if self.incremental:
-            for request in self._failure_retries():
-                yield request
+            retries = self.freshness.failures_to_retry(keeper.failures(), self.arguments)
+            self._count("belta/articles/failures_given_up", retries.given_up)
+            self._count("belta/articles/retried_failures", len(retries.refs))
+            for ref in retries.refs:
+                yield retried(self._article_request(ref))
         for listing in self.arguments.listings:
             self.walks[listing] = ListingWalk(
                 listing, time.monotonic(), coverage=keeper.coverage(listing)
@@ -140,26 +142,17 @@ class BeltaSpider(scrapy.Spider):
                 self.keeper.walk_started(listing)
         return resumed
 
-    def _failure_retries(self) -> Iterable[scrapy.Request]:
-        for failure in self.keeper.failures():
-            if not self.freshness.retry_failure(failure.attempts):
-                self.crawler.stats.inc_value("belta/articles/failures_given_up")
-                continue
-            ref = parse_article_url(failure.url)
-            if ref and self.arguments.admits(ref.rubric, None):
-                self.crawler.stats.inc_value("belta/articles/retried_failures")
-                yield self._article_request(ref)
-
-    def _refresh_requests(self, site_now: datetime) -> Iterable[scrapy.Request]:
+    def _refresh_requests(self, now: datetime) -> Iterable[scrapy.Request]:
         """Archived copies that may be stale (:mod:`beltacrawl.crawl.freshness`)."""
-        window = self.freshness.window(site_now, datetime.now(UTC))
-        for copy in self.keeper.refresh_candidates(window):
-            ref = parse_article_url(copy.url or "")
-            if ref is None or not self.arguments.admits(ref.rubric, copy.published_at):
-                continue
-            if self.freshness.needs_refresh(copy, site_now):
-                self.crawler.stats.inc_value("belta/articles/refreshed")
-                yield self._article_request(ref)
+        copies = self.keeper.refresh_candidates(self.freshness.window(now, datetime.now(UTC)))
+        refs = self.freshness.copies_to_refresh(copies, self.arguments, now)
+        self._count("belta/articles/refreshed", len(refs))
+        for ref in refs:
+            yield self._article_request(ref)
+
+    def _count(self, stat: str, count: int) -> None:
+        if count:
+            self.crawler.stats.inc_value(stat, count)
 
     def _listing_request(self, listing: str, path: str, *, again: bool = False) -> scrapy.Request:
         return scrapy.Request(
@@ -189,8 +182,7 @@ class BeltaSpider(scrapy.Spider):
             self.crawler.stats.inc_value("belta/skipped/duplicate")
 
     def parse(self, response: Response, **kwargs: Any):
-        """A page given by URL alone (``scrapy parse`` without ``-c``): an article page or
-        a listing page, told apart by the URL grammar.
+        """A page given by URL alone (``scrapy parse`` without ``-c``), routed by its URL.
 
         @url https://deu.belta.by/all_news/
         @base_url
@@ -213,7 +205,13 @@ class BeltaSpider(scrapy.Spider):
             return
         response = decoded(response, self.crawler.stats, self.logger)
         carried = walk.day_group if walk.page > 0 else ("", "")
-        page = parse_listing(response.selector, response.url, self.config.base_host, carried)
+        page = parse_listing(
+            response.selector,
+            response.url,
+            self.config.base_host,
+            carried,
+            limit=self.config.max_listing_entries,
+        )
         scripted = not page.entries and self.policy.may_be_scripted(walk)
         if scripted and (again := browser_fallback(response, self.render_mode, "listing", self)):
             yield again
@@ -224,6 +222,7 @@ class BeltaSpider(scrapy.Spider):
         stats = self.crawler.stats
         stats.inc_value("belta/listing/pages")
         stats.inc_value("belta/listing/entries", len(page.entries))
+        report_not_taken(page.not_taken, f"listing {listing} page {number}", stats, self.logger)
         for selector in page.missing:
             stats.inc_value(f"belta/layout/listing_selector_missed/{selector}")
         if not page.entries:
@@ -231,46 +230,52 @@ class BeltaSpider(scrapy.Spider):
             return
         if not self._refresh_checked and self.incremental:
             self._refresh_checked = True
-            yield from self._refresh_requests(_site_now(response))
+            yield from self._refresh_requests(site_now(response))
         archived = self.keeper.archived(e.key for e in page.entries) if self.incremental else {}
-        decision = self.policy.read_page(walk, page.entries, archived)
+        if page.cut:
+            stats.inc_value("belta/listing/entries_over_cap", page.cut)
+            self.logger.error(
+                "listing %s page %d: %d more entries than BELTA_MAX_LISTING_ENTRIES, not read",
+                listing,
+                number,
+                page.cut,
+            )
+        decision = self.policy.read_page(walk, page.entries, archived, page.cut)
         stats.inc_value("belta/skipped/window", decision.outside_window)
         stats.inc_value("belta/skipped/known", decision.already_archived)
+        stats.inc_value("belta/skipped/seen_in_walk", decision.seen_before)
         for entry in decision.fetch:
             yield self._article_request(entry.ref, entry)
-        stop = decision.stop
-        if stop is None:
-            link = page.next_url if page.next_url and not is_forbidden(page.next_url) else None
-            next_page = self.policy.next_page(walk, link, len(page.entries))
-            if next_page is not None:
-                if next_page.link is None:
-                    stats.inc_value("belta/listing/next_from_grammar")
-                    self.logger.info(
-                        "listing %s page %d: full page without a next-page link "
-                        "(div.load_more, a.p_next); trying page %d by the URL grammar",
-                        listing,
-                        number,
-                        next_page.number,
-                    )
-                path = next_page.link or listing_path(listing, next_page.number)
-                yield self._listing_request(listing, path, again=walk.rechecking)
-                return
-            stop = StopReason.LAST_PAGE
-        yield from self._end_walk(walk, stop)
+        link = page.next_url if page.next_url and not is_forbidden(page.next_url) else None
+        after = self.policy.after_page(walk, decision.stop, link, len(page.entries))
+        if isinstance(after, StopReason):
+            yield from self._end_walk(walk, after)
+            return
+        if after.link is None:
+            stats.inc_value("belta/listing/next_from_grammar")
+            self.logger.info(
+                "listing %s page %d: full page without a next-page link "
+                "(div.load_more, a.p_next); trying page %d by the URL grammar",
+                listing,
+                number,
+                after.number,
+            )
+        path = after.link or listing_path(listing, after.number)
+        yield self._listing_request(listing, path, again=walk.rechecking)
 
     def _end_of_entries(self, walk: ListingWalk, number: int, missing: list[str]):
-        if number > 1 or walk.rechecking:
+        reason = self.policy.at_empty_page(walk)
+        if reason is StopReason.LAYOUT_CHANGED:
+            self.crawler.stats.inc_value("belta/layout/empty_first_listing_page")
+            self.logger.error(
+                "listing %s page 1: 0 entries — %s matched nothing; "
+                "the site's layout may have changed",
+                walk.listing,
+                ", ".join(f"`{selector}`" for selector in missing or ["div.lenta_item"]),
+            )
+        else:
             self.logger.info("listing %s page %d: 0 entries, end of listing", walk.listing, number)
-            yield from self._end_walk(walk, StopReason.EMPTY_PAGE)
-            return
-        # The first page of a listing without entries: the site's layout changed.
-        self.crawler.stats.inc_value("belta/layout/empty_first_listing_page")
-        self.logger.error(
-            "listing %s page 1: 0 entries — %s matched nothing; the site's layout may have changed",
-            walk.listing,
-            ", ".join(f"`{selector}`" for selector in missing or ["div.lenta_item"]),
-        )
-        yield from self._end_walk(walk, StopReason.LAYOUT_CHANGED)
+        yield from self._end_walk(walk, reason)
 
     def _end_walk(self, walk: ListingWalk, reason: StopReason) -> Iterable[scrapy.Request]:
         if walk.rechecking:
@@ -288,28 +293,18 @@ class BeltaSpider(scrapy.Spider):
 
     def listing_failed(self, failure: Failure):
         """A listing page that still fails after retries ends its walk, loudly."""
-        if failure.check(SiteUnreachable):
-            return  # reported once, and the run is closing
+        if failure.check(SiteUnreachable):  # reported once; the run is closing
+            return
         listing = failure.request.cb_kwargs.get("listing", "all_news")
         walk = self.walks.setdefault(listing, ListingWalk(listing, time.monotonic()))
-        response = getattr(failure.value, "response", None)
-        if (
-            listing in self.arguments.rubrics
-            and walk.pages == 0
-            and response
-            and response.status == 404
-        ):
-            # Unknown rubric slugs pass the argument check (the site may add rubrics).
+        status = getattr(getattr(failure.value, "response", None), "status", None)
+        if status == 404 and walk.pages == 0 and listing in self.arguments.rubrics:
             self.crawler.stats.inc_value("belta/listing/failed")
-            self.logger.error(
-                "rubrics: %r is not a rubric of the site (HTTP 404 for %s); known rubrics: %s",
-                listing,
-                failure.request.url,
-                known_rubrics(),
-            )
+            self.logger.error(unknown_rubric(listing, failure.request.url))
             yield from self._end_walk(walk, StopReason.LISTING_FAILED)
             return
-        yield from self._listing_lost(walk, failure.request.url, _failure_reason(failure))
+        reason = failure_reason(failure, self.settings)
+        yield from self._listing_lost(walk, failure.request.url, reason)
 
     def _listing_lost(self, walk: ListingWalk, url: str, reason: str):
         self.crawler.stats.inc_value("belta/listing/failed")
@@ -343,96 +338,62 @@ class BeltaSpider(scrapy.Spider):
                 yield retry
                 return
             self._article_problem(response, ref, problem, f"unusable response ({problem})")
-            self._article_lost(ref, f"unusable response: {problem}")
+            self._article_lost(response.request, ref, f"unusable response: {problem}")
             return
         response = decoded(response, self.crawler.stats, self.logger)
         raw = parse_article(response.selector)
-        if not raw.paragraphs and (
-            again := browser_fallback(response, self.render_mode, "article", self)
-        ):
+        textless = not raw.paragraphs and ref.kind.text_expected
+        if textless and (again := browser_fallback(response, self.render_mode, "article", self)):
             yield again
             return
         for selector in raw.missing:
             self.crawler.stats.inc_value(f"belta/layout/article_selector_missed/{selector}")
-        if not raw.paragraphs:
+        if textless:
             missed = ", ".join(f"`{s}`" for s in raw.missing or ["div.js-mediator-article"])
             text = f"no article text — selector(s) {missed} matched nothing or held no text"
             self._article_problem(response, ref, "no_body", text)
-        article = load_article(raw, ref, response.url, _site_now(response), entry)
+        article = load_article(raw, ref, response.url, site_now(response), entry)
+        for finding in date_findings(article, entry):
+            self.crawler.stats.inc_value(f"belta/article/{finding.name}")
+            self.logger.log(finding.level, finding.message)
+        texts = (article.title, article.lead, article.body, article.image_caption)
+        if sign := next(filter(None, map(garbled, texts)), None):
+            self.crawler.stats.inc_value(GARBLED_TEXT_STAT)
+            self.logger.warning(
+                "article %s (%s): text still garbled after decoding (%r); stored as it is",
+                ref.key,
+                response.url,
+                sign,
+            )
         published = datetime.fromisoformat(article.published_at) if article.published_at else None
-        self._check_dates(article, published, entry)
         if published is not None and not self.arguments.in_window(published):
             self.crawler.stats.inc_value("belta/skipped/window_after_fetch")
             return
         yield article
 
-    def _check_dates(self, article, published: datetime | None, entry: ListingEntry | None):
-        if article.published_raw and parse_datetime(article.published_raw) is None:
-            # Counted also when the listing dated the article: the page's own date no
-            # longer being understood is layout drift all the same.
-            self.crawler.stats.inc_value("belta/article/date_unparsed")
-            self.logger.warning(
-                "%s: publication date %r could not be parsed; %s",
-                article.url,
-                article.published_raw,
-                "dated by its meta tag or listing entry" if published else "left empty",
-            )
-        gap = published - entry.listed_at if entry and entry.listed_at and published else None
-        if gap is not None and abs(gap) > MAX_LISTING_DATE_GAP:
-            self.crawler.stats.inc_value("belta/article/date_differs_from_listing")
-            self.logger.info(
-                "%s: page date %s differs from listing date %s",
-                article.url,
-                published,
-                entry.listed_at,
-            )
-
     def _article_problem(self, response: Response, ref: ArticleRef, reason: str, text: str):
         self.crawler.stats.inc_value(f"belta/article/problem/{reason}")
         self.logger.warning("article %s (%s): %s", ref.key, response.url, text)
 
-    def article_failed(self, failure: Failure) -> None:
+    def article_failed(self, failure: Failure):
         if failure.check(SiteUnreachable):
             return
         ref: ArticleRef = failure.request.meta["article_ref"]
-        reason = _failure_reason(failure)
+        reason = failure_reason(failure, self.settings)
         self.logger.error(
             "article %s could not be fetched (%s): %s", ref.key, failure.request.url, reason
         )
-        self._article_lost(ref, reason)
+        self._article_lost(failure.request, ref, reason)
+        if isinstance(failure.value, ArticleRedirected):
+            yield self._article_request(failure.value.target)
 
-    def _article_lost(self, ref: ArticleRef, reason: str) -> None:
+    def _article_lost(self, request: scrapy.Request, ref: ArticleRef, reason: str) -> None:
         """Counted, and remembered in the archive for the next run to retry."""
-        self.crawler.stats.inc_value("belta/articles/failed")
-        if self.arguments.urls:  # asked for by URL: the verdict counts it
-            self.crawler.stats.inc_value(REQUESTED_URLS_FAILED)
-        attempts = self.keeper.record_failure(ref.url, ref.key, reason)
-        if attempts is not None and not self.freshness.retry_failure(attempts):
-            self.logger.warning(
-                "article %s (%s) failed %d times, last: %s; given up, not fetched again "
-                "(BELTA_FAILURE_ATTEMPTS)",
-                ref.key,
-                ref.url,
-                attempts,
-                reason,
-            )
+        count_failure(request, self.crawler.stats)
+        self._count(REQUESTED_URLS_FAILED, int(bool(self.arguments.urls)))  # urls=: the verdict
+        self.keeper.record_failure(ref.url, ref.key, reason)
 
     def log(self, message: Any, level: int = logging.DEBUG, **kw: Any) -> None:
         """Spidermon reports through ``Spider.log``; its report goes to DEBUG, since
         failed monitors are logged once, plainly, and the run summary gives the verdict."""
         self.logger.log(logging.DEBUG, message, **kw)
-
-
-def _failure_reason(failure: Failure) -> str:
-    response = getattr(failure.value, "response", None)
-    if response is not None:
-        return f"HTTP {response.status}"
-    return f"{failure.type.__name__}: {failure.getErrorMessage()}"
-
-
-def _site_now(response: Response) -> datetime:
-    """The site's clock (the HTTP ``Date`` header), falling back to this machine's: ages
-    are measured on one clock, so a mirror or replica with its own time behaves like the
-    site."""
-    moment = http_date(response.headers.get(b"Date"))
-    return (moment or datetime.now(UTC)).astimezone(MINSK)

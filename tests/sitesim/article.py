@@ -26,6 +26,9 @@ RUBRICS = {
     "sport": "Sport",
     "fotoreportage": "Fotoreportage",
 }
+#: Sections of listed items that are not ``…-<id>-<year>`` articles, with their labels
+#: (``tests/sitesim/items.py``).
+ITEM_LABELS = {"photonews": "Fotoreportage", "infographica": "INFOGRAFIK", "video": "Video"}
 INCOMPLETE = "/Wird ergänzt/."
 PLACES = ("MINSK", "MOSKAU", "ST. PETERSBURG", "BREST", "SOLIGORSK", "GOMEL")
 
@@ -66,6 +69,12 @@ VARIANTS = {
     "link_mobile": "listing links to the article as https://m.deu.belta.by/…",
     "link_no_slash": "listing links to the article without the trailing slash",
     "sample": "a real article from samples.jsonl",
+    "item": "not an <id>-<year> article: a photo report, infographic or video record",
+    "photo_report": "a photo report under /photonews/view/<slug>-<id>/",
+    "infographic": "an infographic under /infographica/view/<slug>-<id>/",
+    "video": "a video record /video/getRecord/<n>/ (never fetched)",
+    "title_twice": "the title printed again above the image (infographics)",
+    "no_subscribe": "no 'Abonnieren Sie uns auf' block (infographics)",
 }
 _EXCLUSIVE_GROUPS = (
     ("body_p", "body_div", "body_br"),
@@ -78,6 +87,7 @@ _DATELINE_RE = re.compile(
     r"(?P<month>\w+) \(BelTA\) (?P<dash>[-–—])(?P<gap> ?)"
 )
 _URL_RE = re.compile(r"/(?P<rubric>\w+)/view/(?P<slug>.+)-(?P<id>\d+)-(?P<year>\d{4})/?$")
+_ITEM_URL_RE = re.compile(r"/(?P<section>photonews|infographica)/view/(?P<slug>.+)-(?P<id>\d+)/?$")
 
 
 def normalise(text: str) -> str:
@@ -172,9 +182,15 @@ class Article:
     gallery: tuple[Photo, ...] = ()
     credit: str | None = None
     variants: frozenset[str] = field(default_factory=frozenset)
+    kind: str = "article"
+    """``article``, or ``photo_report``, ``infographic``, ``video`` (``items.py``)."""
 
     @property
     def path(self) -> str:
+        if self.kind == "video":
+            return f"/video/getRecord/{self.article_id}/"
+        if self.kind != "article":
+            return f"/{self.rubric}/view/{self.slug}-{self.article_id}/"
         return f"/{self.rubric}/view/{self.slug}-{self.article_id}-{self.year}/"
 
     @property
@@ -183,11 +199,23 @@ class Article:
 
     @property
     def rubric_label(self) -> str:
-        return RUBRICS[self.rubric]
+        return RUBRICS.get(self.rubric) or ITEM_LABELS[self.rubric]
 
     @property
     def is_incomplete(self) -> bool:
-        return self.paragraphs[-1] == INCOMPLETE
+        return bool(self.paragraphs) and self.paragraphs[-1] == INCOMPLETE
+
+    @property
+    def images(self) -> list[dict[str, Any]]:
+        """The main image, then the photos of the body, each URL once."""
+        found: dict[str, dict[str, Any]] = {}
+        for src, caption in [
+            *([(self.image.src, self.image.caption)] if self.image else []),
+            *((photo.src, photo.caption) for photo in self.gallery),
+        ]:
+            image = found.setdefault(ORIGIN + src, {"url": ORIGIN + src, "caption": None})
+            image["caption"] = image["caption"] or caption
+        return list(found.values())
 
     def expected_record(self) -> dict[str, Any]:
         """What a correct crawler stores for this article, field by field."""
@@ -196,7 +224,8 @@ class Article:
             "url": self.url,
             "key": self.key,
             "article_id": self.article_id,
-            "article_year": self.year,
+            "article_year": self.year if self.kind == "article" else None,
+            "kind": self.kind,
             "rubric": self.rubric,
             "rubric_label": self.rubric_label,
             "title": normalise(self.title),
@@ -205,11 +234,12 @@ class Article:
             "dateline_place": dateline.place if dateline else None,
             "dateline_date": dateline.day.isoformat() if dateline else None,
             "dateline_raw": dateline.raw if dateline else None,
-            "body": "\n\n".join(normalise(p) for p in self.paragraphs),
+            "body": "\n\n".join(normalise(p) for p in self.paragraphs) or None,
             "lead": normalise(self.lead),
             "tags": list(self.tags),
             "image_url": ORIGIN + self.image.src if self.image else None,
             "image_caption": self.image.caption if self.image else None,
+            "images": self.images,
             "language": "de",
             "is_incomplete": self.is_incomplete,
         }
@@ -242,7 +272,7 @@ def _image_src(rng: random.Random, article_id: int, published_at: datetime) -> s
     return f"{folder}/{number:06d}_{stamp}_{article_id}_big.jpg"
 
 
-def _finish(article: Article, variants: set[str]) -> Article:
+def finish(article: Article, variants: set[str]) -> Article:
     """Add the variants that follow from the content itself."""
     if article.dateline:
         variants |= article.dateline.variants()
@@ -334,7 +364,7 @@ def generate(
         gallery=gallery,
         credit=credit,
     )
-    return _finish(article, variants)
+    return finish(article, variants)
 
 
 def sample_time(sample: Sample, seed: int) -> datetime:
@@ -393,7 +423,7 @@ def from_sample(sample: Sample, seed: int) -> Article:
         gallery=gallery,
         credit=gen.credit() if photo_report else None,
     )
-    return _finish(article, variants)
+    return finish(article, variants)
 
 
 def revise(article: Article, revision: int, seed: int) -> Article:
@@ -407,7 +437,10 @@ def revise(article: Article, revision: int, seed: int) -> Article:
 
 
 def url_key(path: str) -> tuple[str, str, str] | None:
-    """``(rubric, slug, key)`` of an article path, or None if it is not one."""
+    """``(rubric, slug, key)`` of an article path (``(section, slug, key)`` of a photo
+    report's or infographic's), or None if it is not one."""
+    if item := _ITEM_URL_RE.fullmatch(path):
+        return item["section"], item["slug"], f"{item['section']}-{item['id']}"
     match = _URL_RE.fullmatch(path)
     if not match:
         return None

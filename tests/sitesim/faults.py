@@ -60,15 +60,24 @@ Broken but well-formed HTTP:
   ``&#228;`` references) while header and ``<meta>`` still say ``declared`` (utf-8).
 - ``no_charset`` — ``Content-Type: text/html`` without charset, the ``<meta charset>``
   removed, the body still UTF-8.
+- ``charset`` — the page correctly in ``encoding`` (e.g. ``utf-16``), header and
+  ``<meta charset>`` saying so.
+- ``stray_bytes`` — a UTF-8 page with a few bytes that are not UTF-8 (``data``: 0xFF and
+  an encoded surrogate): in a comment before ``</body>`` (``where="markup"``: the text
+  is intact) or at the start of the headline (``where="title"``).
 - ``oversized`` — HTTP 200 ``text/html`` of ``size`` bytes (default 12 MB, above the
   crawler's 10 MB ``DOWNLOAD_MAXSIZE``); ``send_length=False`` leaves out
   ``Content-Length`` (the body ends when the connection closes), so only counting the
   bytes received can stop it.
 - ``redirect_loop`` — 302 from A to ``A?sitesim_loop=1`` (B), and B always 302s back
   to A; both hops count as fired. ``times`` limits the A→B hop only.
-- ``offsite_redirect`` — 302 to ``http://<host><target>`` (``evil.example``, or e.g.
-  ``127.0.0.2:<port>`` so that nothing leaves the machine): the crawler must refuse it.
-  ``meta=True``: a 200 page whose ``<meta http-equiv="refresh">`` points there instead.
+- ``offsite_redirect`` — 302 to ``<scheme>://<host><target>`` (``evil.example``, or e.g.
+  ``127.0.0.2:<port>``, or ``127.0.0.1:<another port>`` so that nothing leaves the
+  machine): the crawler must refuse it. ``meta=True``: a 200 page whose
+  ``<meta http-equiv="refresh">`` points there instead.
+- ``article_redirect`` — 307 (``status``) from an article to ``target``, another
+  article's path on the same host: the crawler must not store the target's text under
+  the first article's key.
 - ``not_found`` — HTTP 404 (the page a listing links to is gone); give ``match`` a key.
 
 Layout (HTTP 200, the page altered; they fire only where the normal answer is a 200):
@@ -85,6 +94,21 @@ Layout (HTTP 200, the page altered; they fire only where the normal answer is a 
   ``keep_links=True`` keeps the ``href``s, so only a link fallback finds the entries.
 - ``no_body_container`` — article pages without ``div.js-mediator-article``: gone with
   its text, or (``keep_text=True``) renamed, its text left in ``div.inner_content``.
+- ``whitespace_links`` — listing pages whose article links hold a tab after ``/view/``
+  and a newline before the key (browsers drop both).
+- ``long_link`` — listing pages with one article link (seeded) whose slug is ``length``
+  characters long (100 000): that article counts as faulted (``FaultResponse.damaged``).
+- ``huge_listing`` — listing pages with ``links`` more entries after their own, linking
+  to articles that do not exist (``/society/view/sitesim-filler-<n>-2099/``); the plan
+  answers those with a 404 of this kind, so they count as faulted articles.
+- ``javascript_refresh`` — article pages with a ``<meta http-equiv="refresh">`` to
+  ``javascript:void(0)``; the page is otherwise intact and counts as served correctly
+  (``FaultResponse.intact``).
+- ``control_chars`` — article pages with control characters (ESC, BEL, NUL, DEL, the C1
+  CSI) after the headline's first letter and at the end of the first body block:
+  removed, the text is the truth.
+- ``hostile_markup`` — article pages with ``<html:script>``, ``<applet>`` and
+  ``<frameset>``/``<frame>`` at the start of the body and a ``<script>`` in the headline.
 - ``date_changed`` — article pages whose ``div.date_full`` shows the time in a format of
   no documented kind (``shown``, default ``vor 3 Stunden``) and without the
   ``article:published_time`` / ``mediator_published_time`` meta tags.
@@ -103,6 +127,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
+from tests.sitesim import hostile
 from tests.sitesim.article import RUBRICS, url_key
 from tests.sitesim.routes import HTML, Response
 
@@ -117,9 +142,12 @@ KINDS: dict[str, str] = {
     "binary": "HTTP 200 with a non-HTML content type and binary bytes",
     "wrong_charset": "body in cp1251 while header and meta say utf-8",
     "no_charset": "no charset in header or meta, body in utf-8",
+    "charset": "body in `encoding` (utf-16), header and meta saying so",
+    "stray_bytes": "utf-8 page with a few bytes that are not utf-8",
     "oversized": "HTTP 200 of `size` bytes (12 MB by default)",
     "redirect_loop": "302 A -> B -> A -> ...",
-    "offsite_redirect": "302 to another host",
+    "offsite_redirect": "302 to another host, port or scheme",
+    "article_redirect": "307 from one article to another",
     "not_found": "HTTP 404",
     "status": "any other HTTP status (FaultPlan.add)",
     "no_day_groups": "listing without div.new_date",
@@ -129,6 +157,12 @@ KINDS: dict[str, str] = {
     "layout_changed": "listing classes renamed, no entries to find",
     "no_body_container": "article without div.js-mediator-article",
     "date_changed": "article date in an undocumented format, no date meta tags",
+    "whitespace_links": "listing links with a tab and a newline inside",
+    "long_link": "one listing link with a 100 kB slug",
+    "huge_listing": "listing with 100 000 more links, to articles that do not exist",
+    "javascript_refresh": "article with a meta refresh to javascript:, otherwise intact",
+    "control_chars": "control characters inside headline and body text",
+    "hostile_markup": "html:script, applet, frameset in the body, a script in the headline",
 }
 #: Faults a retry gets past: what :meth:`FaultPlan.mix` applies.
 TRANSIENT_KINDS = ("server_error", "rate_limit", "reset", "slow")
@@ -168,6 +202,12 @@ class FaultResponse(Response):
     reset_at: int | None = None
     #: False: no ``Content-Length``; the connection closes after the body.
     send_length: bool = True
+    #: The page still holds the article's exact text, recoverable by a careful reader
+    #: (another encoding, stray bytes, control characters, hostile markup, a harmless
+    #: oddity): its article counts as served correctly.
+    intact: bool = False
+    #: Keys of articles whose links this answer broke: they count as faulted.
+    damaged: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -391,6 +431,29 @@ class FaultPlan(Faults):
     ) -> FaultPlan:
         return self._transient("no_charset", match, times, probability)
 
+    def charset(
+        self,
+        encoding: str = "utf-16",
+        *,
+        match: Match = "",
+        times: int | None = None,
+        probability: float | None = None,
+    ) -> FaultPlan:
+        return self._transient("charset", match, times, probability, encoding=encoding)
+
+    def stray_bytes(
+        self,
+        where: str = "markup",
+        data: bytes = b"\xff\xed\xa0\x80",
+        *,
+        match: Match = "article",
+        times: int | None = None,
+        probability: float | None = None,
+    ) -> FaultPlan:
+        if where not in ("markup", "title"):
+            raise ValueError(f"where: 'markup' or 'title', not {where!r}")
+        return self._transient("stray_bytes", match, times, probability, where=where, data=data)
+
     def oversized(
         self,
         size: int = 12 * MB,
@@ -417,6 +480,7 @@ class FaultPlan(Faults):
         self,
         host: str = "evil.example",
         *,
+        scheme: str = "http",
         status: int = 302,
         meta: bool = False,
         match: Match = "article",
@@ -424,8 +488,44 @@ class FaultPlan(Faults):
         probability: float | None = None,
     ) -> FaultPlan:
         return self._structural(
-            "offsite_redirect", match, times, probability, host=host, status=status, meta=meta
+            "offsite_redirect",
+            match,
+            times,
+            probability,
+            host=host,
+            scheme=scheme,
+            status=status,
+            meta=meta,
         )
+
+    def article_redirect(
+        self, target: str, *, status: int = 307, match: Match = "article", times: int | None = None
+    ) -> FaultPlan:
+        return self._structural(
+            "article_redirect", match, times, None, target=target, status=status
+        )
+
+    def whitespace_links(self, *, match: Match = "listing", times: int | None = None) -> FaultPlan:
+        return self._structural("whitespace_links", match, times, None)
+
+    def long_link(
+        self, length: int = 100_000, *, match: Match = "listing", times: int | None = None
+    ) -> FaultPlan:
+        return self._structural("long_link", match, times, None, length=length)
+
+    def huge_listing(
+        self, links: int = 100_000, *, match: Match = "listing", times: int | None = None
+    ) -> FaultPlan:
+        return self._structural("huge_listing", match, times, None, links=links)
+
+    def javascript_refresh(
+        self,
+        *,
+        match: Match = "article",
+        times: int | None = None,
+        probability: float | None = None,
+    ) -> FaultPlan:
+        return self._structural("javascript_refresh", match, times, probability)
 
     def not_found(
         self,
@@ -462,6 +562,24 @@ class FaultPlan(Faults):
         self, *, shown: str = "vor 3 Stunden", match: Match = "article", times: int | None = None
     ) -> FaultPlan:
         return self._structural("date_changed", match, times, None, shown=shown)
+
+    def control_chars(
+        self,
+        *,
+        match: Match = "article",
+        times: int | None = None,
+        probability: float | None = None,
+    ) -> FaultPlan:
+        return self._structural("control_chars", match, times, probability)
+
+    def hostile_markup(
+        self,
+        *,
+        match: Match = "article",
+        times: int | None = None,
+        probability: float | None = None,
+    ) -> FaultPlan:
+        return self._structural("hostile_markup", match, times, probability)
 
     def _transient(self, kind: str, match: Match, times, probability, **params) -> FaultPlan:
         return self.rule(
@@ -531,7 +649,8 @@ class FaultPlan(Faults):
 
     @property
     def served_correctly(self) -> set[str]:
-        """Article keys served at least once normally, with status 200."""
+        """Article keys served at least once normally, with status 200, or with a fault
+        that leaves the article's text recoverable (``FaultResponse.intact``)."""
         with self._lock:
             return set(self._served_ok)
 
@@ -565,8 +684,12 @@ class FaultPlan(Faults):
                 return page()
             self.fired[response.fault] += 1
             self._events.append(FaultEvent(request.number, request.target, response.fault, key))
-            if key:
+            if key and response.intact:
+                self._served_ok.add(key)
+            elif key:
                 self._faulted.setdefault(key, Counter())[response.fault] += 1
+            for damaged in response.damaged:
+                self._faulted.setdefault(damaged, Counter())[response.fault] += 1
             return response
 
     def _fault(
@@ -577,6 +700,8 @@ class FaultPlan(Faults):
             query = "&".join(p for p in parts.query.split("&") if not p.startswith(LOOP_PARAM))
             back = parts.path + (f"?{query}" if query else "")
             return _redirect("redirect_loop", 302, back)
+        if hostile.is_filler(parts.path):
+            return FaultResponse(404, b"<html><body>404</body></html>", fault="huge_listing")
         for index, rule in enumerate(self._rules):
             if rule.remaining == 0 or not rule.matches(request):
                 continue
@@ -676,14 +801,72 @@ def _wrong_charset(params, request, page, rng) -> FaultResponse | None:
     if not _is_html_200(normal):
         return None
     body = normal.body.decode("utf-8").encode(params["encoding"], errors="xmlcharrefreplace")
-    return _copy(normal, body=body, content_type=f"text/html; charset={params['declared']}")
+    return _copy(
+        normal,
+        body=body,
+        content_type=f"text/html; charset={params['declared']}",
+        intact=True,
+    )
 
 
 def _no_charset(params, request, page, rng) -> FaultResponse | None:
     normal = page()
     if not _is_html_200(normal):
         return None
-    return _copy(normal, body=_META_CHARSET.sub(b"", normal.body), content_type="text/html")
+    body = _META_CHARSET.sub(b"", normal.body)
+    return _copy(normal, body=body, content_type="text/html", intact=True)
+
+
+def _charset(params, request, page, rng) -> FaultResponse | None:
+    normal = page()
+    if not _is_html_200(normal):
+        return None
+    encoding = params["encoding"]
+    html = normal.body.decode("utf-8").replace(
+        '<meta charset="utf-8">', f'<meta charset="{encoding}">'
+    )
+    content_type = f"text/html; charset={encoding}"
+    return _copy(normal, body=html.encode(encoding), content_type=content_type, intact=True)
+
+
+def _stray_bytes(params, request, page, rng) -> FaultResponse | None:
+    normal = page()
+    if not _is_html_200(normal):
+        return None
+    data = params["data"]
+    if params["where"] == "title":
+        body = normal.body.replace(b"<h1>", b"<h1>" + data, 1)
+    else:
+        body = normal.body.replace(b"</body>", b"<!-- " + data + b" -->\n</body>", 1)
+    return _copy(normal, body=body, intact=params["where"] == "markup")
+
+
+#: Control characters, none of them whitespace: removed, they leave the text as it was.
+CONTROL_CHARS = "\x1b\x07\x00\x7f\x9b"
+_FIRST_WORD = re.compile(r"(<h1>\s*\w)")
+#: The end of the first text block of the body (past the dateline).
+_FIRST_BLOCK_END = re.compile(
+    r'(<div class="js-mediator-article"[^>]*>.*?)(</p>|<br>|\n\s*</div>)', re.DOTALL
+)
+
+
+def _control_chars(html: str, params: dict[str, Any], rng: random.Random) -> str:
+    html = _FIRST_WORD.sub(lambda m: m[1] + CONTROL_CHARS, html, count=1)
+    return _FIRST_BLOCK_END.sub(lambda m: m[1] + CONTROL_CHARS + m[2], html, count=1)
+
+
+#: Markup that must leave no trace in the record (tests/test_reliability.py looks for it).
+HOSTILE_BODY = (
+    '<html:script>alert("html:script")</html:script>'
+    '<applet code="Evil.class"><param name="x" value="y">applet fallback</applet>'
+    '<frameset><frame src="javascript:alert(1)"></frameset>'
+)
+HOSTILE_TITLE = '<script>document.title = "script in h1"</script>'
+
+
+def _hostile_markup(html: str, params: dict[str, Any], rng: random.Random) -> str:
+    html = html.replace("<h1>", "<h1>" + HOSTILE_TITLE, 1)
+    return _BODY_CONTAINER_OPEN.sub(lambda m: m[0] + HOSTILE_BODY, html, count=1)
 
 
 @lru_cache(maxsize=4)
@@ -705,12 +888,26 @@ def _redirect_loop(params, request, page, rng) -> FaultResponse:
 
 
 def _offsite_redirect(params, request, page, rng) -> FaultResponse:
-    location = f"http://{params['host']}{request.target}"
+    location = f"{params['scheme']}://{params['host']}{request.target}"
     if params["meta"]:
         refresh = f'<meta http-equiv="refresh" content="0; url={location}">'
         body = f"<html><head>{refresh}</head><body>moved</body></html>".encode()
         return FaultResponse(200, body, HTML, fault="offsite_redirect")
     return _redirect("offsite_redirect", params["status"], location)
+
+
+def _article_redirect(params, request, page, rng) -> FaultResponse | None:
+    if urlsplit(request.target).path == params["target"]:
+        return None  # the target itself is served
+    return _redirect("article_redirect", params["status"], params["target"])
+
+
+def _long_link(params, request, page, rng) -> FaultResponse | None:
+    normal = page()
+    if not _is_html_200(normal):
+        return None
+    html, key = hostile.long_link(normal.body.decode("utf-8"), rng, params["length"])
+    return _copy(normal, body=html.encode("utf-8"), damaged=(key,) if key else ())
 
 
 # Listing and article markup, as tests/sitesim/render.py writes it.
@@ -746,15 +943,18 @@ _RENAMES = (
 )
 
 
-def _markup(change: Callable[[str, dict[str, Any], random.Random], str]) -> Builder:
-    """A builder that alters the HTML of a normal 200 page."""
+def _markup(
+    change: Callable[[str, dict[str, Any], random.Random], str], *, intact: bool = False
+) -> Builder:
+    """A builder that alters the HTML of a normal 200 page (``intact``: the article's
+    text can still be read exactly)."""
 
     def build(params, request, page, rng) -> FaultResponse | None:
         normal = page()
         if not _is_html_200(normal):
             return None
         html = change(normal.body.decode("utf-8"), params, rng)
-        return _copy(normal, body=html.encode("utf-8"))
+        return _copy(normal, body=html.encode("utf-8"), intact=intact)
 
     return build
 
@@ -798,6 +998,8 @@ _BUILDERS: dict[str, Builder] = {
     "binary": _binary,
     "wrong_charset": _wrong_charset,
     "no_charset": _no_charset,
+    "charset": _charset,
+    "stray_bytes": _stray_bytes,
     "oversized": _oversized,
     "redirect_loop": _redirect_loop,
     "offsite_redirect": _offsite_redirect,
@@ -808,4 +1010,13 @@ _BUILDERS: dict[str, Builder] = {
     "layout_changed": _markup(_layout_changed),
     "date_changed": _markup(_date_changed),
     "no_body_container": _markup(_no_body_container),
+    "article_redirect": _article_redirect,
+    "whitespace_links": _markup(lambda html, params, rng: hostile.spaced_hrefs(html)),
+    "long_link": _long_link,
+    "huge_listing": _markup(lambda html, params, rng: hostile.with_filler(html, params["links"])),
+    "javascript_refresh": _markup(
+        lambda html, params, rng: hostile.with_refresh(html, "javascript:void(0)"), intact=True
+    ),
+    "control_chars": _markup(_control_chars, intact=True),
+    "hostile_markup": _markup(_hostile_markup, intact=True),
 }

@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 
 from tests.sitesim.article import RUBRICS, Article, from_sample, generate, revise, sample_time
 from tests.sitesim.dates import MINSK
+from tests.sitesim.items import ITEM_SECTIONS, generate_item, item_id, item_key, section_of
 from tests.sitesim.samples import SAMPLES
 
 #: The default stream starts shortly before New Year, so that it crosses into 2024, where
@@ -37,6 +38,8 @@ _RUBRIC_BOUNDS = list(itertools.accumulate(RUBRIC_WEIGHTS.values()))
 #: How far the fetch date shown in page headers lies after the newest article.
 NOW_LAG = timedelta(minutes=12)
 NEXT_LINK_STYLES = ("load_more", "p_next")
+#: ``Entry.index`` of the first item that is not an article (``tests/sitesim/items.py``).
+ITEM_INDEX = 10**9
 
 
 class Entry(NamedTuple):
@@ -59,7 +62,9 @@ class SiteModel:
     Page options: ``page_size`` entries per listing page; ``next_link`` is ``"load_more"``
     (``div.load_more`` with ``onclick``) or ``"p_next"`` (``a.p_next``);
     ``rubric_pagination_repeats`` makes every rubric page N show page 1 (a sister
-    edition's quirk); ``sidebar_size`` articles in the article pages' sidebar;
+    edition's quirk); ``items`` entries that are not ``…-<id>-<year>`` articles (photo
+    reports, infographics and video records in turn) spread over ``all_news``;
+    ``sidebar_size`` articles in the article pages' sidebar;
     ``scripted`` serves listing entries and article bodies empty and fills them by an
     inline script after load, so only a browser sees them (docs/rendering.md).
     """
@@ -78,6 +83,7 @@ class SiteModel:
         recent: int = 40,
         next_link: str = "load_more",
         rubric_pagination_repeats: bool = False,
+        items: int = 0,
         sidebar_size: int = 5,
         scripted: bool = False,
     ) -> None:
@@ -102,12 +108,14 @@ class SiteModel:
         self._next_index = 0
         self._revisions: dict[str, int] = {}
         self._schedule: list[tuple[int, int]] = []
+        self._latest: tuple[tuple[int, int, int], list[Article]] | None = None
         self.requests_seen = 0
         sample_entries = self._sample_entries() if samples else []
         self._by_key.update((entry.key, entry) for entry in sample_entries)
         self._generate(articles, start)
         for entry in sample_entries:
             self._add(entry, sort=True)
+        self._add_items(items)
         self.now: datetime = self._entries[-1].published_at + NOW_LAG
 
     # --- building -------------------------------------------------------------------------
@@ -163,6 +171,26 @@ class SiteModel:
             return "society"  # the New Year case needs a dateline; photo reports have none
         return rubric
 
+    def _add_items(self, count: int) -> None:
+        """``count`` items that are not articles, each a minute after an article spread
+        evenly over the stream."""
+        articles = list(self._entries)
+        for number in range(count):
+            anchor = articles[(number + 1) * len(articles) // (count + 1)]
+            section = section_of(number)
+            entry = Entry(
+                anchor.published_at + timedelta(minutes=1),
+                item_key(section, item_id(number)),
+                section,
+                ITEM_INDEX + number,
+            )
+            self._add(entry, sort=True)
+
+    def item_keys(self, kind: str | None = None) -> list[str]:
+        """Keys of the items that are not articles (of one kind if given), newest first."""
+        sections = [section for section, spec in ITEM_SECTIONS.items() if kind in (None, spec[0])]
+        return [key for key in self.keys() if key.split("-")[0] in sections]
+
     def _add(self, entry: Entry, *, sort: bool) -> None:
         for sequence in (self._entries, self._by_rubric.setdefault(entry.rubric, [])):
             if sort:
@@ -170,11 +198,15 @@ class SiteModel:
             else:
                 sequence.append(entry)
         self._by_key[entry.key] = entry
+        if entry.rubric in ITEM_SECTIONS:
+            return  # each section counts its own ids
         article_id = int(entry.key.split("-")[0])
         year = entry.published_at.year
         self._max_id[year] = max(self._max_id.get(year, 0), article_id)
 
     def _build(self, entry: Entry) -> Article:
+        if entry.index >= ITEM_INDEX:
+            return generate_item(self.seed, entry.index - ITEM_INDEX, entry.published_at)
         if entry.index < 0:
             return from_sample(SAMPLES[-1 - entry.index], self.seed)
         return generate(
@@ -240,10 +272,20 @@ class SiteModel:
         return [self.article(entry.key) for entry in reversed(chosen)], bottom > 0
 
     def latest(self, count: int) -> list[Article]:
-        """The ``count`` newest articles (the article pages' sidebar)."""
+        """The ``count`` newest articles (the article pages' sidebar).
+
+        Kept until an article is published or revised: rebuilding 120 of them for every
+        page made serving pages of the live site's size (``sidebar_size=120``) slow.
+        """
         with self._lock:
             chosen = self._entries[-count:] if count > 0 else []
-        return [self.article(entry.key) for entry in reversed(chosen)]
+            state = (count, len(self._entries), sum(self._revisions.values()))
+            if self._latest is not None and self._latest[0] == state:
+                return list(self._latest[1])
+        articles = [self.article(entry.key) for entry in reversed(chosen)]
+        with self._lock:
+            self._latest = (state, articles)
+        return list(articles)
 
     # --- time moving ----------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ import json
 from datetime import datetime
 from html import escape
 
-from tests.sitesim.article import INCOMPLETE, ORIGIN, RUBRICS, Article, Photo
+from tests.sitesim.article import INCOMPLETE, ORIGIN, Article, Photo
 from tests.sitesim.dates import date_full, header_date
 from tests.sitesim.text import slugify
 
@@ -171,6 +171,13 @@ def _body_blocks(article: Article) -> list[tuple[bool, str]]:
     """The body's blocks in order as ``(is_text, content)``: text, or ready HTML."""
     variants = article.variants
     blocks: list[tuple[bool, str]] = []
+    if "title_twice" in variants:
+        # An infographic: its title again, then its image; no text, no caption shown.
+        blocks.append((True, article.title))
+        for photo in article.gallery:
+            caption = escape(photo.caption)
+            blocks.append((False, f'<img src="{photo.src}" alt="{caption}" title="{caption}">'))
+        return blocks
     if "caption_in_body" in variants and article.image and article.image.caption:
         blocks.append((True, article.image.caption))
     paragraphs = [p for p in article.paragraphs if p != INCOMPLETE]
@@ -246,6 +253,8 @@ def _tags(article: Article) -> str:
 
 
 def _invite(article: Article) -> str:
+    if "no_subscribe" in article.variants:
+        return ""
     if "footer_x" in article.variants:
         link = '<a href="https://x.com/BeltaDeutsch">X</a>'
     else:
@@ -301,7 +310,7 @@ def article_page(
         _header(today)
         + '<div class="main">\n  <div class="content_margin">\n'
         + f'    <div class="breadcrumbs"><a href="{ORIGIN}/all_news/">Alle Nachrichten</a></div>\n'
-        + f'    <a href="{ORIGIN}/{article.rubric}/">{escape(RUBRICS[article.rubric])}</a>\n'
+        + f'    <a href="{ORIGIN}/{article.rubric}/">{escape(article.rubric_label)}</a>\n'
         + f'    <div class="date_full">{date_full(article.published_at, nbsp=nbsp)}</div>\n'
         + f"    <h1>{h1_space}{_text(article.title)}</h1>\n"
         + '    <div class="inner_content">\n'

@@ -44,10 +44,10 @@ class _HTTPServer(ThreadingHTTPServer):
 
     def __init__(self, address: tuple[str, int], replica: ReplicaServer) -> None:
         self.replica = replica
-        super().__init__(address, _Handler)
+        super().__init__(address, ReplicaHandler)
 
 
-class _Handler(BaseHTTPRequestHandler):
+class ReplicaHandler(BaseHTTPRequestHandler):
     server: _HTTPServer
     protocol_version = "HTTP/1.1"
 
