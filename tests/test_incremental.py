@@ -303,7 +303,7 @@ def test_urls_that_fail_fail_the_run_and_a_404_is_given_up(make_replica, tmp_pat
     asked = run_crawl(server.base_url, tmp_path, f"urls={shortened}", archive=archive,
                       settings=limit)  # fmt: skip
     assert asked.returncode == 1
-    assert "1 of 1 article(s) asked for by URL could not be fetched" in asked.log
+    assert "1 of 1 article requests failed" in asked.log
     retried = run_crawl(server.base_url, tmp_path, archive=archive, settings=limit)
     assert retried.returncode == 0, retried.log[-3000:]
     assert f"article {key} ({shortened}) failed 2 times, last: HTTP 404; given up" in retried.log

@@ -131,15 +131,15 @@ def judge(
             )
         elif walk.stop_reason is None and finished:
             found.append(f"listing {walk.listing}: the walk broke off (an error: see the log)")
-    if url_failures := stats.get(REQUESTED_URLS_FAILED):
-        asked = stats.get("belta/articles/requested", url_failures)
-        found.append(f"{url_failures} of {asked} article(s) asked for by URL could not be fetched")
     for stat, what in DATA_LOSS_STATS.items():
         if count := stats.get(stat):
             found.append(f"{count} {what}")
     failed, answered = fresh_failures(stats)
-    if not url_failures and failed and answered and failed >= FAILED_ARTICLES_SHARE * answered:
+    if failed and answered and failed >= FAILED_ARTICLES_SHARE * answered:
         found.append(f"{failed} of {answered} article requests failed")
+    elif url_failures := stats.get(REQUESTED_URLS_FAILED):  # asked for by URL: each counts
+        asked = stats.get("belta/articles/requested", url_failures)
+        found.append(f"{url_failures} of {asked} article(s) asked for by URL could not be fetched")
     if garbled := stats.get(GARBLED_TEXT_STAT):
         found.append(
             f"{garbled} article(s) stored with garbled text (replacement characters or "
