@@ -17,12 +17,13 @@ import contextlib
 import logging
 import sqlite3
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 from scrapy.exceptions import CloseSpider
 
-from beltacrawl.archive import Archive, ArchiveError, ArchiveLocked
+from beltacrawl.archive import Archive, ArchiveError, ArchiveLocked, Source
+from beltacrawl.archive.captures import CRAWL
 from beltacrawl.config import Config
 from beltacrawl.crawl.verdict import Verdict, judge
 from beltacrawl.crawl.walk import WalkOutcome
@@ -30,13 +31,13 @@ from beltacrawl.reachability import SITE_UNREACHABLE
 from beltacrawl.summary import render_summary
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Mapping, Sequence
     from pathlib import Path
 
     from scrapy import Spider
     from scrapy.crawler import Crawler
 
-    from beltacrawl.archive import ArchivedState, ArchiveLock, FailureRecord
+    from beltacrawl.archive import ArchivedState, ArchiveLock, Capture, FailureRecord, Outcome
     from beltacrawl.crawl.freshness import RefreshWindow
     from beltacrawl.crawl.walk import Stretch
 
@@ -67,6 +68,7 @@ class RunKeeper:
         self._lock: ArchiveLock | None = None
         self._created = self._new_folder = False
         self._walks: dict[str, WalkOutcome] = {}
+        self._captured: dict[str, int] = {}  # article key -> capture id, until stored
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunKeeper:
@@ -158,6 +160,26 @@ class RunKeeper:
                 attempts,
                 reason,
             )
+
+    def page_captured(self, capture: Capture) -> None:
+        """An article's page kept in a WARC file (:mod:`beltacrawl.warc`): remembered in
+        the archive, and the source of the version its record is stored as."""
+        if self.archive is not None:
+            self._captured[capture.key] = self.archive.captures.add(capture)
+
+    def store(self, records: Sequence[Mapping[str, Any]]) -> list[Outcome]:
+        """Store records (:meth:`Store.upsert_many`), each linked to its page's capture."""
+        assert self.archive is not None
+        sources = [
+            Source(self._captured[key], CRAWL)
+            if (key := record.get("key")) in self._captured
+            else None
+            for record in records
+        ]
+        outcomes = self.archive.store.upsert_many(records, sources=sources)
+        for record in records:
+            self._captured.pop(record.get("key"), None)
+        return outcomes
 
     def walk_started(self, listing: str) -> None:
         self._walks.setdefault(listing, WalkOutcome(listing, None, 0, None))

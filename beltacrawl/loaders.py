@@ -13,12 +13,15 @@ from itemloaders import ItemLoader
 from itemloaders.processors import Join, MapCompose, TakeFirst
 
 from beltacrawl.items import Article
+from beltacrawl.responses import site_now
 from beltacrawl.site.dates import infer_dateline_date, parse_datetime, to_iso
 from beltacrawl.site.deu import DEU_BELTA
 from beltacrawl.site.text import normalise_space, without_controls
 from beltacrawl.site.urls import absolute_site_url, host_of
 
 if TYPE_CHECKING:
+    from scrapy.http import Response
+
     from beltacrawl.parsing.article import RawArticle
     from beltacrawl.parsing.listing import ListingEntry
     from beltacrawl.site.urls import ArticleRef
@@ -201,3 +204,11 @@ def date_findings(article: Article, entry: ListingEntry | None = None) -> list[D
             )
         )
     return findings
+
+
+def load_page(
+    raw: RawArticle, ref: ArticleRef, response: Response, entry: ListingEntry | None = None
+) -> Article:
+    """The record of an article page as fetched: one path for the crawl, ``scrapy archive
+    reextract`` and ``import-warc``, so a stored page gives the record a fetch gives."""
+    return load_article(raw, ref, response.url, site_now(response), entry)

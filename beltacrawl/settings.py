@@ -103,6 +103,14 @@ BELTA_ARCHIVE = "data/belta.sqlite"
 BELTA_RECORD_RUN = False
 #: Articles written per archive transaction.
 BELTA_ARCHIVE_BATCH_SIZE = 100
+#: Every fetched page is kept in WARC files here (a relative path lies in the archive's
+#: folder: data/warc/); empty switches it off. Without an archive only an absolute path
+#: is used. docs/archive.md ("Pages") has their size and use.
+BELTA_WARC_DIR = "warc"
+#: A WARC file is closed, and the next begun, once it holds this many bytes.
+BELTA_WARC_MAX_SIZE = 1024 * 1024 * 1024
+#: Listing pages are kept too (they show when an article was first listed).
+BELTA_WARC_LISTINGS = True
 
 # --- crawl behaviour (docs/usage.md) ---------------------------------------------------
 #: Entries taken from one listing page (the site shows about ten): the rest of a page with
@@ -162,6 +170,9 @@ EXTENSIONS = {
     "spidermon.contrib.scrapy.extensions.Spidermon": 500,
     # Owns the archive during the crawl, records the run and judges it (beltacrawl/keeper.py).
     "beltacrawl.keeper.RunKeeper": 600,
+    # Keeps every fetched page in WARC files (BELTA_WARC_DIR); after the keeper, whose
+    # archive records where each article's page is.
+    "beltacrawl.warc.recorder.WarcRecorder": 650,
     # Progress for people: INFO lines, and a live line on a terminal (beltacrawl/progress.py).
     "beltacrawl.progress.Progress": 700,
 }

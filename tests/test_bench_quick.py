@@ -22,6 +22,7 @@ BENCHMARKS = [
     pytest.param("bench.dates", id="dates"),
     pytest.param("bench.throughput", id="throughput"),
     pytest.param("bench.scale", id="scale"),
+    pytest.param("bench.warc", id="warc"),
     pytest.param("bench.reliability", id="reliability", marks=pytest.mark.reliability),
 ]
 

@@ -261,6 +261,40 @@ _V4_INDEXES: tuple[str, ...] = (
 )
 
 
+def _migrate_to_5(conn: sqlite3.Connection) -> None:
+    """Where the pages are: every article response kept in a WARC file (``page_captures``)
+    and, for each article version, the capture it was extracted from and why
+    (``article_sources``; docs/archive.md, "Pages")."""
+    conn.execute(
+        """
+        CREATE TABLE page_captures (
+            id          INTEGER PRIMARY KEY,
+            key         TEXT    NOT NULL,  -- the article's key <id>-<year>
+            url         TEXT    NOT NULL,  -- the URL fetched (WARC-Target-URI)
+            fetched_at  TEXT,              -- the site's time of the fetch (the record's fetched_at)
+            warc_file   TEXT    NOT NULL,  -- relative to the archive's folder, or absolute
+            warc_offset INTEGER NOT NULL,  -- of the response record
+            warc_length INTEGER NOT NULL,
+            record_id   TEXT    NOT NULL UNIQUE,  -- WARC-Record-ID of the response record
+            origin      TEXT    NOT NULL CHECK (origin IN ('crawl', 'import'))
+        )
+        """
+    )
+    conn.execute("CREATE INDEX page_captures_key ON page_captures (key, fetched_at)")
+    conn.execute(
+        """
+        CREATE TABLE article_sources (
+            key         TEXT    NOT NULL,
+            version     INTEGER NOT NULL,
+            capture_id  INTEGER NOT NULL REFERENCES page_captures (id),
+            reason      TEXT    NOT NULL CHECK (reason IN ('crawl', 'reextract', 'import')),
+            recorded_at TEXT    NOT NULL,
+            PRIMARY KEY (key, version)
+        )
+        """
+    )
+
+
 #: Schema migrations: ``MIGRATIONS[n]`` takes an archive from version ``n`` to ``n + 1``.
 #: A change to the tables appends one function; released functions keep their effect.
 #: A new record field needs none (see :func:`add_missing_columns`).
@@ -269,6 +303,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _migrate_to_2,
     _migrate_to_3,
     _migrate_to_4,
+    _migrate_to_5,
 ]
 
 

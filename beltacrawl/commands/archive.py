@@ -1,4 +1,5 @@
-"""``scrapy archive``: read the article archive — stats, export, search, show, backup.
+"""``scrapy archive``: read the article archive — stats, export, search, show, backup —
+and mend it from kept pages — reextract, import-warc.
 
     scrapy archive stats
     scrapy archive export --since 2024-01-01 --rubric economics -o econ.csv
@@ -27,7 +28,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from beltacrawl.archive import DEFAULT_PATH, ArchiveError, ArchiveNotFound
-from beltacrawl.commands import archive_export, archive_read
+from beltacrawl.commands import archive_export, archive_read, archive_warc
 from beltacrawl.commands.subcommand import ArchiveContext, CommandFailed, Subcommand
 
 #: Said when reading meets a damaged page.
@@ -37,6 +38,7 @@ DAMAGED_HINT = "it may be damaged; see 'A damaged archive' in docs/operations.md
 SUBCOMMANDS: tuple[Subcommand, ...] = (
     *archive_read.SUBCOMMANDS,
     *archive_export.SUBCOMMANDS,
+    *archive_warc.SUBCOMMANDS,
 )
 
 
@@ -74,7 +76,8 @@ class Command(ScrapyCommand):
 
     def long_desc(self) -> str:
         return (
-            "Read the SQLite archive written by the crawl (read-only, safe during a crawl). "
+            "Read the SQLite archive written by the crawl (read-only, safe during a crawl; "
+            "reextract and import-warc write it and take its run lock). "
             "See 'scrapy archive SUBCOMMAND -h'. "
             "The archive is the BELTA_ARCHIVE setting unless --archive is given."
         )

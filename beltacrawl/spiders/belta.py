@@ -24,7 +24,7 @@ from beltacrawl.crawl.freshness import FreshnessPolicy
 from beltacrawl.crawl.verdict import GARBLED_TEXT_STAT, REQUESTED_URLS_FAILED
 from beltacrawl.crawl.walk import ListingWalk, StopReason, WalkPolicy
 from beltacrawl.keeper import keeper_of
-from beltacrawl.loaders import date_findings, load_article
+from beltacrawl.loaders import date_findings, load_page
 from beltacrawl.middlewares import ArticleRedirected
 from beltacrawl.parsing.article import parse_article
 from beltacrawl.parsing.listing import parse_listing, report_not_taken
@@ -352,7 +352,7 @@ class BeltaSpider(scrapy.Spider):
             missed = ", ".join(f"`{s}`" for s in raw.missing or ["div.js-mediator-article"])
             text = f"no article text — selector(s) {missed} matched nothing or held no text"
             self._article_problem(response, ref, "no_body", text)
-        article = load_article(raw, ref, response.url, site_now(response), entry)
+        article = load_page(raw, ref, response, entry)
         for finding in date_findings(article, entry):
             self.crawler.stats.inc_value(f"belta/article/{finding.name}")
             self.logger.log(finding.level, finding.message)
