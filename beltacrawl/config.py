@@ -34,6 +34,8 @@ class Config:
     archive_path: Path | None
     """``BELTA_ARCHIVE``; ``None`` when storage is switched off."""
     archive_batch_size: int
+    record_run: bool
+    """``BELTA_RECORD_RUN``: set by ``scrapy crawl``; other commands never lock or record."""
     known_streak: int
     recheck_seconds: float
     refresh_window: timedelta
@@ -108,6 +110,7 @@ class Config:
             base_url=base_url.rstrip("/"),
             archive_path=archive_path,
             archive_batch_size=batch_size,
+            record_run=settings.getbool("BELTA_RECORD_RUN", defaults.BELTA_RECORD_RUN),
             known_streak=settings.getint("BELTA_KNOWN_STREAK", defaults.BELTA_KNOWN_STREAK),
             recheck_seconds=settings.getfloat(
                 "BELTA_RECHECK_SECONDS", defaults.BELTA_RECHECK_SECONDS

@@ -17,10 +17,7 @@ from __future__ import annotations
 
 from scrapy.utils.defer import deferred_from_coro
 from spidermon import Monitor, MonitorSuite, monitors
-from spidermon.contrib.scrapy.monitors import (
-    FieldCoverageMonitor,
-    FinishReasonMonitor,
-)
+from spidermon.contrib.scrapy.monitors import FieldCoverageMonitor
 from spidermon.core.actions import Action
 
 from beltacrawl.config import Config
@@ -154,10 +151,11 @@ class DriftMonitors(MonitorSuite):
 
 
 class RunMonitors(MonitorSuite):
+    # No FinishReasonMonitor: the verdict judges the finish reason itself, in words
+    # (crawl/verdict.py), where spidermon's would paste its raw assertion text.
     monitors = [  # noqa: RUF012
         LayoutMonitor,
         AvailabilityMonitor,
-        FinishReasonMonitor,
         FieldCoverageMonitor,
     ]
     monitors_failed_actions = [RecordFailures]  # noqa: RUF012

@@ -51,6 +51,7 @@ def controls(text: str) -> list[str]:
 # --- an archive that cannot be written ------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("what", ["file", "directory"])
 def test_an_unwritable_archive_stops_the_crawl_before_any_request(
     make_replica, tmp_path: Path, what: str
@@ -72,6 +73,7 @@ def test_an_unwritable_archive_stops_the_crawl_before_any_request(
 # --- a damaged archive ----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_damaged_archive_is_refused_before_any_request(make_replica, tmp_path: Path) -> None:
     server = make_replica(articles=5, samples=False)
     path = crawled_archive(server, tmp_path)

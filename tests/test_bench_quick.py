@@ -14,6 +14,9 @@ import pytest
 
 from tests.crawling import REPO
 
+#: Each test runs real crawls (subprocesses): the quick subset leaves them out.
+pytestmark = pytest.mark.slow
+
 BENCHMARKS = [
     pytest.param("bench.extraction", id="extraction"),
     pytest.param("bench.dates", id="dates"),

@@ -94,6 +94,7 @@ def reextract(path: Path, base_url: str = ""):
         return Reextraction(archive, extractor).run(archive.captures.latest())
 
 
+@pytest.mark.slow
 def test_crawl_to_warc_to_a_fresh_archive_by_import_alone_gives_the_same_archive(
     make_replica, tmp_path
 ):
@@ -123,6 +124,7 @@ def test_crawl_to_warc_to_a_fresh_archive_by_import_alone_gives_the_same_archive
         assert all(archive.queries.show(key).version_count == 1 for key in original)
 
 
+@pytest.mark.slow
 def test_reextract_after_a_parser_change_versions_exactly_the_records_it_changes(
     make_replica, tmp_path, monkeypatch
 ):
@@ -194,6 +196,7 @@ def body_from_script(selector, *args, **kwargs):
     return raw
 
 
+@pytest.mark.slow
 def test_a_run_stopped_by_layout_drift_is_recovered_from_its_kept_pages(
     make_replica, tmp_path, monkeypatch
 ):
@@ -229,6 +232,7 @@ def test_a_run_stopped_by_layout_drift_is_recovered_from_its_kept_pages(
         assert all(archive.captures.reasons(key) == {1: REEXTRACT} for key in kept)
 
 
+@pytest.mark.slow
 def test_a_full_disk_stops_the_run_cleanly_and_the_next_run_goes_on(make_replica, tmp_path):
     server = make_replica(articles=60, samples=False)
     path = tmp_path / "belta.sqlite"

@@ -127,7 +127,9 @@ class Command(ScrapyCommand):
             opts.subcommand_run(opts, context)
         except ArchiveNotFound:
             self._fail(f"no archive at {context.path} (run a crawl first, or pass --archive PATH)")
-        except (ArchiveError, CommandFailed) as exc:
+        except CommandFailed as exc:
+            self._fail(str(exc), exc.exit_code)
+        except ArchiveError as exc:
             self._fail(str(exc))
         except sqlite3.DatabaseError as exc:  # a damaged page met while reading
             self._fail(f"cannot read the archive {context.path} ({exc}): {DAMAGED_HINT}")
@@ -136,9 +138,9 @@ class Command(ScrapyCommand):
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
 
-    def _fail(self, message: str) -> None:
+    def _fail(self, message: str, exit_code: int = 1) -> None:
         print(f"scrapy archive: error: {message}", file=sys.stderr)
-        self.exitcode = 1
+        self.exitcode = exit_code
 
 
 def main() -> None:

@@ -4,8 +4,10 @@ records.
 Listing page → entries → :class:`~beltacrawl.crawl.walk.WalkPolicy` (fetch, skip, stop)
 → article request → article parser → item loader → record. What to do is decided in
 :mod:`beltacrawl.crawl`; what is archived is asked of the run keeper
-(:mod:`beltacrawl.keeper`). Listing pages of a walk are fetched one after the other, so
-the policy always sees them in order. docs/architecture.md has the whole picture.
+(:mod:`beltacrawl.keeper`). The listing side (pages in, walk decisions out) is
+:mod:`beltacrawl.spiders.walks`; listing pages of a walk are fetched one after the
+other, so the policy always sees them in order. docs/architecture.md has the whole
+picture.
 """
 
 from __future__ import annotations
@@ -21,14 +23,13 @@ from scrapy import signals
 from beltacrawl.config import Config
 from beltacrawl.crawl.arguments import ArgumentError, CrawlArguments
 from beltacrawl.crawl.freshness import FreshnessPolicy
-from beltacrawl.crawl.reach import completing_walk, cut_short, outcome_of
-from beltacrawl.crawl.verdict import GARBLED_TEXT_STAT
-from beltacrawl.crawl.walk import ListingWalk, StopReason, WalkPolicy
+from beltacrawl.crawl.verdict import GARBLED_TEXT_STAT, REQUESTED_URLS_FAILED
+from beltacrawl.crawl.walk import ListingWalk, WalkPolicy
 from beltacrawl.keeper import keeper_of
 from beltacrawl.loaders import date_findings, load_page
 from beltacrawl.middlewares import ArticleRedirected
 from beltacrawl.parsing.article import parse_article
-from beltacrawl.parsing.listing import parse_listing, report_not_taken
+from beltacrawl.reachability import SiteUnreachable
 from beltacrawl.rendering import browser_fallback
 from beltacrawl.responses import (
     count_failure,
@@ -36,11 +37,11 @@ from beltacrawl.responses import (
     failure_reason,
     retried,
     retry_unusable,
-    site_now,
     unusable,
 )
 from beltacrawl.site.text import garbled
-from beltacrawl.site.urls import is_forbidden, listing_path, on_base, parse_article_url
+from beltacrawl.site.urls import listing_of, on_base, parse_article_url
+from beltacrawl.spiders.walks import ListingWalks
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterable
@@ -53,13 +54,12 @@ if TYPE_CHECKING:
     from beltacrawl.parsing.listing import ListingEntry
     from beltacrawl.site.urls import ArticleRef
 
-#: Article requests go before the next listing page, so a deep walk never piles up
-#: thousands of queued articles.
+#: Article requests go before the next listing page (``walks.LISTING_PRIORITY``), so a
+#: deep walk never piles up thousands of queued articles.
 ARTICLE_PRIORITY = 10
-LISTING_PRIORITY = 0
 
 
-class BeltaSpider(scrapy.Spider):
+class BeltaSpider(ListingWalks, scrapy.Spider):
     name = "belta"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -82,6 +82,10 @@ class BeltaSpider(scrapy.Spider):
         spider.config = Config.from_settings(crawler.settings)
         spider.allowed_domains = [spider.config.base_host]
         spider.render_mode = spider.arguments.render or spider.config.render
+        # For pages read outside a crawl (parse, check); start() sets the crawl's own.
+        spider.policy = WalkPolicy(
+            spider.arguments, False, spider.config.known_streak, spider.config.recheck_seconds
+        )
         spider.freshness = FreshnessPolicy(
             spider.config.refresh_window,
             spider.config.incomplete_window,
@@ -147,21 +151,6 @@ class BeltaSpider(scrapy.Spider):
         if count:
             self.crawler.stats.inc_value(stat, count)
 
-    def _start_walk(self, walk: ListingWalk) -> scrapy.Request:
-        self.walks[walk.name] = walk
-        self.keeper.walk_started(walk.listing, walk.keep)
-        return self._listing_request(walk, listing_path(walk.listing))
-
-    def _listing_request(self, walk: ListingWalk, path: str, *, again: bool = False):
-        return scrapy.Request(
-            on_base(path, self.config.base_url),
-            callback=self.parse_listing,
-            errback=self.listing_failed,
-            cb_kwargs={"listing": walk.name},
-            priority=LISTING_PRIORITY,
-            dont_filter=again,  # a re-check reads a page read before
-        )
-
     def _article_request(self, ref: ArticleRef, entry: ListingEntry | None = None):
         self.crawler.stats.inc_value("belta/articles/requested")
         return scrapy.Request(
@@ -179,144 +168,16 @@ class BeltaSpider(scrapy.Spider):
             self.crawler.stats.inc_value("belta/articles/requested", -1)
             self.crawler.stats.inc_value("belta/skipped/duplicate")
 
-    # --- listings ------------------------------------------------------------------------
+    def parse(self, response: Response, **kwargs: Any):
+        """A page given by URL alone (``scrapy parse`` without ``-c``), routed by its URL.
 
-    def parse_listing(self, response: Response, listing: str = "all_news"):
-        """Read one listing page; request its new articles and, if needed, the next page."""
-        walk = self.walks.setdefault(listing, ListingWalk(listing, time.monotonic()))
-        if problem := unusable(response):
-            if retry := retry_unusable(response, problem, self):
-                yield retry
-            else:
-                yield from self._listing_lost(walk, response.url, f"unusable response: {problem}")
-            return
-        response = decoded(response, self.crawler.stats, self.logger)
-        carried = walk.day_group if walk.page > 0 else ("", "")
-        page = parse_listing(
-            response.selector,
-            response.url,
-            self.config.base_host,
-            carried,
-            limit=self.config.max_listing_entries,
-        )
-        scripted = not page.entries and self.policy.may_be_scripted(walk)
-        if scripted and (again := browser_fallback(response, self.render_mode, "listing", self)):
-            yield again
-            return
-        walk.day_group = page.day_group
-        walk.rendered = walk.rendered or bool(page.entries and response.meta.get("playwright"))
-        number = self.policy.start_page(walk)
-        stats = self.crawler.stats
-        stats.inc_value("belta/listing/pages")
-        stats.inc_value("belta/listing/entries", len(page.entries))
-        report_not_taken(page.not_taken, f"listing {listing} page {number}", stats, self.logger)
-        for selector in page.missing:
-            stats.inc_value(f"belta/layout/listing_selector_missed/{selector}")
-        if not page.entries:
-            yield from self._end_of_entries(walk, number, page.missing)
-            return
-        if not self._refresh_checked and self.incremental:
-            self._refresh_checked = True
-            yield from self._refresh_requests(site_now(response))
-        archived = self.keeper.archived(e.key for e in page.entries) if self.incremental else {}
-        if page.cut:
-            stats.inc_value("belta/listing/entries_over_cap", page.cut)
-            self.logger.error(
-                "listing %s page %d: %d more entries than BELTA_MAX_LISTING_ENTRIES, not read",
-                listing,
-                number,
-                page.cut,
-            )
-        decision = self.policy.read_page(walk, page.entries, archived, page.cut)
-        stats.inc_value("belta/skipped/window", decision.outside_window)
-        stats.inc_value("belta/skipped/known", decision.already_archived)
-        stats.inc_value("belta/skipped/seen_in_walk", decision.seen_before)
-        self._count("belta/skipped/other_rubric", decision.other_rubric)
-        self._count("belta/skipped/duplicate", decision.taken)
-        for entry in decision.fetch:
-            yield self._article_request(entry.ref, entry)
-        link = page.next_url if page.next_url and not is_forbidden(page.next_url) else None
-        after = self.policy.after_page(walk, decision.stop, link, len(page.entries))
-        if isinstance(after, StopReason):
-            yield from self._end_walk(walk, after)
-            return
-        if after.link is None:
-            stats.inc_value("belta/listing/next_from_grammar")
-            self.logger.info(
-                "listing %s page %d: full page without a next-page link "
-                "(div.load_more, a.p_next); trying page %d by the URL grammar",
-                listing,
-                number,
-                after.number,
-            )
-        path = after.link or listing_path(walk.listing, after.number)
-        yield self._listing_request(walk, path, again=walk.rechecking)
-
-    def _end_of_entries(self, walk: ListingWalk, number: int, missing: list[str]):
-        reason = self.policy.at_empty_page(walk)
-        if reason is StopReason.LAYOUT_CHANGED:
-            self.crawler.stats.inc_value("belta/layout/empty_first_listing_page")
-            self.logger.error(
-                "listing %s page 1: 0 entries — %s matched nothing; "
-                "the site's layout may have changed",
-                walk.listing,
-                ", ".join(f"`{selector}`" for selector in missing or ["div.lenta_item"]),
-            )
-        else:
-            self.logger.info("listing %s page %d: 0 entries, end of listing", walk.listing, number)
-        yield from self._end_walk(walk, reason)
-
-    def _end_walk(self, walk: ListingWalk, reason: StopReason) -> Iterable[scrapy.Request]:
-        if walk.rechecking:
-            self.logger.info("listing %s: re-check done (%s)", walk.listing, reason)
-            return
-        again = self.policy.end(walk, reason, time.monotonic())
-        self.keeper.walk_ended(outcome_of(walk, self.arguments.since))
-        self.logger.info(
-            "listing %s: walk stopped after %d page(s): %s", walk.name, walk.pages, reason
-        )
-        if again:
-            # Articles published while the walk ran sit on top of the first page now.
-            self.crawler.stats.inc_value("belta/listing/rechecks")
-            yield self._listing_request(walk, listing_path(walk.listing), again=True)
-        since = self.arguments.since
-        if completing := completing_walk(self.walks, since, time.monotonic()):
-            short = [
-                f"{w.listing} ({w.stop_reason})" for w in self.walks.values() if cut_short(w, since)
-            ]
-            self.logger.info(
-                "rubric listing(s) cut short: %s; their entries are taken from all_news "
-                "(one more listing walk, no more article requests)",
-                ", ".join(short),
-            )
-            yield self._start_walk(completing)
-
-    def listing_failed(self, failure: Failure):
-        """A listing page that still fails after retries ends its walk, loudly; past the
-        first page, a page the site does not have (404) is how far the listing reaches."""
-        listing = failure.request.cb_kwargs.get("listing", "all_news")
-        walk = self.walks.setdefault(listing, ListingWalk(listing, time.monotonic()))
-        status = getattr(getattr(failure.value, "response", None), "status", None)
-        if self.policy.at_failed_page(walk, status) is StopReason.PAGE_NOT_FOUND:
-            self.logger.info(
-                "listing %s page %d: HTTP 404, the listing reaches no further back",
-                walk.name,
-                walk.page + 1,
-            )
-            yield from self._end_walk(walk, StopReason.PAGE_NOT_FOUND)
-            return
-        reason = failure_reason(failure, self.settings)
-        yield from self._listing_lost(walk, failure.request.url, reason)
-
-    def _listing_lost(self, walk: ListingWalk, url: str, reason: str):
-        self.crawler.stats.inc_value("belta/listing/failed")
-        self.logger.error(
-            "listing %s: page %s could not be fetched (%s); the walk stops here",
-            walk.listing,
-            url,
-            reason,
-        )
-        yield from self._end_walk(walk, StopReason.LISTING_FAILED)
+        @url https://deu.belta.by/all_news/
+        @base_url
+        @returns requests 1
+        """
+        if parse_article_url(response.url, self.config.base_host):
+            return self.parse_article(response)
+        return self.parse_listing(response, listing_of(response.url) or "all_news")
 
     # --- articles ------------------------------------------------------------------------
 
@@ -324,6 +185,7 @@ class BeltaSpider(scrapy.Spider):
         """Turn one article page into a record.
 
         @url https://deu.belta.by/economics/view/krutoi-belarus-und-russland-haben-ihren-handelsumsatz-um-7-prozent-gesteigert-66060-2024/
+        @base_url
         @returns items 1 1
         @scrapes url key title published_at body
         """
@@ -377,6 +239,8 @@ class BeltaSpider(scrapy.Spider):
         self.logger.warning("article %s (%s): %s", ref.key, response.url, text)
 
     def article_failed(self, failure: Failure):
+        if failure.check(SiteUnreachable):
+            return
         ref: ArticleRef = failure.request.meta["article_ref"]
         reason = failure_reason(failure, self.settings)
         self.logger.error(
@@ -389,6 +253,7 @@ class BeltaSpider(scrapy.Spider):
     def _article_lost(self, request: scrapy.Request, ref: ArticleRef, reason: str) -> None:
         """Counted, and remembered in the archive for the next run to retry."""
         count_failure(request, self.crawler.stats)
+        self._count(REQUESTED_URLS_FAILED, int(bool(self.arguments.urls)))  # urls=: the verdict
         self.keeper.record_failure(ref.url, ref.key, reason)
 
     def log(self, message: Any, level: int = logging.DEBUG, **kw: Any) -> None:
