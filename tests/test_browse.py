@@ -202,6 +202,7 @@ def test_serve_refuses_a_missing_archive(tmp_path: Path) -> None:
     assert "no archive at" in done.stderr
 
 
+@pytest.mark.slow
 def test_a_reload_shows_what_a_running_crawl_wrote(replica, tmp_path: Path) -> None:
     """The page is read again and again while a crawl writes the same archive."""
     archive, model, _ = replica
