@@ -17,7 +17,8 @@ from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from typing import Any, NamedTuple
 
-from tests.sitesim.article import RUBRICS, Article, from_sample, generate, revise, sample_time
+from tests.sitesim.article import RUBRICS, Article
+from tests.sitesim.authoring import from_sample, generate, revise, sample_time
 from tests.sitesim.dates import MINSK
 from tests.sitesim.items import ITEM_SECTIONS, generate_item, item_id, item_key, section_of
 from tests.sitesim.samples import SAMPLES
