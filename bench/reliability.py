@@ -3,7 +3,7 @@
 ``python -m bench.reliability [--quick] [--seeds 1,2,3,4,5] [--articles 300] [--rate 0.1]``
 
 For each seed, a replica of ``--articles`` articles (no real samples) answers with
-``FaultPlan.mix(seed, rate)`` (tests/sitesim/faults.py): 500/502/503, 429 with
+``FaultPlan.mix(seed, rate)`` (tests/sitesim/faults/): 500/502/503, 429 with
 ``Retry-After: 1``, connections reset mid-body and answers stalled beyond the crawler's
 ``DOWNLOAD_TIMEOUT``, together about ``--rate`` of all requests; plus the hostile answers
 of issue 14 (:func:`add_hostile_network`): redirects to another port of the host and from one
@@ -85,7 +85,7 @@ READABLE_LISTING_FAULTS = ("whitespace_links", "long_link", "huge_listing")
 def add_hostile_network(plan: FaultPlan, model: SiteModel, other_port: int, seed: int) -> FaultPlan:
     """The hostile answers, a few of each, chosen by ``seed``: another port of 127.0.0.1
     (``other_port``, a server that must never be asked), one article redirected to
-    another, and so on (tests/sitesim/faults.py has each kind)."""
+    another, and so on (tests/sitesim/faults/ has each kind)."""
     keys = model.keys()
     rng = random.Random(seed)
     moved, target = rng.sample(keys, 2)

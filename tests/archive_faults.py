@@ -1,7 +1,7 @@
 """Faults of the archive's storage, for tests and bench/reliability.py: a file or
 directory that cannot be written, a damaged page, a write lock held by another process.
 
-The site's faults live in tests/sitesim/faults.py; these are the disk's.
+The site's faults live in tests/sitesim/faults/; these are the disk's.
 """
 
 from __future__ import annotations

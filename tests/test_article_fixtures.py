@@ -1,7 +1,7 @@
 """Article pages against their expected records, field by field (Fundus-style fixtures).
 
 Each fixture is a stored page ``tests/fixtures/articles/<name>.html`` and the record it
-must produce, ``<name>.expected.json``, both written by ``tests/fixtures/build.py`` from
+must produce, ``<name>.expected.json``, both written by ``python -m tests.fixtures.build`` from
 the truth (never from the parser). One test per (fixture, field): when a field changes,
 the failing test's id names both.
 """

@@ -1,4 +1,4 @@
-"""Issue 5: crawls against the replica on a bad day (tests/sitesim/faults.py).
+"""Issue 5: crawls against the replica on a bad day (tests/sitesim/faults/).
 
 For each kind of fault, and for a realistic mix of them, a crawl must end with:
 

@@ -1,4 +1,4 @@
-"""The replica's fault injection (tests/sitesim/faults.py), each kind seen from a client.
+"""The replica's fault injection (tests/sitesim/faults/), each kind seen from a client.
 
 Plain ``http.client`` and raw sockets, no crawler: these tests pin what the replica does,
 so that the crawler's reliability tests can rely on it.

@@ -1,7 +1,7 @@
-"""Hostile pages for the replica's fault plan (tests/sitesim/faults.py): what a page does
+"""Hostile pages for the replica's fault plan (tests/sitesim/faults/): what a page does
 to its links and its head, as plain functions of the page's HTML.
 
-Kept apart from faults.py, which wires them into fault kinds: ``whitespace_links``,
+Kept apart from faults/, which wires them into fault kinds: ``whitespace_links``,
 ``long_link``, ``huge_listing`` and ``javascript_refresh``.
 
 >>> spaced_hrefs('<a href="/economics/view/krutoi-66060-2024/">')
