@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
 
+from beltacrawl.archive import Archive
 from tests.sitesim import ReplicaServer, SiteModel
 
 # --- hypothesis (tests/test_properties.py) ---------------------------------------------------
@@ -49,3 +51,13 @@ def make_replica() -> Iterator[Callable[..., ReplicaServer]]:
 def replica(make_replica: Callable[..., ReplicaServer]) -> ReplicaServer:
     """A started replica with the default model (300 articles, seed 1, samples included)."""
     return make_replica()
+
+
+# --- the archive (tests/test_archive*.py) ------------------------------------------------------
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Iterator[Archive]:
+    """A new archive in a directory that does not exist yet."""
+    with Archive.open(tmp_path / "sub" / "belta.sqlite") as opened:
+        yield opened

@@ -16,8 +16,8 @@ from beltacrawl.archive import Archive, schema_version
 from beltacrawl.crawl.verdict import judge
 from beltacrawl.crawl.walk import StopReason, WalkOutcome
 from beltacrawl.summary import render_summary
+from tests.archiving import archive_at_version
 from tests.crawling import run_crawl
-from tests.test_archive import archive_at_version
 
 
 def record(number: int) -> dict[str, Any]:
