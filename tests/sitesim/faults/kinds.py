@@ -1,5 +1,5 @@
-"""What the fault hook sees and answers: the kinds, the request, the faulted response, and
-a rule, the ``match`` helpers (which pages are listings, which article a path is)."""
+"""What the fault hook sees and answers: the kinds, the request, the faulted response, a
+rule, and the ``match`` helpers (which pages are listings, which article a path is)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from tests.sitesim.article import RUBRICS, url_key
 from tests.sitesim.routes import Response
 
+#: Every fault kind, with what it does (details in the docstring of tests.sitesim.faults).
 KINDS: dict[str, str] = {
     "server_error": "HTTP 500/502/503 (a burst with times=N)",
     "rate_limit": "HTTP 429 with Retry-After",
