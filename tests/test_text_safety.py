@@ -60,12 +60,24 @@ def test_a_page_in_another_encoding_is_detected(encoding: str) -> None:
     assert not garbled(repaired.text)
 
 
-def test_cp1251_is_no_longer_the_answer_for_every_8_bit_page() -> None:
-    """The old fallback accepted almost any byte string as cp1251."""
+def test_a_windows_1252_page_is_not_read_as_windows_1251() -> None:
+    """Almost any byte string decodes as windows-1251: validity alone does not choose."""
     body = page().encode("cp1252", errors="xmlcharrefreplace")
     repaired, _ = with_repaired_encoding(response(body))
     assert repaired.encoding != "cp1251"
     assert "Prдsident" not in repaired.text and TEXT in repaired.text
+
+
+def test_accented_letters_of_a_windows_1252_page_survive_detection() -> None:
+    """German umlauts are the same bytes in windows-1250: the French letters and the
+    typography tell, and they must come out as written."""
+    text = "Macron à Paris … Café Crème aus Genève, „Œuvre“ und cœur"
+    body = page(text, title=text).encode("cp1252", errors="xmlcharrefreplace")
+    repaired, how = with_repaired_encoding(response(body))
+    assert how is Decoding.DETECTED
+    assert repaired.encoding == "cp1252"
+    assert f"(BelTA) - {text}</p>" in repaired.text
+    assert not garbled(repaired.text)
 
 
 @pytest.mark.parametrize("bad", [b"\xff", b"\xed\xa0\x80", b"\xc3"])
