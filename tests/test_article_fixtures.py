@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from parsel import Selector
 
-from beltacrawl.items import Article
+from beltacrawl.items import Article, Kind
 from beltacrawl.loaders import load_article
 from beltacrawl.parsing.article import parse_article
 from beltacrawl.site.deu import DEU_BELTA
@@ -59,7 +59,7 @@ def record(name: str) -> Article:
     fetched_url = expected(name)["fetched_url"]
     ref = parse_article_url(fetched_url)
     assert ref is not None, f"{name}: fixture URL is not an article URL: {fetched_url}"
-    page = parse_article(Selector(text=page_html(name)))
+    page = parse_article(Selector(text=page_html(name)), kind=ref.kind)
     return load_article(page, ref, fetched_url, FETCHED_AT)
 
 
@@ -198,7 +198,8 @@ def test_stored_fixtures_match_build_script():
 def load_variant(name: str, html: str, entry=None) -> Article:
     fetched_url = expected(name)["fetched_url"]
     ref = parse_article_url(fetched_url)
-    return load_article(parse_article(Selector(text=html)), ref, fetched_url, FETCHED_AT, entry)
+    raw = parse_article(Selector(text=html), kind=ref.kind)
+    return load_article(raw, ref, fetched_url, FETCHED_AT, entry)
 
 
 def test_header_date_is_never_the_publication_date():
@@ -316,3 +317,20 @@ def test_a_tags_block_outside_the_column_is_still_read():
     )
     assert moved.index(block) > moved.index("invite_in_messagers")
     assert load_variant(name, moved).tags == expected(name)["tags"] == ["Ausstellung", "Russland"]
+
+
+def test_a_block_equal_to_the_headline_is_text_except_above_an_infographic():
+    """An article may say no more than its headline; an infographic repeats its title
+    above the image, and that repeat is no text."""
+    html = (
+        '<html><body><div class="content_margin"><h1>Minsk baut ein Stadion</h1>'
+        '<div class="date_full">28 Oktober 2024, 09:38</div><div class="js-mediator-article">'
+        '<p>Minsk baut ein Stadion</p><img src="/images/grafik.jpg" alt="Grafik"></div>'
+        "</div></body></html>"
+    )
+    article = parse_article(Selector(text=html))
+    assert article.paragraphs == ["Minsk baut ein Stadion"]
+    assert parse_article(Selector(text=html), kind=Kind.PHOTO_REPORT).paragraphs == [
+        "Minsk baut ein Stadion"
+    ]
+    assert parse_article(Selector(text=html), kind=Kind.INFOGRAPHIC).paragraphs == []

@@ -316,7 +316,7 @@ class BeltaSpider(scrapy.Spider):
             self._article_lost(response.request, ref, f"unusable response: {problem}")
             return
         response = decoded(response, self.crawler.stats, self.logger)
-        raw = parse_article(response.selector)
+        raw = parse_article(response.selector, kind=ref.kind)
         textless = not raw.paragraphs and ref.kind.text_expected
         if textless and (again := browser_fallback(response, self.render_mode, "article", self)):
             yield again
