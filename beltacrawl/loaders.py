@@ -71,19 +71,22 @@ def content_hash(title: str | None, body: str | None) -> str:
 
 
 def image_list(found: list[tuple[str, str | None]], base_host: str) -> list[dict[str, str | None]]:
-    """Images as the record lists them: absolute URLs on the real site, each once, with
-    the first caption found for it.
+    """Images as the record lists them: absolute, clean URLs on the real site, each once,
+    with the first caption found for it, cleaned as every other text field is (control
+    characters out, whitespace normalised). Sources that are no http(s) or relative URL
+    (``data:``, ``javascript:``) are left out.
 
     >>> image_list([("/a.jpg", None), ("/b.jpg", "Minsk"), ("/a.jpg", " Brest ")], "")
     [{'url': 'https://deu.belta.by/a.jpg', 'caption': 'Brest'}, {'url': 'https://deu.belta.by/b.jpg', 'caption': 'Minsk'}]
     """  # noqa: E501
     images: dict[str, dict[str, str | None]] = {}
     for src, caption in found:
-        url = absolute_site_url(src.strip(), base_host)
+        url = absolute_site_url(src, base_host)
         if url is None:
             continue
         image = images.setdefault(url, {"url": url, "caption": None})
-        image["caption"] = image["caption"] or normalise_space(caption or "") or None
+        text = normalise_space(without_controls(caption or ""))
+        image["caption"] = image["caption"] or text or None
     return list(images.values())
 
 

@@ -10,14 +10,16 @@ from datetime import UTC, datetime
 
 import pytest
 from parsel import Selector
-from scrapy.http import HtmlResponse
+from scrapy.http import HtmlResponse, Request
+from scrapy.utils.test import get_crawler
 
 from beltacrawl import responses
-from beltacrawl.loaders import load_article
+from beltacrawl.loaders import image_list, load_article
 from beltacrawl.parsing.article import parse_article
 from beltacrawl.responses import Decoding, decoded, unusable, with_repaired_encoding
 from beltacrawl.site.text import garbled
 from beltacrawl.site.urls import parse_article_url
+from beltacrawl.spiders.belta import BeltaSpider
 
 URL = "https://deu.belta.by/economics/view/praesident-in-groesse-66060-2024/"
 TEXT = "Präsident in Größe – „Grüße“ aus Minsk"
@@ -162,3 +164,28 @@ def test_the_loader_removes_control_characters_from_every_field() -> None:
     for name in ("title", "body", "body_html"):
         value = getattr(article, name) or ""
         assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f]", value), name
+
+
+def test_images_are_cleaned_like_every_other_field() -> None:
+    found = [
+        ("data:image/gif;base64,R0lGODlhAQABAAAAACw=", "Pixel"),
+        ("javascript:alert(1)", "Skript"),
+        (" /images/b c\t.jpg ", "Prä\x1b]0;x\x07sident\x9b in\x00 Größe"),
+        ("/images/b%20c.jpg", "zweite Beschriftung"),
+    ]
+    assert image_list(found, "") == [
+        {"url": "https://deu.belta.by/images/b%20c.jpg", "caption": "Prä]0;xsident in Größe"}
+    ]
+
+
+def test_a_garbled_image_caption_flags_the_record() -> None:
+    crawler = get_crawler(BeltaSpider, {"BELTA_ARCHIVE": ""})
+    spider = BeltaSpider.from_crawler(crawler)
+    misread = "Grüße aus Minsk".encode().decode("cp1252")
+    html = page().replace("<p>Zweiter", f'<img src="/images/a.jpg" alt="{misread}"><p>Zweiter')
+    answer = HtmlResponse(URL, body=html.encode(), encoding="utf-8", request=Request(URL))
+    (article,) = spider.parse_article(answer)
+    assert article.images == [{"url": "https://deu.belta.by/images/a.jpg", "caption": misread}]
+    assert not any(map(garbled, (article.title, article.body, article.image_caption)))
+    assert crawler.stats is not None
+    assert crawler.stats.get_value("belta/article/garbled_text") == 1

@@ -331,7 +331,8 @@ class BeltaSpider(scrapy.Spider):
         for finding in date_findings(article, entry):
             self.crawler.stats.inc_value(f"belta/article/{finding.name}")
             self.logger.log(finding.level, finding.message)
-        texts = (article.title, article.lead, article.body, article.image_caption)
+        captions = (image["caption"] for image in article.images or ())
+        texts = (article.title, article.lead, article.body, article.image_caption, *captions)
         if sign := next(filter(None, map(garbled, texts)), None):
             self.crawler.stats.inc_value(GARBLED_TEXT_STAT)
             self.logger.warning(
