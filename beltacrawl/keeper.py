@@ -140,6 +140,12 @@ class RunKeeper:
         if self.archive is not None:
             self.archive.ledger.record_failure(url, key, reason)
 
+    def forget_failure(self, url: str, key: str | None) -> None:
+        """An article the site answered for without failing (it redirects to another):
+        no earlier failure of it is retried again."""
+        if self.archive is not None:
+            self.archive.ledger.forget_failure(url, key)
+
     def walk_started(self, listing: str) -> None:
         self._walks.setdefault(listing, WalkOutcome(listing, None, 0, None))
 

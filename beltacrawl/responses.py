@@ -222,6 +222,14 @@ def count_answer(request: Request, stats: StatsCollector) -> None:
             stats.inc_value("belta/articles/answered_again")
 
 
+def count_redirect(request: Request, stats: StatsCollector) -> None:
+    """Count an article request answered by a redirect to another article: an answer,
+    not a failure (the site knows the article, under another key), and as
+    ``belta/articles/redirected``."""
+    count_answer(request, stats)
+    stats.inc_value("belta/articles/redirected")
+
+
 def count_failure(request: Request, stats: StatsCollector) -> None:
     """Count a failed article (``belta/articles/failed``), an answer too; one that had
     failed in an earlier run as well also as ``belta/articles/failed_again``."""

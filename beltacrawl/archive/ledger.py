@@ -83,6 +83,11 @@ class Ledger:
                 (url, key, reason, utc_now(), earlier),
             )
 
+    def forget_failure(self, url: str, key: str | None) -> None:
+        """Drop the entries of ``key`` (under any URL) and of ``url``."""
+        with self._db.transaction() as conn:
+            conn.execute("DELETE FROM failures WHERE key = ? OR url = ?", (key, url))
+
     def failures(self) -> list[FailureRecord]:
         """Open failures, oldest first."""
         rows = self._db.conn.execute(

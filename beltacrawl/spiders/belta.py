@@ -31,6 +31,7 @@ from beltacrawl.parsing.listing import parse_listing, report_not_taken
 from beltacrawl.rendering import browser_fallback
 from beltacrawl.responses import (
     count_failure,
+    count_redirect,
     decoded,
     failure_reason,
     retried,
@@ -42,7 +43,7 @@ from beltacrawl.site.text import garbled
 from beltacrawl.site.urls import is_forbidden, listing_path, on_base, parse_article_url
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Iterable
+    from collections.abc import AsyncIterator, Iterable, Iterator
 
     from scrapy.crawler import Crawler
     from scrapy.http import Response
@@ -351,15 +352,19 @@ class BeltaSpider(scrapy.Spider):
         self.crawler.stats.inc_value(f"belta/article/problem/{reason}")
         self.logger.warning("article %s (%s): %s", ref.key, response.url, text)
 
-    def article_failed(self, failure: Failure):
+    def article_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
         ref: ArticleRef = failure.request.meta["article_ref"]
+        if isinstance(failure.value, ArticleRedirected):
+            # Answered: the article lives under another key now, and is fetched as that.
+            count_redirect(failure.request, self.crawler.stats)
+            self.keeper.forget_failure(ref.url, ref.key)
+            yield self._article_request(failure.value.target)
+            return
         reason = failure_reason(failure, self.settings)
         self.logger.error(
             "article %s could not be fetched (%s): %s", ref.key, failure.request.url, reason
         )
         self._article_lost(failure.request, ref, reason)
-        if isinstance(failure.value, ArticleRedirected):
-            yield self._article_request(failure.value.target)
 
     def _article_lost(self, request: scrapy.Request, ref: ArticleRef, reason: str) -> None:
         """Counted, and remembered in the archive for the next run to retry."""
