@@ -16,13 +16,16 @@ tags            TEXT    NOT NULL DEFAULT '[]'
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from typing import TYPE_CHECKING, Any
 
 from beltacrawl.items import Article, FieldSpec, Kind, Storage, field_specs
 
 if TYPE_CHECKING:
-    import sqlite3
     from collections.abc import Callable
+
+logger = logging.getLogger(__name__)
 
 
 def field_spec(name: str, record_class: type[Any] = Article) -> FieldSpec:
@@ -116,6 +119,78 @@ def versions_ddl(record_class: type[Any] = Article) -> str:
     )
 
 
+#: The article tables as schema version 1 made them, written out: a migration keeps its
+#: effect when the record changes (later fields come with migration 4, or with
+#: :func:`add_missing_columns`).
+_V1_ARTICLE_TABLES: tuple[str, ...] = (
+    """
+    CREATE TABLE articles (
+        id              INTEGER PRIMARY KEY,  -- stable rowid for the full-text index
+        article_id      INTEGER NOT NULL,
+        article_year    INTEGER NOT NULL,
+        key             TEXT    NOT NULL,
+        url             TEXT    NOT NULL,
+        fetched_url     TEXT,
+        rubric          TEXT,
+        rubric_label    TEXT,
+        title           TEXT,
+        lead            TEXT,
+        published_at    TEXT,
+        published_raw   TEXT,
+        dateline_place  TEXT,
+        dateline_date   TEXT,
+        dateline_raw    TEXT,
+        body            TEXT,
+        body_html       TEXT,
+        tags            TEXT    NOT NULL DEFAULT '[]' CHECK (json_valid(tags)),
+        image_url       TEXT,
+        image_caption   TEXT,
+        language        TEXT,
+        is_incomplete   INTEGER CHECK (is_incomplete IN (0, 1)),
+        content_hash    TEXT,
+        fetched_at      TEXT,
+        first_seen_at   TEXT    NOT NULL,
+        last_seen_at    TEXT    NOT NULL,
+        updated_at      TEXT    NOT NULL,
+        version_count   INTEGER NOT NULL DEFAULT 1,
+        UNIQUE (article_id, article_year),
+        CHECK (key = article_id || '-' || article_year)
+    )
+    """,
+    """
+    CREATE TABLE article_versions (
+        id              INTEGER PRIMARY KEY,
+        article_id      INTEGER NOT NULL,
+        article_year    INTEGER NOT NULL,
+        key             TEXT    NOT NULL,
+        version         INTEGER NOT NULL,
+        url             TEXT,
+        fetched_url     TEXT,
+        rubric          TEXT,
+        rubric_label    TEXT,
+        title           TEXT,
+        lead            TEXT,
+        published_at    TEXT,
+        published_raw   TEXT,
+        dateline_place  TEXT,
+        dateline_date   TEXT,
+        dateline_raw    TEXT,
+        body            TEXT,
+        body_html       TEXT,
+        tags            TEXT    NOT NULL DEFAULT '[]',
+        image_url       TEXT,
+        image_caption   TEXT,
+        language        TEXT,
+        is_incomplete   INTEGER,
+        content_hash    TEXT,
+        fetched_at      TEXT,
+        archived_at     TEXT    NOT NULL,
+        UNIQUE (article_id, article_year, version),
+        FOREIGN KEY (article_id, article_year)
+            REFERENCES articles (article_id, article_year) ON DELETE CASCADE
+    )
+    """,
+)
 _V1_ARTICLE_INDEXES: tuple[str, ...] = (
     "CREATE UNIQUE INDEX articles_key ON articles (key)",
     "CREATE INDEX articles_published_at ON articles (published_at)",
@@ -192,12 +267,13 @@ _V1_LEDGER: tuple[str, ...] = (
 
 
 def _migrate_to_1(conn: sqlite3.Connection) -> None:
-    """The article tables with a column per record field, the full-text index, failures,
-    listing coverage and crawl runs."""
-    conn.execute(articles_ddl())
+    """The article tables with a column per record field of the time, the full-text
+    index, failures, listing coverage and crawl runs."""
+    articles, versions = _V1_ARTICLE_TABLES
+    conn.execute(articles)
     for statement in _V1_ARTICLE_INDEXES:
         conn.execute(statement)
-    conn.execute(versions_ddl())
+    conn.execute(versions)
     for statement in (*_V1_OTHERS, *_FTS_TRIGGERS, *_V1_LEDGER):
         conn.execute(statement)
 
@@ -224,7 +300,9 @@ def _migrate_to_4(conn: sqlite3.Connection) -> None:
     SQLite changes constraints only by rebuilding a table: the old tables are renamed
     (which carries the versions' foreign key along), the new ones made from the record's
     DDL and filled with every row, ``id`` included (the full-text index refers to it),
-    and the old ones dropped, the versions first, so that no row is cascaded away.
+    and the old ones dropped, the versions first, so that no row is cascaded away. A
+    column the record has no field for (a field since removed, an analyst's own) is
+    carried over as it is, without its constraints: nothing stored is lost.
     """
     for trigger in ("articles_fts_insert", "articles_fts_delete", "articles_fts_update"):
         conn.execute(f"DROP TRIGGER {trigger}")
@@ -240,7 +318,12 @@ def _migrate_to_4(conn: sqlite3.Connection) -> None:
         conn.execute(f"ALTER TABLE {table} RENAME TO {old}")
         conn.execute(ddl)
         present = _columns(conn, old)
-        names = [name for name in _column_names(conn, table) if name in present]
+        derived = _columns(conn, table)
+        for name, sql_type in conn.execute(f"SELECT name, type FROM pragma_table_info('{old}')"):
+            if name not in derived:
+                logger.warning("archive: column %s.%s is no record field: kept", table, name)
+                conn.execute(f"ALTER TABLE {table} ADD COLUMN {_quoted(name)} {sql_type}")
+        names = [_quoted(name) for name in _column_names(conn, table) if name in present]
         values = [*names, f"'{Kind.ARTICLE.value}'"] if "kind" not in present else names
         columns = [*names, "kind"] if "kind" not in present else names
         conn.execute(
@@ -275,6 +358,11 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
 def schema_version() -> int:
     """The schema version this code writes (``PRAGMA user_version`` of a current archive)."""
     return len(MIGRATIONS)
+
+
+def _quoted(name: str) -> str:
+    """A column name as an SQL identifier, whatever it holds."""
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _columns(conn: sqlite3.Connection, table: str) -> set[str]:
