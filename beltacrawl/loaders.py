@@ -19,6 +19,8 @@ from beltacrawl.site.text import normalise_space, without_controls
 from beltacrawl.site.urls import absolute_site_url, host_of
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from beltacrawl.parsing.article import RawArticle
     from beltacrawl.parsing.listing import ListingEntry
     from beltacrawl.site.urls import ArticleRef
@@ -65,9 +67,20 @@ def unique(values: list[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
 
-def content_hash(title: str | None, body: str | None) -> str:
-    """Stable SHA-256 of title and body, for change detection between fetches."""
-    return hashlib.sha256(f"{title or ''}\n\n{body or ''}".encode()).hexdigest()
+def content_hash(title: str | None, body: str | None, image_urls: Sequence[str] = ()) -> str:
+    """Stable SHA-256 of title and body, for change detection between fetches; and of the
+    image URLs, one a line, for the kinds whose content is the image (an infographic
+    replaced by another is a new version, not a detail taken over in place).
+
+    >>> content_hash("T", "B") == content_hash("T", "B", ())
+    True
+    >>> content_hash("T", None) == content_hash("T", None, ["https://deu.belta.by/a.jpg"])
+    False
+    """
+    text = f"{title or ''}\n\n{body or ''}"
+    if image_urls:
+        text += "\n\n" + "\n".join(image_urls)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def image_list(found: list[tuple[str, str | None]], base_host: str) -> list[dict[str, str | None]]:
@@ -118,7 +131,6 @@ class ArticleLoader(ItemLoader):
         article.is_incomplete = bool(
             article.body and DEU_BELTA.incomplete_marker.search(article.body)
         )
-        article.content_hash = content_hash(article.title, article.body)
         return article
 
 
@@ -158,6 +170,8 @@ def load_article(
     article.body = article.body or None
     article.images = image_list(raw.images, host_of(fetched_url))
     article.kind = ref.kind.value
+    images = [] if ref.kind.text_expected else [image["url"] or "" for image in article.images]
+    article.content_hash = content_hash(article.title, article.body, images)
     article.url = ref.url
     article.fetched_url = fetched_url
     article.key = ref.key

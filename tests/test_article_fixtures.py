@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import fields
+from dataclasses import asdict, fields
 from datetime import datetime, timedelta, timezone
 from functools import cache
 from pathlib import Path
@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from parsel import Selector
 
+from beltacrawl.archive import Archive
 from beltacrawl.items import Article, Kind
 from beltacrawl.loaders import load_article
 from beltacrawl.parsing.article import parse_article
@@ -101,6 +102,8 @@ def test_content_hash(name: str):
     got = record(name).content_hash
     assert re.fullmatch(r"[0-9a-f]{64}", got or ""), got
     text = f"{want['title']}\n\n{want['body'] or ''}"
+    if want["kind"] != "article":  # the image is the content
+        text += "\n\n" + "\n".join(image["url"] for image in want["images"])
     assert got == hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -334,3 +337,21 @@ def test_a_block_equal_to_the_headline_is_text_except_above_an_infographic():
         "Minsk baut ein Stadion"
     ]
     assert parse_article(Selector(text=html), kind=Kind.INFOGRAPHIC).paragraphs == []
+
+
+def test_a_replaced_image_is_a_new_version_where_the_image_is_the_content(tmp_path):
+    """An infographic is its image: another image is another version, the old one kept.
+    An article's new image with the same text is a detail taken over in place."""
+    infographic, article = "infographica_title_twice_no_subscribe", "krutoi_nbsp_h1_space_video"
+    with Archive.open(tmp_path / "a.sqlite") as archive:
+        for name, versions in ((infographic, 2), (article, 1)):
+            html = page_html(name)
+            first = load_variant(name, html.replace(".jpg", "_a.jpg"))
+            second = load_variant(name, html.replace(".jpg", "_b.jpg"))
+            assert first.images != second.images and first.body == second.body
+            archive.store.upsert_many([asdict(first), asdict(second)])
+            history = archive.queries.show(first.key)
+            assert history is not None and history.version_count == versions, name
+            assert history.article["images"] == second.images
+            if versions == 2:
+                assert history.versions[0]["images"] == first.images
