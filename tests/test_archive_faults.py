@@ -3,7 +3,9 @@ end of a run, hostile stored text and hostile searches (tests/archive_faults.py)
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import sqlite3
 import unicodedata
 from pathlib import Path
@@ -124,12 +126,12 @@ def test_a_write_lock_held_at_close_is_waited_out(
     blocker.execute("BEGIN IMMEDIATE")
     pauses: list[float] = []
 
-    def let_go(seconds: float) -> None:  # the other process ends its transaction
+    async def let_go(seconds: float) -> None:  # the other process ends its transaction
         pauses.append(seconds)
         blocker.execute("COMMIT")
 
-    monkeypatch.setattr(keeper_module.time, "sleep", let_go)
-    keeper.spider_closed(crawler.spider, "finished")  # no exception
+    monkeypatch.setattr(keeper_module, "sleep", let_go)
+    asyncio.run(keeper.spider_closed(crawler.spider, "finished"))  # no exception
     assert pauses == [0.01]
     assert keeper.exit_status() == 0
     with Archive.open(path, readonly=True) as archive:
@@ -148,17 +150,21 @@ def test_a_write_lock_held_for_good_at_close_is_a_clear_problem(
     keeper.spider_opened(crawler.spider)
     blocker = sqlite3.connect(path, isolation_level=None)
     blocker.execute("BEGIN IMMEDIATE")
-    keeper.spider_closed(crawler.spider, "finished")  # no exception
+    with caplog.at_level(logging.INFO):
+        asyncio.run(keeper.spider_closed(crawler.spider, "finished"))  # no exception
     blocker.execute("ROLLBACK")
     assert keeper.exit_status() == 1
     assert keeper.verdict is not None
     assert "the run's end could not be recorded in the archive" in keeper.verdict.problems[-1]
     assert "database is locked" in caplog.text
+    # The summary, logged last, gives the verdict the exit status follows.
+    summary = caplog.records[-1].getMessage()
+    assert "verdict: PROBLEMS — the run's end could not be recorded" in summary
     # The lock is released: the next crawl can open the archive.
     blocker.close()
     following = keeper_of(make_crawler({**KEEPER, "BELTA_ARCHIVE": str(path)}))
     following.spider_opened(crawler.spider)
-    following.spider_closed(crawler.spider, "finished")
+    asyncio.run(following.spider_closed(crawler.spider, "finished"))
     assert following.exit_status() == 0
 
 

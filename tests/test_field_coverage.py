@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 
 import pytest
@@ -39,7 +40,10 @@ def closed_run_stats(articles: list[Article]) -> dict:
         crawler.signals.send_catch_log(
             signals.item_scraped, item=article, response=None, spider=spider
         )
-    crawler.signals.send_catch_log(signals.spider_closed, spider=spider, reason="finished")
+    closed = crawler.signals.send_catch_log_async(
+        signals.spider_closed, spider=spider, reason="finished"
+    )
+    asyncio.run(closed)
     return crawler.stats.get_stats()
 
 
