@@ -204,8 +204,9 @@ def failure_reason(failure: Failure, settings: BaseSettings) -> str:
     return f"{failure.type.__name__}: {message}"
 
 
-def retried(request: Request) -> Request:
-    """``request``, marked as fetching an article that failed in an earlier run."""
+def marked_as_earlier_failure(request: Request) -> Request:
+    """``request``, marked as fetching an article that failed in an earlier run (its
+    answer is counted apart: ``…/answered_again``, ``…/failed_again``)."""
     request.meta[RETRIED_FAILURE] = True
     return request
 

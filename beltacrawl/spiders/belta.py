@@ -34,7 +34,7 @@ from beltacrawl.responses import (
     count_redirect,
     decoded,
     failure_reason,
-    retried,
+    marked_as_earlier_failure,
     retry_unusable,
     site_now,
     unusable,
@@ -116,7 +116,7 @@ class BeltaSpider(scrapy.Spider):
             self._count("belta/articles/failures_given_up", retries.given_up)
             self._count("belta/articles/retried_failures", len(retries.refs))
             for ref in retries.refs:
-                yield retried(self._article_request(ref))
+                yield marked_as_earlier_failure(self._article_request(ref))
         for listing in self.arguments.listings:
             self.walks[listing] = ListingWalk(
                 listing, time.monotonic(), coverage=keeper.coverage(listing)
@@ -248,7 +248,9 @@ class BeltaSpider(scrapy.Spider):
         path = after.link or listing_path(listing, after.number)
         yield self._listing_request(listing, path, again=walk.rechecking)
 
-    def _end_of_entries(self, walk: ListingWalk, number: int, missing: list[str]):
+    def _end_of_entries(
+        self, walk: ListingWalk, number: int, missing: list[str]
+    ) -> Iterator[scrapy.Request]:
         reason = self.policy.at_empty_page(walk)
         if reason is StopReason.LAYOUT_CHANGED:
             self.crawler.stats.inc_value("belta/layout/empty_first_listing_page")
