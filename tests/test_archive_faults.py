@@ -7,7 +7,6 @@ import asyncio
 import json
 import logging
 import sqlite3
-import unicodedata
 from pathlib import Path
 
 import pytest
@@ -22,6 +21,7 @@ from tests.archive_faults import CannotMakeReadOnly, damage, read_only
 from tests.crawling import run_crawl
 from tests.test_archive_command import article, project, scrapy_archive  # noqa: F401
 from tests.test_pipelines import KEEPER, make_crawler
+from tests.test_text_safety import controls
 
 # --- helpers ------------------------------------------------------------------------------
 
@@ -44,10 +44,6 @@ def assert_refused(result, server, requests_before: int, *phrases: str) -> None:
     assert len(errors) == 1, errors
     for phrase in phrases:
         assert phrase in errors[0], errors[0]
-
-
-def controls(text: str) -> list[str]:
-    return [c for c in text if unicodedata.category(c) == "Cc" and c != "\n"]
 
 
 # --- an archive that cannot be written ------------------------------------------------------

@@ -5,7 +5,7 @@ tests/test_hostile_pages.py)."""
 from __future__ import annotations
 
 import logging
-import re
+import unicodedata
 from datetime import UTC, datetime
 
 import pytest
@@ -39,6 +39,19 @@ def page(paragraph: str = TEXT, *, title: str = TEXT, body_extra: str = "") -> s
 def response(body: bytes, charset: str | None = "utf-8") -> HtmlResponse:
     content_type = "text/html" + (f"; charset={charset}" if charset else "")
     return HtmlResponse(URL, body=body, headers={"Content-Type": content_type})
+
+
+def controls(value: object) -> list[str]:
+    """The control characters (Unicode category Cc) but newline in a text, or in the texts
+    of a list, whatever the code under test counts as one."""
+    texts = value if isinstance(value, list) else [value]
+    return [
+        char
+        for text in texts
+        if isinstance(text, str)
+        for char in text
+        if unicodedata.category(char) == "Cc" and char != "\n"
+    ]
 
 
 class Counted:
@@ -162,8 +175,7 @@ def test_the_loader_removes_control_characters_from_every_field() -> None:
     assert article.body.startswith("Prä]0;xsident in Größe")  # after the dateline
     assert "\n\n" in article.body  # paragraphs still apart
     for name in ("title", "body", "body_html"):
-        value = getattr(article, name) or ""
-        assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f]", value), name
+        assert not controls(getattr(article, name)), name
 
 
 def test_images_are_cleaned_like_every_other_field() -> None:
