@@ -10,6 +10,7 @@ from scrapy import Spider, signals
 from scrapy.utils.project import get_project_settings
 from scrapy.utils.test import get_crawler
 
+from beltacrawl.config import Config
 from beltacrawl.items import Article
 from tests.test_schema_validation import fixture_articles
 
@@ -78,3 +79,18 @@ def test_an_infographic_without_text_fails_no_coverage_rule():
     articles = fixture_articles()
     assert sum(article.body is None for article in articles) == 1  # the infographic
     assert "monitors/failed" not in closed_run_stats(articles)
+
+
+def test_the_monitors_take_the_settings_read_when_the_crawl_started(monkeypatch):
+    """Spidermon builds its monitors anew for every check: they must not parse the
+    settings each time."""
+    parsed = []
+    from_settings = Config.from_settings
+
+    def counted(settings):
+        parsed.append(settings)
+        return from_settings(settings)
+
+    monkeypatch.setattr(Config, "from_settings", counted)
+    assert "monitors/failed" not in closed_run_stats(fixture_articles())
+    assert len(parsed) == 1  # the run keeper's, once, as the crawler was built
