@@ -6,7 +6,7 @@ For each seed, a replica of ``--articles`` articles (no real samples) answers wi
 ``FaultPlan.mix(seed, rate)`` (tests/sitesim/faults.py): 500/502/503, 429 with
 ``Retry-After: 1``, connections reset mid-body and answers stalled beyond the crawler's
 ``DOWNLOAD_TIMEOUT``, together about ``--rate`` of all requests; plus the hostile answers
-of issue 14 (:func:`add_hostile_network`): redirects to another port of the host and from one
+(:func:`add_hostile_network`): redirects to another port of the host and from one
 article to another, tabs and newlines in listing links, a 100 kB link, a listing page
 with thousands of links to articles that do not exist, harmless ``javascript:``
 refreshes and bodies over ``DOWNLOAD_MAXSIZE`` without ``Content-Length``. Two ``scrapy crawl
@@ -66,10 +66,10 @@ SLOW_DELAY = 3.0
 SETTINGS = {
     "DOWNLOAD_TIMEOUT": "2",
     "DOWNLOAD_MAXSIZE": str(MB),
-    # The huge listing page gives 5 dead links, not 190: the run goes on.
+    # A low cap keeps the huge listing page's dead links few: the run goes on past them.
     "BELTA_MAX_LISTING_ENTRIES": "15",
 }
-#: Issue 14's hostile network answers, added to the transient mix.
+#: The hostile network answers, added to the transient mix.
 NETWORK_KINDS = (
     "offsite_redirect",
     "article_redirect",
@@ -101,7 +101,7 @@ def add_hostile_network(plan: FaultPlan, model: SiteModel, other_port: int, seed
     )
 
 
-#: The recoverable faults of hostile pages (issue 14), in the order of the report.
+#: The recoverable faults of hostile pages, in the order of the report.
 PAGE_KINDS = ("wrong_charset", "stray_bytes", "charset", "control_chars", "hostile_markup")
 
 

@@ -1,4 +1,4 @@
-"""Issue 14: an archive that cannot be written, a damaged one, a write lock held at the
+"""An archive that cannot be written, a damaged one, a write lock held at the
 end of a run, hostile stored text and hostile searches (tests/archive_faults.py)."""
 
 from __future__ import annotations

@@ -1,11 +1,11 @@
-"""Issue 14, network and URL half: crawls of a replica that redirects, links and waits in
+"""Hostile network answers and URLs: crawls of a replica that redirects, links and waits in
 hostile ways (tests/sitesim/faults.py, tests/sitesim/hostile.py).
 
-Each test fails on the code before the fix: a redirect to another port followed, an
-article lost for a tab in its link, thousands of requests queued from one listing page,
-one article's text stored under another's key, a good page failed for a ``javascript:``
-refresh, a long link neither archived nor recorded, minutes of waiting for one request,
-and a run that failed half its articles judged ok.
+Each test stands against one way to lose or corrupt a crawl: a redirect to another port
+followed, an article lost for a tab in its link, thousands of requests queued from one
+listing page, one article's text stored under another's key, a good page failed for a
+``javascript:`` refresh, a long link neither archived nor recorded, minutes of waiting
+for one request, and a run that failed half its articles judged ok.
 
 Run alone: ``pytest -m reliability tests/test_hostile_network.py``.
 """

@@ -1,4 +1,4 @@
-"""Issue 14: pages whose bytes or markup are hostile to the text that is stored.
+"""Pages whose bytes or markup are hostile to the text that is stored.
 
 Crawls of the replica (tests/sitesim/faults.py) whose article pages come in a wrong or
 unusual encoding, with stray bytes, control characters or markup a sanitiser must

@@ -1,4 +1,4 @@
-"""Issue 14: bytes and markup hostile to the stored text, one unit at a time — decoding
+"""Bytes and markup hostile to the stored text, one unit at a time — decoding
 (responses.py), the article parser's sanitising, and the loader (the crawls are in
 tests/test_hostile_pages.py)."""
 

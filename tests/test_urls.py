@@ -396,7 +396,7 @@ def test_why_a_link_is_not_taken(href, reason):
     assert refusal(href, page, "", DEU_BELTA) == reason
 
 
-# --- links as browsers read them (issue 14) -------------------------------------------------
+# --- links as browsers read them -----------------------------------------------------------
 
 
 @pytest.mark.parametrize(

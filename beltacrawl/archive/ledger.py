@@ -63,7 +63,7 @@ class Ledger:
         """Remember that fetching ``url`` failed; a later success of ``key`` clears it.
 
         One entry per article: an entry of the same key under another spelling of its URL
-        (recorded before URLs were cleaned, or under an old slug) is taken over with its
+        (a link read with stray whitespace, or under another slug) is taken over with its
         attempts, so that it is given up in time instead of being retried for ever.
         """
         with self._db.transaction() as conn:
