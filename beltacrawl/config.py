@@ -34,6 +34,8 @@ class Config:
     archive_path: Path | None
     """``BELTA_ARCHIVE``; ``None`` when storage is switched off."""
     archive_batch_size: int
+    record_run: bool
+    """``BELTA_RECORD_RUN``: set by ``scrapy crawl``; other commands never lock or record."""
     known_streak: int
     recheck_seconds: float
     refresh_window: timedelta
@@ -63,6 +65,11 @@ class Config:
     """``BELTA_MAX_FAILED_SHARE``: share of failed article requests that stops a crawl."""
     drift_min_articles: int
     """``BELTA_DRIFT_MIN_ARTICLES``: articles seen before those shares are judged."""
+    warc_dir: Path | None = None
+    """``BELTA_WARC_DIR`` resolved (a relative path lies in the archive's folder);
+    ``None`` when pages are not kept."""
+    warc_max_size: int = defaults.BELTA_WARC_MAX_SIZE
+    warc_listings: bool = defaults.BELTA_WARC_LISTINGS
 
     @property
     def base_host(self) -> str:
@@ -91,6 +98,7 @@ class Config:
         if batch_size < 1:
             raise ConfigError(f"BELTA_ARCHIVE_BATCH_SIZE must be at least 1, not {batch_size}")
         archive = str(settings.get("BELTA_ARCHIVE") or "").strip()
+        archive_path = Path(archive).expanduser() if archive else None
 
         def number(name: str) -> float:
             return settings.getfloat(name, getattr(defaults, name))
@@ -100,8 +108,9 @@ class Config:
 
         return cls(
             base_url=base_url.rstrip("/"),
-            archive_path=Path(archive).expanduser() if archive else None,
+            archive_path=archive_path,
             archive_batch_size=batch_size,
+            record_run=settings.getbool("BELTA_RECORD_RUN", defaults.BELTA_RECORD_RUN),
             known_streak=settings.getint("BELTA_KNOWN_STREAK", defaults.BELTA_KNOWN_STREAK),
             recheck_seconds=settings.getfloat(
                 "BELTA_RECHECK_SECONDS", defaults.BELTA_RECHECK_SECONDS
@@ -132,7 +141,30 @@ class Config:
             drift_min_articles=settings.getint(
                 "BELTA_DRIFT_MIN_ARTICLES", defaults.BELTA_DRIFT_MIN_ARTICLES
             ),
+            warc_dir=warc_dir(
+                settings.get("BELTA_WARC_DIR", defaults.BELTA_WARC_DIR), archive_path
+            ),
+            warc_max_size=settings.getint("BELTA_WARC_MAX_SIZE", defaults.BELTA_WARC_MAX_SIZE),
+            warc_listings=switch("BELTA_WARC_LISTINGS"),
         )
+
+
+def warc_dir(value: object, archive_path: Path | None) -> Path | None:
+    """Where WARC files go: ``BELTA_WARC_DIR``, a relative one in the archive's folder
+    (without an archive, only an absolute one is used); ``None`` when switched off.
+
+    >>> warc_dir("warc", Path("data/belta.sqlite")), warc_dir("", Path("data/belta.sqlite"))
+    (PosixPath('data/warc'), None)
+    >>> warc_dir("warc", None), warc_dir("/srv/warc", None)
+    (None, PosixPath('/srv/warc'))
+    """
+    text = str(value or "").strip()
+    if not text:
+        return None
+    path = Path(text).expanduser()
+    if path.is_absolute():
+        return path
+    return archive_path.parent / path if archive_path is not None else None
 
 
 def render_mode(value: object) -> str:

@@ -13,6 +13,7 @@ Without an archive (``BELTA_ARCHIVE=``) it still keeps the walks and the verdict
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sqlite3
 from typing import TYPE_CHECKING, Any
@@ -21,19 +22,22 @@ from scrapy import signals
 from scrapy.exceptions import CloseSpider
 from scrapy.utils.asyncio import sleep
 
-from beltacrawl.archive import Archive, ArchiveError, ArchiveLocked
+from beltacrawl.archive import Archive, ArchiveError, ArchiveLocked, Source
+from beltacrawl.archive.captures import CRAWL
 from beltacrawl.config import Config
 from beltacrawl.crawl.verdict import Verdict, judge
 from beltacrawl.crawl.walk import WalkOutcome
+from beltacrawl.reachability import SITE_UNREACHABLE
 from beltacrawl.summary import render_summary
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Iterable, Mapping, Sequence
+    from pathlib import Path
 
     from scrapy import Spider
     from scrapy.crawler import Crawler
 
-    from beltacrawl.archive import ArchivedState, ArchiveLock, FailureRecord
+    from beltacrawl.archive import ArchivedState, ArchiveLock, Capture, FailureRecord, Outcome
     from beltacrawl.crawl.freshness import RefreshWindow
     from beltacrawl.crawl.walk import Stretch
 
@@ -48,7 +52,8 @@ ARCHIVE_UNAVAILABLE = "archive_unavailable"
 #: (doubled before the third).
 CLOSE_ATTEMPTS = 3
 CLOSE_RETRY_SECONDS = 2.0
-#: The spider whose runs are recorded; ``scrapy shell`` and other spiders never lock.
+#: The spider whose runs are recorded, when ``scrapy crawl`` runs it (``BELTA_RECORD_RUN``):
+#: other spiders, and ``scrapy shell``, ``parse`` or ``check``, never lock or record.
 RECORDED_SPIDER = "belta"
 
 
@@ -61,7 +66,9 @@ class RunKeeper:
         self.run_id: int | None = None
         self.verdict: Verdict | None = None
         self._lock: ArchiveLock | None = None
+        self._created = self._new_folder = False
         self._walks: dict[str, WalkOutcome] = {}
+        self._captured: dict[str, int] = {}  # article key -> capture id, until stored
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunKeeper:
@@ -76,8 +83,11 @@ class RunKeeper:
         """Open and lock the archive before the first request; a refused run fetches
         nothing (``CloseSpider`` from ``spider_opened`` is honoured once it is open)."""
         path = self.config.archive_path
-        if path is None or spider.name != RECORDED_SPIDER:
+        if path is None or spider.name != RECORDED_SPIDER or not self.config.record_run:
             return
+        # A run that cannot reach the site leaves no archive behind (_forget_empty_archive).
+        self._created = not path.exists()
+        self._new_folder = not path.parent.exists()
         try:
             archive = Archive.open(path)
         except ArchiveError as exc:  # its message names the archive and the cause
@@ -136,9 +146,40 @@ class RunKeeper:
         return self.archive.ledger.coverage(listing) if self.archive is not None else None
 
     def record_failure(self, url: str, key: str | None, reason: str) -> None:
-        """Remember a failed article for the next run to retry."""
+        """Remember a failed article for the next run to retry; say so once it has failed
+        too often to be fetched again."""
+        if self.archive is None:
+            return
+        attempts = self.archive.ledger.record_failure(url, key, reason)
+        if attempts >= self.config.failure_attempts:
+            logger.warning(
+                "article %s (%s) failed %d times, last: %s; given up, not fetched again "
+                "(BELTA_FAILURE_ATTEMPTS)",
+                key,
+                url,
+                attempts,
+                reason,
+            )
+
+    def page_captured(self, capture: Capture) -> None:
+        """An article's page kept in a WARC file (:mod:`beltacrawl.warc`): remembered in
+        the archive, and the source of the version its record is stored as."""
         if self.archive is not None:
-            self.archive.ledger.record_failure(url, key, reason)
+            self._captured[capture.key] = self.archive.captures.add(capture)
+
+    def store(self, records: Sequence[Mapping[str, Any]]) -> list[Outcome]:
+        """Store records (:meth:`Store.upsert_many`), each linked to its page's capture."""
+        assert self.archive is not None
+        sources = [
+            Source(self._captured[key], CRAWL)
+            if (key := record.get("key")) in self._captured
+            else None
+            for record in records
+        ]
+        outcomes = self.archive.store.upsert_many(records, sources=sources)
+        for record in records:
+            self._captured.pop(record.get("key"), None)
+        return outcomes
 
     def forget_failure(self, url: str, key: str | None) -> None:
         """An article the site answered for without failing (it redirects to another):
@@ -172,8 +213,11 @@ class RunKeeper:
             try:
                 await self._record_end(reason, stats, summary)
             finally:
-                self._release(self.archive)
-                self.archive = None
+                archive, self.archive = self.archive, None
+                forget = self._created and reason == SITE_UNREACHABLE and archive.store.count() == 0
+                self._release(archive)
+                if forget:
+                    _forget_empty_archive(archive, self._new_folder)
             if self.verdict != recorded:
                 summary = render_summary(stats, reason, self.walks, self.verdict)
         spider.logger.info(summary)
@@ -229,6 +273,21 @@ class RunKeeper:
     def exit_status(self) -> int:
         """0 when the run did its job, 1 when it did not (or was never judged)."""
         return 0 if self.verdict is not None and self.verdict.ok else 1
+
+
+def _forget_empty_archive(archive: Archive, new_folder: bool) -> None:
+    """Remove an archive this run created, when the site could not be reached at all (no
+    network, a wrong base URL): it holds only the failed run, listed from then on."""
+    for path in (archive.path, *_sqlite_companions(archive.path), archive.lock_path):
+        path.unlink(missing_ok=True)
+    if new_folder:
+        with contextlib.suppress(OSError):  # something else was put there meanwhile
+            archive.path.parent.rmdir()
+    logger.info("Nothing was fetched: the new archive %s was not kept", archive.path)
+
+
+def _sqlite_companions(path: Path) -> list[Path]:
+    return [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", "-journal")]
 
 
 def keeper_of(crawler: Crawler) -> RunKeeper:

@@ -13,13 +13,16 @@ from itemloaders import ItemLoader
 from itemloaders.processors import Join, MapCompose, TakeFirst
 
 from beltacrawl.items import Article
+from beltacrawl.responses import site_now
 from beltacrawl.site.dates import infer_dateline_date, parse_datetime, to_iso
 from beltacrawl.site.deu import DEU_BELTA
-from beltacrawl.site.text import normalise_space, without_controls
+from beltacrawl.site.text import garbled, normalise_space, without_controls
 from beltacrawl.site.urls import absolute_site_url, host_of
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+
+    from scrapy.http import Response
 
     from beltacrawl.parsing.article import RawArticle
     from beltacrawl.parsing.listing import ListingEntry
@@ -184,15 +187,15 @@ def load_article(
 
 
 @dataclass(frozen=True, slots=True)
-class DateFinding:
-    """Something worth counting about an article's dates (stat ``belta/article/<name>``)."""
+class Finding:
+    """Something worth counting about a loaded article (stat ``belta/article/<name>``)."""
 
     name: str
     level: int
     message: str
 
 
-def date_findings(article: Article, entry: ListingEntry | None = None) -> list[DateFinding]:
+def date_findings(article: Article, entry: ListingEntry | None = None) -> list[Finding]:
     """What is wrong with a loaded article's dates: a page date that could not be parsed
     (layout drift, counted even when the listing dated the article), or one far from its
     listing entry's."""
@@ -201,7 +204,7 @@ def date_findings(article: Article, entry: ListingEntry | None = None) -> list[D
     if article.published_raw and parse_datetime(article.published_raw) is None:
         fallback = "dated by its meta tag or listing entry" if published else "left empty"
         findings.append(
-            DateFinding(
+            Finding(
                 "date_unparsed",
                 logging.WARNING,
                 f"{article.url}: publication date {article.published_raw!r} could not be "
@@ -211,10 +214,33 @@ def date_findings(article: Article, entry: ListingEntry | None = None) -> list[D
     listed = entry.listed_at if entry else None
     if published and listed and abs(published - listed) > MAX_LISTING_DATE_GAP:
         findings.append(
-            DateFinding(
+            Finding(
                 "date_differs_from_listing",
                 logging.INFO,
                 f"{article.url}: page date {published} differs from listing date {listed}",
             )
         )
     return findings
+
+
+def load_page(
+    raw: RawArticle, ref: ArticleRef, response: Response, entry: ListingEntry | None = None
+) -> Article:
+    """The record of an article page as fetched: one path for the crawl, ``scrapy archive
+    reextract`` and ``import-warc``, so a stored page gives the record a fetch gives."""
+    return load_article(raw, ref, response.url, site_now(response), entry)
+
+
+def text_findings(article: Article) -> list[Finding]:
+    """Text of a loaded article that still looks wrongly decoded (``garbled_text``), in
+    its title, lead, body or captions: stored as it is, the best copy there is, but
+    counted, named, and judged by the run's verdict."""
+    captions = (image["caption"] for image in article.images or ())
+    texts = (article.title, article.lead, article.body, article.image_caption, *captions)
+    if (sign := next(filter(None, map(garbled, texts)), None)) is None:
+        return []
+    message = (
+        f"article {article.key} ({article.fetched_url}): text still garbled after decoding "
+        f"({sign!r}); stored as it is"
+    )
+    return [Finding("garbled_text", logging.WARNING, message)]

@@ -19,10 +19,7 @@ from typing import TYPE_CHECKING
 
 from scrapy.utils.defer import deferred_from_coro
 from spidermon import Monitor, MonitorSuite, monitors
-from spidermon.contrib.scrapy.monitors import (
-    FieldCoverageMonitor,
-    FinishReasonMonitor,
-)
+from spidermon.contrib.scrapy.monitors import FieldCoverageMonitor
 from spidermon.core.actions import Action
 
 from beltacrawl.crawl.verdict import fresh_failures
@@ -161,10 +158,11 @@ class DriftMonitors(MonitorSuite):
 
 
 class RunMonitors(MonitorSuite):
+    # No FinishReasonMonitor: the verdict judges the finish reason itself, in words
+    # (crawl/verdict.py), where spidermon's would paste its raw assertion text.
     monitors = [  # noqa: RUF012
         LayoutMonitor,
         AvailabilityMonitor,
-        FinishReasonMonitor,
         FieldCoverageMonitor,
     ]
     monitors_failed_actions = [RecordFailures]  # noqa: RUF012

@@ -244,20 +244,20 @@ class ArchivePipeline:
             return
         batch, self._buffer = self._buffer, []
         try:
-            outcomes = archive.store.upsert_many(batch)
+            outcomes = self.keeper.store(batch)
         except RecordRefused as exc:
             logger.warning("Archive batch of %d refused (%s); storing one by one", len(batch), exc)
-            self._store_one_by_one(archive, batch, final=final)
+            self._store_one_by_one(batch, final=final)
         except (sqlite3.Error, OSError) as exc:
             self._write_failed(batch, exc, final=final)
         else:
             self._write_failures = 0
             self._count(outcomes)
 
-    def _store_one_by_one(self, archive: Archive, batch: list[dict[str, Any]], *, final: bool):
+    def _store_one_by_one(self, batch: list[dict[str, Any]], *, final: bool):
         for index, record in enumerate(batch):
             try:
-                self._count(archive.store.upsert_many([record]))
+                self._count(self.keeper.store([record]))
             except RecordRefused as exc:
                 self.stats.inc_value("archive/errors")
                 logger.error("Cannot archive %s: %s", record.get("url"), exc)

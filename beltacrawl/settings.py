@@ -33,6 +33,8 @@ RETRY_ENABLED = True
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "beltacrawl.middlewares.PoliteRetryMiddleware": 550,
+    # No answer at all at the start of a run (no network, wrong host): stop at once.
+    "beltacrawl.reachability.UnreachableSiteMiddleware": 560,
     # Redirects (HTTP or <meta> refresh) to another host or in a loop fail the request
     # (recorded as failed).
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
@@ -69,8 +71,15 @@ SPIDER_MIDDLEWARES = {
     "beltacrawl.middlewares.AnsweredArticles": 900,
 }
 
+#: ``@base_url`` (beltacrawl/contracts.py): ``scrapy check belta`` fetches its sample pages
+#: from ``BELTA_BASE_URL``, so that it runs against the replica offline.
+SPIDER_CONTRACTS = {"beltacrawl.contracts.BaseUrlContract": 10}
+
 # --- output ---------------------------------------------------------------------------
 FEED_EXPORT_ENCODING = "utf-8"
+#: CSV feeds (``-O feed.csv``) in the one CSV dialect of beltacrawl, the same as
+#: ``scrapy archive export`` (beltacrawl/exports.py, docs/schema.md).
+FEED_EXPORTERS = {"csv": "beltacrawl.exports.CsvItemExporter"}
 #: Items of one response processed at a time. The pipelines are synchronous, so more
 #: brings nothing, and Scrapy starts one asyncio task per unit for every callback
 #: result: its default of 100 cost 0.6–0.9 ms of CPU per page (docs/performance.md).
@@ -88,8 +97,20 @@ BELTA_VALIDATE = True
 BELTA_DEDUPLICATE = True
 #: The SQLite archive (relative to the directory scrapy runs in); empty switches it off.
 BELTA_ARCHIVE = "data/belta.sqlite"
+#: Whether this process locks the archive and records its run in ``crawl_runs``. Only
+#: ``scrapy crawl`` (also under Scrapyd) switches it on, for the ``belta`` spider:
+#: ``scrapy shell``, ``parse`` and ``check`` read pages without touching the archive.
+BELTA_RECORD_RUN = False
 #: Articles written per archive transaction.
 BELTA_ARCHIVE_BATCH_SIZE = 100
+#: Every fetched page is kept in WARC files here (a relative path lies in the archive's
+#: folder: data/warc/); empty switches it off. Without an archive only an absolute path
+#: is used. docs/archive.md ("Pages") has their size and use.
+BELTA_WARC_DIR = "warc"
+#: A WARC file is closed, and the next begun, once it holds this many bytes.
+BELTA_WARC_MAX_SIZE = 1024 * 1024 * 1024
+#: Listing pages are kept too (they show when an article was first listed).
+BELTA_WARC_LISTINGS = True
 
 # --- crawl behaviour (docs/usage.md) ---------------------------------------------------
 #: Entries taken from one listing page (the site shows about ten): the rest of a page with
@@ -125,6 +146,8 @@ BELTA_RENDER = "never"
 BELTA_CHROMIUM = "/usr/bin/chromium"
 ADDONS = {
     "beltacrawl.rendering.Rendering": 0,
+    # A BELTA_BASE_URL on this machine (the replica) is crawled without politeness delays.
+    "beltacrawl.local_base.LocalBase": 10,
 }
 # beltacrawl.rendering.RenderMiddleware is in DOWNLOADER_MIDDLEWARES above (# --- faults).
 #: scrapy-playwright needs the asyncio reactor; it is Scrapy's default since 2.13, pinned
@@ -147,7 +170,15 @@ EXTENSIONS = {
     "spidermon.contrib.scrapy.extensions.Spidermon": 500,
     # Owns the archive during the crawl, records the run and judges it (beltacrawl/keeper.py).
     "beltacrawl.keeper.RunKeeper": 600,
+    # Keeps every fetched page in WARC files (BELTA_WARC_DIR); after the keeper, whose
+    # archive records where each article's page is.
+    "beltacrawl.warc.recorder.WarcRecorder": 650,
+    # Progress for people: INFO lines, and a live line on a terminal (beltacrawl/progress.py).
+    "beltacrawl.progress.Progress": 700,
 }
+#: Seconds between the progress lines in the log (articles new/updated/unchanged, listing
+#: page and day reached, share of the ``since`` window, rate, time left); 0 switches off.
+BELTA_PROGRESS_INTERVAL = 60.0
 
 # --- run health (beltacrawl/monitors.py, spidermon) -------------------------------------
 SPIDERMON_ENABLED = True
@@ -159,7 +190,6 @@ SPIDERMON_VALIDATION_SCHEMAS = ["beltacrawl.schemas.ARTICLE"]
 #: The validation pipeline hands spidermon's a copy of each record and reads its errors
 #: from it, to name the reason of a drop.
 SPIDERMON_VALIDATION_ADD_ERRORS_TO_ITEMS = True
-SPIDERMON_EXPECTED_FINISH_REASONS = ["finished"]
 SPIDERMON_ADD_FIELD_COVERAGE = True
 #: A field that is ``None`` was not found: it must not count as covered (spidermon counts
 #: it by default, and every ``Article`` field always exists, so no rule could ever fail).

@@ -6,8 +6,9 @@ The same text, with its health verdict, is stored in the archive's ``crawl_runs`
 >>> print(render_summary({"elapsed_time_seconds": 83.4, "belta/listing/pages": 3},
 ...                      "finished").splitlines()[1])
   duration                               0:01:23
->>> render_summary({}, "shutdown").splitlines()[-1]
-'  verdict: PROBLEMS — the run ended early: shutdown'
+>>> print(render_summary({}, "site_unreachable").split("verdict: ")[1])
+PROBLEMS
+    - the run ended early (site_unreachable): the site could not be reached; nothing was fetched
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ SUMMARY_LINES = (
     ("articles requested", "belta/articles/requested"),
     ("  of which refreshed", "belta/articles/refreshed"),
     ("  of which earlier failures retried", "belta/articles/retried_failures"),
-    ("  of which redirected to another article", "belta/articles/redirected"),
+    ("  of which redirected to another", "belta/articles/redirected"),
     ("articles failed", "belta/articles/failed"),
     ("skipped: already archived", "belta/skipped/known"),
     ("skipped: outside date window", "belta/skipped/window"),
@@ -45,9 +46,11 @@ SUMMARY_LINES = (
     ("records dropped as duplicates", "dedup/dropped"),
     ("items scraped", "item_scraped_count"),
     ("pages fetched (HTTP responses)", "downloader/response_count"),
-    ("listing pages fetched again in the browser", "belta/render/fallback/listing"),
-    ("article pages fetched again in the browser", "belta/render/fallback/article"),
+    ("listing pages re-read in the browser", "belta/render/fallback/listing"),
+    ("article pages re-read in the browser", "belta/render/fallback/article"),
 )
+#: Labels are padded to this width, so that every value starts in one column.
+LABEL_WIDTH = 38
 #: Lines that show their sub-stats: why listing entries were not taken.
 BROKEN_DOWN = frozenset({"belta/listing/not_taken"})
 #: Stats key prefix of article pages that were fetched but could not be used.
@@ -118,12 +121,17 @@ def render_summary(
     """The summary block for a run that ended with ``reason`` and these stats."""
     verdict = verdict or judge(stats, reason, walks)
     lines = [f"beltacrawl run summary (finish reason: {reason})"]
-    lines.append(f"  {'duration':<38} {duration(stats)}")
-    lines += [f"  {label:<38} {summed(stats, key)}" for label, key in SUMMARY_LINES]
+    lines.append(f"  {'duration':<{LABEL_WIDTH}} {duration(stats)}")
+    lines += [f"  {label:<{LABEL_WIDTH}} {summed(stats, key)}" for label, key in SUMMARY_LINES]
     if text := breakdown(stats, ARTICLE_PROBLEM_PREFIX):
-        lines.append(f"  {'article pages unusable':<38} {text}")
+        lines.append(f"  {'article pages unusable':<{LABEL_WIDTH}} {text}")
     for walk in sorted(walks, key=lambda walk: walk.listing):
         stopped = walk.stop_reason or "broke off"
-        lines.append(f"  walk {walk.listing:<33} {walk.pages} page(s), stopped: {stopped}")
-    lines.append(f"  verdict: {verdict}")
+        label = f"walk {walk.listing}"
+        lines.append(f"  {label:<{LABEL_WIDTH}} {walk.pages} page(s), stopped: {stopped}")
+    if verdict.ok:
+        lines.append("  verdict: ok")
+    else:  # one line per problem
+        lines.append("  verdict: PROBLEMS")
+        lines += [f"    - {problem}" for problem in verdict.problems]
     return "\n".join(lines)

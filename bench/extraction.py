@@ -174,6 +174,7 @@ def pipeline_stages(workdir: Path) -> tuple[list[tuple[str, Any]], Any, Any]:
     if not is_reactor_installed():
         install_reactor(settings["TWISTED_REACTOR"])
     settings.set("BELTA_ARCHIVE", str(workdir / "belta.sqlite"))
+    settings.set("BELTA_RECORD_RUN", True)  # as `scrapy crawl` sets it
     crawler = get_crawler(BeltaSpider, settings.copy_to_dict())
     crawler.spider = crawler.spidercls.from_crawler(crawler)
     keeper = keeper_of(crawler)

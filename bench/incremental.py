@@ -25,6 +25,7 @@ import argparse
 import sys
 import tempfile
 import time
+from datetime import datetime
 from pathlib import Path
 
 from beltacrawl.archive import Archive
@@ -110,7 +111,9 @@ def _archive_of(model: SiteModel, path: Path, count: int) -> None:
         for start in range(0, len(records), 500):
             archive.store.upsert_many(records[start : start + 500])
         newest, oldest = records[0]["published_at"], records[-1]["published_at"]
-        archive.ledger.extend_coverage("all_news", oldest, newest)
+        archive.ledger.extend_coverage(
+            "all_news", datetime.fromisoformat(oldest), datetime.fromisoformat(newest)
+        )
 
 
 def memory(workdir: Path, big: int) -> list[list[object]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import gzip
 import io
 import json
 import os
@@ -18,7 +19,8 @@ from scrapy.cmdline import execute
 from scrapy.settings import Settings
 
 from beltacrawl.archive import ARTICLE_FIELDS, Archive
-from beltacrawl.commands.archive_output import csv_value, table
+from beltacrawl.commands.archive_output import table
+from beltacrawl.exports import csv_cell
 from beltacrawl.items import Article
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -223,6 +225,9 @@ def test_export_format_option(
         (["export", "--since", "2024-13-01"], "not a date"),
         (["export", "--since", "2024-03-01", "--until", "2024-02-01"], "is after"),
         (["export", "--format", "xml"], "invalid choice"),
+        (["export", "-o", "x.xlsx"], "cannot tell the format of 'x.xlsx'"),
+        (["export", "-o", "x.json.gz"], "cannot tell the format of 'x.json.gz'"),
+        (["export", "-o", "x.parquet.zip"], "use .jsonl, .csv, .jsonl.gz, .csv.gz or .parquet"),
         (["search", "x", "--limit", "0"], "not a positive number"),
         (["frobnicate"], "invalid choice"),
         ([], "required"),
@@ -236,6 +241,8 @@ def test_usage_errors_exit_2(
     assert code == 2
     assert message in err
     assert "Traceback" not in err
+    if "cannot tell the format" in message or "is after" in message:
+        assert err.count("\n") == 1  # one line
 
 
 def test_search(capsys: pytest.CaptureFixture[str], archive_path: Path) -> None:
@@ -290,12 +297,16 @@ def test_show_unknown_key(capsys: pytest.CaptureFixture[str], archive_path: Path
 
 def test_table_and_csv_helpers() -> None:
     assert table(["a", "n"], [("x", None)]).splitlines()[-1] == "x  -"
-    assert csv_value("tags", ["a", "b"]) == "a | b"
-    assert csv_value("tags", []) == ""
-    assert csv_value("is_incomplete", None) == ""
-    assert csv_value("is_incomplete", False) == "false"
+    assert csv_cell("tags", ["a", "b"]) == "a | b"
+    assert csv_cell("tags", []) == ""
+    assert csv_cell("is_incomplete", None) == ""
+    assert csv_cell("is_incomplete", False) == "false"
+    for start in ("=", "+", "-", "@", "\t", "\r"):
+        assert csv_cell("title", f"{start}1+1") == f"'{start}1+1"
+    assert csv_cell("tags", ["=cmd", "x"]) == "'=cmd | x"
 
 
+@pytest.mark.slow
 def test_real_scrapy_process(archive_path: Path, tmp_path: Path) -> None:
     """The installed ``scrapy`` entry point finds the command through COMMANDS_MODULE."""
     project = tmp_path / "real"
@@ -360,6 +371,7 @@ def test_show_by_url(capsys: pytest.CaptureFixture[str], archive_path: Path) -> 
     assert "not an article URL" in err
 
 
+@pytest.mark.slow
 def test_console_script_from_any_directory(archive_path: Path, tmp_path: Path) -> None:
     """``belta-archive`` (pyproject's console script) works outside the checkout."""
     elsewhere = tmp_path / "analyst"
@@ -379,3 +391,49 @@ def test_console_script_from_any_directory(archive_path: Path, tmp_path: Path) -
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("1-2024  Zölle gesenkt")
+
+
+def test_export_gzip_by_name(
+    capsys: pytest.CaptureFixture[str], archive_path: Path, tmp_path: Path
+) -> None:
+    lines = tmp_path / "articles.jsonl.gz"
+    table_gz = tmp_path / "articles.csv.gz"
+    for target in (lines, table_gz):
+        code, _, err = scrapy_archive(capsys, "export", "-o", str(target), archive=archive_path)
+        assert code == 0, err
+    with gzip.open(lines, "rt", encoding="utf-8") as opened:
+        assert [json.loads(line)["key"] for line in opened] == ["1-2024", "2-2024", "3-2024"]
+    with gzip.open(table_gz, "rt", encoding="utf-8", newline="") as opened:
+        rows = list(csv.DictReader(opened))
+    assert rows[0]["tags"] == "Belarus | Handel, Export"
+
+
+def test_export_parquet_has_real_types(
+    capsys: pytest.CaptureFixture[str], archive_path: Path, tmp_path: Path
+) -> None:
+    pq = pytest.importorskip("pyarrow.parquet")
+    target = tmp_path / "articles.parquet"
+    code, _, err = scrapy_archive(capsys, "export", "-o", str(target), archive=archive_path)
+    assert code == 0, err
+    assert "exported 3 articles (parquet)" in err
+    table = pq.read_table(target)
+    assert table.column_names == list(ARTICLE_FIELDS)
+    assert str(table.schema.field("published_at").type) == "timestamp[ms, tz=UTC]"
+    assert str(table.schema.field("tags").type.value_type) == "string"
+    assert str(table.schema.field("is_incomplete").type) == "bool"
+    assert str(table.schema.field("article_id").type) == "int64"
+    rows = table.to_pylist()
+    assert rows[0]["tags"] == ["Belarus", "Handel, Export"]
+    assert rows[0]["published_at"].isoformat() == "2024-01-10T06:00:00+00:00"
+    assert rows[1]["is_incomplete"] is True
+
+
+def test_export_neutralises_formulas(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "hostile.sqlite"
+    with Archive.open(path) as archive:
+        archive.store.upsert_many([article(7, title='=HYPERLINK("http://x.example","Klick")')])
+    target = tmp_path / "hostile.csv"
+    code, _, _ = scrapy_archive(capsys, "export", "-o", str(target), archive=path)
+    assert code == 0
+    (row,) = csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"), newline=""))
+    assert row["title"] == '\'=HYPERLINK("http://x.example","Klick")'

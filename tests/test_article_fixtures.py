@@ -16,6 +16,7 @@ from datetime import datetime, timedelta, timezone
 from functools import cache
 from pathlib import Path
 
+import lxml.html
 import pytest
 from parsel import Selector
 
@@ -24,6 +25,7 @@ from beltacrawl.items import Article, Kind
 from beltacrawl.loaders import load_article
 from beltacrawl.parsing.article import parse_article
 from beltacrawl.site.deu import DEU_BELTA
+from beltacrawl.site.text import normalise_space
 from beltacrawl.site.urls import parse_article_url
 
 FIXTURES = Path(__file__).parent / "fixtures" / "articles"
@@ -117,6 +119,13 @@ def test_body_html_is_clean(name: str):
         return
     opening = " ".join(expected(name)["body"].split("\n\n")[0].split()[:3])
     assert opening in body_html, f"{name}: body_html lacks {opening!r}"
+    # The main image's caption is image_caption, as body leaves it out (before: the html
+    # of export_archivfoto_before_dateline began with <p>Archivfoto</p>).
+    caption = expected(name)["image_caption"]
+    if caption:
+        blocks = lxml.html.fragment_fromstring(body_html or "<p></p>", create_parent="div")
+        texts = [normalise_space(block.text_content()) for block in blocks]
+        assert caption not in texts, f"{name}: body_html holds the caption {caption!r}"
 
 
 @pytest.mark.parametrize("name", NAMES)

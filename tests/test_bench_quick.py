@@ -14,11 +14,16 @@ import pytest
 
 from tests.crawling import REPO
 
+#: Each test runs real crawls (subprocesses): the quick subset leaves them out.
+pytestmark = pytest.mark.slow
+
 BENCHMARKS = [
     pytest.param("bench.extraction", id="extraction"),
     pytest.param("bench.dates", id="dates"),
     pytest.param("bench.throughput", id="throughput"),
     pytest.param("bench.scale", id="scale"),
+    pytest.param("bench.warc", id="warc"),
+    pytest.param("bench.browse", id="browse"),
     pytest.param("bench.reliability", id="reliability", marks=pytest.mark.reliability),
 ]
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import socket
 from datetime import datetime
 
 import pytest
 
 from tests.crawling import run_crawl
+
+#: Each test runs real crawls (subprocesses): the quick subset leaves them out.
+pytestmark = pytest.mark.slow
 
 ARTICLE_FIELDS_FROM_TRUTH = (
     "url", "key", "article_id", "article_year", "kind", "rubric", "rubric_label", "title",
@@ -163,6 +167,7 @@ def test_p_next_links_are_followed(make_replica, tmp_path):
         ("since=yesterday", "since must be a date"),
         ("max_pages=-3", "max_pages must be a whole number"),
         ("rubrics=Wirtschaft,Kultur!", "neither a rubric slug nor a label"),
+        ("rubrics=economy", "not a known rubric; did you mean economics (Wirtschaft)?"),
         ("mode=fast", "mode must be one of"),
         ("colour=red", "unknown spider argument"),
     ],
@@ -176,9 +181,51 @@ def test_bad_arguments_stop_before_anything_is_fetched(make_replica, tmp_path, a
     assert server.requests == []
 
 
+def test_a_rubric_the_site_does_not_have_is_one_clear_line(make_replica, tmp_path):
+    """An unknown slug passes the check (the site may add rubrics); the site's 404 says."""
+    server = make_replica(articles=20)
+    result = run_crawl(server.base_url, tmp_path, "rubrics=kultur")
+    assert result.returncode == 1
+    errors = [line for line in result.log.splitlines() if " ERROR: " in line]
+    assert len(errors) == 1, errors
+    assert "rubrics: 'kultur' is not a rubric of the site (HTTP 404 for" in errors[0]
+    assert "known rubrics: president (Präsident)" in errors[0]
+    assert "Traceback" not in result.log
+    assert listing_paths(server) == ["/kultur/"]
+
+
 def test_article_records_have_minsk_times(replica, tmp_path):
     result = run_crawl(replica.base_url, tmp_path, "max_pages=1")
     assert result.records
     for record in result.records:
         offset = datetime.fromisoformat(record["published_at"]).utcoffset()
         assert offset is not None and offset.total_seconds() == 3 * 3600
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.parametrize(
+    ("base_url", "cause"),
+    [
+        ("http://beltacrawl-test.invalid", "DNS lookup failed"),  # .invalid never resolves
+        (f"http://127.0.0.1:{_closed_port()}", "connection refused"),
+    ],
+)
+def test_an_unreachable_site_ends_the_run_at_once_with_one_line(tmp_path, base_url, cause):
+    """Offline (or a wrong base URL): no retries, one ERROR line with the cause and the
+    pointer to the offline demo, no traceback, and no archive left behind."""
+    archive = tmp_path / "data" / "belta.sqlite"
+    result = run_crawl(base_url, tmp_path, archive=archive)
+    assert result.returncode == 1
+    errors = [line for line in result.log.splitlines() if " ERROR: " in line]
+    assert len(errors) == 1, errors
+    assert f"Cannot reach {base_url} ({cause}" in errors[0]
+    assert "README.md, 'Try it without internet'" in errors[0]
+    assert "Traceback" not in result.log
+    assert "Gave up retrying" not in result.log  # given up at once, not after retries
+    assert "- the run ended early (site_unreachable)" in result.log
+    assert not archive.parent.exists()

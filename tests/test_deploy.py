@@ -84,6 +84,7 @@ def test_script_passes_shellcheck() -> None:
     assert done.returncode == 0, done.stdout
 
 
+@pytest.mark.slow
 def test_two_runs_write_feeds_archive_and_one_log(make_replica, tmp_path: Path) -> None:
     server = make_replica(articles=40)
     env = wrapper_env(tmp_path, server.base_url)
@@ -115,6 +116,7 @@ def test_two_runs_write_feeds_archive_and_one_log(make_replica, tmp_path: Path) 
     assert [(json.loads(a), v) for a, v in runs] == [({}, "ok"), ({"max_pages": "2"}, "ok")]
 
 
+@pytest.mark.slow
 def test_second_invocation_while_first_runs_is_refused(make_replica, tmp_path: Path) -> None:
     server = make_replica(articles=40)
     env = wrapper_env(tmp_path, server.base_url)
@@ -144,6 +146,7 @@ def test_second_invocation_while_first_runs_is_refused(make_replica, tmp_path: P
     assert log.read_text().count("Scrapy 2.") == 1  # the second never started a crawl
 
 
+@pytest.mark.slow
 def test_crawl_holding_the_archive_lock_refuses_a_scheduled_run(
     make_replica, tmp_path: Path
 ) -> None:
@@ -158,10 +161,14 @@ def test_crawl_holding_the_archive_lock_refuses_a_scheduled_run(
     assert "the run did not do its job (exit status 1)" in refused.stderr
     log = (tmp_path / "logs" / "beltacrawl.log").read_text()
     assert "Not crawling: archive is locked by process" in log
-    assert "verdict: PROBLEMS — the run ended early: archive_locked" in log
+    assert (
+        "    - the run ended early (archive_locked): another crawl holds the archive's lock" in log
+    )
+    assert "Finish Reason Monitor" not in log  # no raw monitor text
     assert not server.requests or all("/view/" not in r.path for r in server.requests)
 
 
+@pytest.mark.slow
 def test_bad_arguments_exit_2_with_the_reason(tmp_path: Path) -> None:
     env = wrapper_env(tmp_path, "http://127.0.0.1:9", BELTACRAWL_LOG_DIR="")
     done = run_script(env, "-a", "max_pages=0")
@@ -227,7 +234,10 @@ def test_units_call_the_script_hourly() -> None:
     assert service["Service"]["Type"] == "oneshot"
     assert service["Service"]["ExecStart"] == f"{INSTALL_DIR}/deploy/run-crawl.sh"
     assert service["Service"]["WorkingDirectory"] == INSTALL_DIR
-    assert timer["Timer"]["OnCalendar"] == "hourly"
+    # The same moment as the cron line (docs/operations.md calls them the same).
+    cron_minute = cron_jobs((DEPLOY / "cron" / "beltacrawl.cron").read_text(encoding="utf-8"))
+    assert timer["Timer"]["OnCalendar"] == f"*-*-* *:{int(cron_minute[0][0][0]):02d}:00"
+    assert "RandomizedDelaySec" not in timer["Timer"]
     assert timer["Timer"]["Unit"] == "beltacrawl.service"
     assert timer["Install"]["WantedBy"] == "timers.target"
 
@@ -250,6 +260,19 @@ def test_units_pass_systemd_analyze_verify(tmp_path: Path) -> None:
 
 
 # --- logrotate --------------------------------------------------------------------------
+
+
+def test_what_the_wrapper_writes_is_git_ignored() -> None:
+    """Logs and feeds (plain or gzipped) of the wrapper never show up in ``git status``."""
+    ignored = subprocess.run(
+        ["git", "check-ignore", "--no-index", "logs/beltacrawl.log", "feeds/a.jsonl.gz",
+         "feeds/a.jsonl", "data/belta.sqlite", "articles.csv.gz"],
+        cwd=REPO, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert ignored.stdout.split() == [
+        "logs/beltacrawl.log", "feeds/a.jsonl.gz", "feeds/a.jsonl", "data/belta.sqlite",
+        "articles.csv.gz",
+    ]  # fmt: skip
 
 
 def test_logrotate_snippet_rotates_the_scripts_log() -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+import dataclasses
 import io
 
 from scrapy.exporters import JsonLinesItemExporter
 from scrapy.utils.misc import load_object
 from scrapy.utils.project import get_project_settings
 
+from beltacrawl.exports import write_csv
 from beltacrawl.items import Article
 
 ARTICLE = Article(
@@ -58,3 +61,22 @@ def test_lines_are_what_they_were():
     assert first == EXPECTED
     assert second.startswith(b'{"url": null, "fetched_url": null, "key": null,')
     assert b'"tags": [],' in second
+
+
+def test_csv_feeds_write_the_archive_exports_dialect():
+    """``scrapy crawl -O feed.csv`` and ``scrapy archive export -o x.csv``: one CSV dialect."""
+    hostile = dataclasses.replace(ARTICLE, title="=HYPERLINK(1)", tags=["Handel, Export", "@x"])
+    buffer = io.BytesIO()
+    exporter = project_exporter("csv")(buffer, encoding="utf-8")
+    exporter.start_exporting()
+    exporter.export_item(hostile)
+    exporter.finish_exporting()
+    feed = buffer.getvalue().decode("utf-8")
+    exported = io.StringIO()
+    write_csv([dataclasses.asdict(hostile)], exported)
+    assert feed == exported.getvalue()
+    (row,) = csv.DictReader(io.StringIO(feed, newline=""))
+    assert row["title"] == "'=HYPERLINK(1)"
+    assert row["tags"] == "Handel, Export | @x"
+    assert row["is_incomplete"] == "false"
+    assert row["lead"] == ""

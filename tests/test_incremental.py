@@ -5,9 +5,14 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from beltacrawl.archive import Archive
 from tests.crawling import run_crawl
 from tests.sitesim import FaultPlan
+
+#: Each test runs real crawls (subprocesses): the quick subset leaves them out.
+pytestmark = pytest.mark.slow
 
 
 def article_requests(server) -> list[str]:
@@ -281,3 +286,29 @@ def test_since_backfills_what_the_archive_lacks(make_replica, tmp_path):
     assert backfill.returncode == 0, backfill.log[-3000:]
     assert set(backfill.keys()) == wanted - have
     assert len(article_requests(server)) == len(wanted - have)
+
+
+def test_urls_that_fail_fail_the_run_and_a_404_is_given_up(make_replica, tmp_path):
+    """Articles asked for by URL count in the verdict; a 404 is retried by later runs
+    only ``BELTA_FAILURE_ATTEMPTS`` times in all, and the last attempt says so."""
+    server = make_replica(articles=20, samples=False)
+    archive = tmp_path / "belta.sqlite"
+    first = run_crawl(server.base_url, tmp_path, archive=archive)
+    assert first.returncode == 0, first.log[-3000:]
+    key = server.model.keys()[0]
+    number, year = key.split("-")
+    rubric = server.model.expected_record(key)["rubric"]
+    shortened = f"https://deu.belta.by/{rubric}/view/{number}-{year}/"  # no slug: a 404
+    limit = {"BELTA_FAILURE_ATTEMPTS": "2"}
+    asked = run_crawl(server.base_url, tmp_path, f"urls={shortened}", archive=archive,
+                      settings=limit)  # fmt: skip
+    assert asked.returncode == 1
+    assert "1 of 1 article requests failed" in asked.log
+    retried = run_crawl(server.base_url, tmp_path, archive=archive, settings=limit)
+    assert retried.returncode == 0, retried.log[-3000:]
+    assert f"article {key} ({shortened}) failed 2 times, last: HTTP 404; given up" in retried.log
+    after = run_crawl(server.base_url, tmp_path, archive=archive, settings=limit)
+    assert after.returncode == 0
+    assert after.stat("belta/articles/failures_given_up") == 1
+    short_path = f"/{rubric}/view/{number}-{year}/"
+    assert [r.path for r in server.requests].count(short_path) == 2

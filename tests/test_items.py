@@ -3,6 +3,8 @@ their own kind; entries that are no item (video records) are counted, never fetc
 
 from __future__ import annotations
 
+import pytest
+
 from beltacrawl.archive import Archive
 from tests.crawling import run_crawl
 from tests.test_crawl import assert_matches_truth
@@ -16,6 +18,7 @@ def article_requests(server) -> list[str]:
     return [r.path for r in server.requests if "/view/" in r.path]
 
 
+@pytest.mark.slow
 def test_items_are_archived_by_kind_and_not_fetched_again(make_replica, tmp_path):
     server = make_replica(articles=60, items=9, samples=False, recent=0)
     model = server.model
@@ -70,6 +73,7 @@ def test_items_are_archived_by_kind_and_not_fetched_again(make_replica, tmp_path
         assert (runs[0].new, runs[0].updated) == (0, 0)
 
 
+@pytest.mark.slow
 def test_urls_argument_takes_a_photo_report_and_an_infographic(make_replica, tmp_path):
     server = make_replica(articles=30, items=2, samples=False)
     keys = server.model.item_keys()

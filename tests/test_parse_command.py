@@ -6,7 +6,12 @@ import ast
 import subprocess
 import sys
 
+import pytest
+
 from tests.crawling import REPO
+
+#: Each test runs real crawls (subprocesses): the quick subset leaves them out.
+pytestmark = pytest.mark.slow
 
 
 def test_scrapy_parse_prints_a_complete_record(replica):

@@ -240,7 +240,7 @@ def test_deduplication_can_be_switched_off() -> None:
 
 
 #: The run keeper owns the archive; the pipeline stores through it.
-KEEPER = {"EXTENSIONS": {"beltacrawl.keeper.RunKeeper": 600}}
+KEEPER = {"EXTENSIONS": {"beltacrawl.keeper.RunKeeper": 600}, "BELTA_RECORD_RUN": True}
 
 
 def archive_crawler(path: Path, **settings: Any) -> Any:
@@ -439,6 +439,7 @@ def run_crawl(project: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_a_crawl_stores_items_and_a_locked_archive_stops_the_next(tmp_path: Path) -> None:
     project = tmp_path / "project"
     (project / "tproj" / "spiders").mkdir(parents=True)
@@ -449,6 +450,8 @@ def test_a_crawl_stores_items_and_a_locked_archive_stops_the_next(tmp_path: Path
     (project / "tproj" / "settings.py").write_text(
         f"SPIDER_MODULES = ['tproj.spiders']\nITEM_PIPELINES = {PIPELINES!r}\n"
         f"EXTENSIONS = {KEEPER['EXTENSIONS']!r}\n"
+        # beltacrawl's `scrapy crawl`: the one command that records runs.
+        "COMMANDS_MODULE = 'beltacrawl.commands'\n"
         "BELTA_ARCHIVE = 'data/belta.sqlite'\nTELNETCONSOLE_ENABLED = False\n"
         "LOG_LEVEL = 'INFO'\n"
     )

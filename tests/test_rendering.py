@@ -150,6 +150,7 @@ def test_scripted_replica_serves_empty_containers_and_the_markup_in_a_script():
     assert "lenta_item" not in listing_body
 
 
+@pytest.mark.slow
 def test_scripted_site_without_a_browser_reports_missing_content(make_replica, tmp_path):
     server = make_replica(**MODEL, scripted=True)
     result = run_crawl(server.base_url, tmp_path, "render=never")
@@ -160,6 +161,7 @@ def test_scripted_site_without_a_browser_reports_missing_content(make_replica, t
     assert "scrapy-playwright" not in result.log  # plain runs start no browser machinery
 
 
+@pytest.mark.slow
 @needs_chromium
 @pytest.mark.parametrize("mode", ["always", "fallback"])
 def test_rendered_records_equal_the_plain_ones(make_replica, tmp_path, mode):
@@ -193,6 +195,7 @@ def test_rendered_records_equal_the_plain_ones(make_replica, tmp_path, mode):
     assert result.stat("memusage/max") > 2 * plain.stat("memusage/max")
 
 
+@pytest.mark.slow
 @needs_chromium
 def test_fallback_costs_nothing_when_the_content_is_in_the_html(make_replica, tmp_path):
     server = make_replica(**MODEL)
@@ -205,6 +208,7 @@ def test_fallback_costs_nothing_when_the_content_is_in_the_html(make_replica, tm
     assert result.stat("belta/render/fallback/article") is None
 
 
+@pytest.mark.slow
 @needs_chromium
 def test_fallback_takes_the_end_of_a_listing_for_its_end(make_replica, tmp_path):
     """Full pages only: the walk reads one page past the last by the URL grammar, which is
@@ -219,6 +223,7 @@ def test_fallback_takes_the_end_of_a_listing_for_its_end(make_replica, tmp_path)
     assert result.stat("playwright/page_count") is None
 
 
+@pytest.mark.slow
 def test_missing_browser_fails_the_run_and_says_what_to_install(make_replica, tmp_path):
     server = make_replica(**MODEL, scripted=True)
     result = run_crawl(
@@ -232,6 +237,7 @@ def test_missing_browser_fails_the_run_and_says_what_to_install(make_replica, tm
     assert server.requests == []  # nothing fetched, not even robots.txt
 
 
+@pytest.mark.slow
 def test_browser_that_cannot_start_fails_the_run(make_replica, tmp_path: Path):
     broken = tmp_path / "chromium"
     broken.write_text("#!/bin/sh\necho 'chromium: cannot open display' >&2\nexit 1\n")

@@ -80,8 +80,16 @@ def test_summary_has_duration_counts_stop_reasons_and_verdict() -> None:
     assert re.search(r"^  walk all_news +3 page\(s\), stopped: archive_reached$", text, re.M)
     found = judge(stats, "finished", walks).problems
     assert len(found) == 2  # the failed monitor and the failed walk
-    assert lines[-1] == "  verdict: PROBLEMS — " + "; ".join(found)
+    assert lines[-3:] == ["  verdict: PROBLEMS", *(f"    - {problem}" for problem in found)]
+    # Every value starts in one column, however long its label.
+    values = [line for line in lines[1:-3] if not line.startswith("  verdict")]
+    assert all(line[40] == " " and line[41] != " " for line in values), values
     assert render_summary({}, "finished").splitlines()[-1] == "  verdict: ok"
+    ctrl_c = render_summary({}, "shutdown").splitlines()[-1]
+    assert ctrl_c == (
+        "    - the run ended early (shutdown): stopped before its end (Ctrl-C or a signal); "
+        "the next run catches up"
+    )
 
 
 def test_summary_says_why_listing_entries_were_not_taken() -> None:
@@ -103,6 +111,7 @@ def test_summary_says_why_listing_entries_were_not_taken() -> None:
 # --- crawl_runs -------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_crawl_stores_its_logged_summary_and_verdict(make_replica, tmp_path: Path) -> None:
     server = make_replica(articles=20)
     archive = tmp_path / "a.sqlite"

@@ -21,6 +21,19 @@ REPO = Path(__file__).resolve().parent.parent
 SCHEMA = json.loads(ARTICLE)
 
 
+def test_schema_id_names_no_invented_address():
+    """The schema is not published anywhere: its ``$id`` is a name, not a URL on the site."""
+    assert SCHEMA["$id"] == "urn:beltacrawl:article-schema"
+
+
+def test_no_reference_to_a_site_file_outside_the_repository():
+    """The account of the site is docs/site.md, in the repository; nothing points elsewhere."""
+    assert (REPO / "docs" / "site.md").is_file()
+    texts = [*REPO.glob("beltacrawl/**/*.py"), *REPO.glob("docs/*.md"), REPO / "README.md"]
+    for path in texts:
+        assert "SITE.md" not in path.read_text(encoding="utf-8"), path
+
+
 def test_schema_is_valid_and_requires_every_item_field():
     jsonschema.Draft7Validator.check_schema(SCHEMA)
     assert sorted(SCHEMA["required"]) == sorted(field.name for field in dataclasses.fields(Article))

@@ -26,6 +26,9 @@ pytest.importorskip("scrapyd_client")
 
 #: What a copy of the project needs to build its egg (scrapyd-deploy writes build/ and
 #: *.egg-info next to setup.py, so it works on a copy, not on the checkout).
+#: Each test runs real crawls (subprocesses): the quick subset leaves them out.
+pytestmark = pytest.mark.slow
+
 PROJECT_FILES = ("beltacrawl", "setup.py", "pyproject.toml", "scrapy.cfg", "README.md")
 PROJECT = "beltacrawl"
 DEADLINE = 60.0

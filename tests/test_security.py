@@ -6,9 +6,14 @@ from __future__ import annotations
 import dataclasses
 import sqlite3
 
+import pytest
+
 from tests.crawling import run_crawl
 from tests.sitesim.faults import Faults, Request
 from tests.sitesim.routes import Response, route
+
+#: Each test runs real crawls (subprocesses): the quick subset leaves them out.
+pytestmark = pytest.mark.slow
 
 SECRET = "s3cr3t-session-4711"
 

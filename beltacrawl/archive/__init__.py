@@ -7,7 +7,9 @@ queries. :meth:`Archive.open` returns one connection with three parts:
   crawl decides with (``lookup``, ``refresh_candidates``, ``count``);
 - ``archive.ledger`` (:mod:`.ledger`): crawl runs, failed fetches, listing coverage;
 - ``archive.queries`` (:mod:`.queries`): what analysts read (stats, export, search, show,
-  backup, integrity check).
+  backup, integrity check);
+- ``archive.captures`` (:mod:`.captures`): where each article's pages are kept (WARC) and
+  which page each version was extracted from.
 
 Underneath: :mod:`.database` (the connection: open, migrate, transactions, close),
 :mod:`.schema` (DDL and migrations), :mod:`.columns` (the columns and row codec derived
@@ -29,6 +31,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from beltacrawl.archive.captures import Capture, Captures, Source
 from beltacrawl.archive.columns import ARTICLE_FIELDS
 from beltacrawl.archive.database import Database
 from beltacrawl.archive.errors import ArchiveError, ArchiveLocked, ArchiveNotFound, RecordRefused
@@ -54,11 +57,13 @@ __all__ = [
     "ArchiveStats",
     "ArchivedState",
     "ArticleHistory",
+    "Capture",
     "CrawlRun",
     "FailureRecord",
     "Outcome",
     "RecordRefused",
     "SearchHit",
+    "Source",
     "schema_version",
 ]
 
@@ -76,6 +81,7 @@ class Archive:
         self.store = Store(database)
         self.ledger = Ledger(database)
         self.queries = Queries(database, self.ledger)
+        self.captures = Captures(database)
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], *, readonly: bool = False) -> Archive:

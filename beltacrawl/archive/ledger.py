@@ -59,8 +59,9 @@ class Ledger:
 
     # - failures -------------------------------------------------------------------------
 
-    def record_failure(self, url: str, key: str | None, reason: str) -> None:
+    def record_failure(self, url: str, key: str | None, reason: str) -> int:
         """Remember that fetching ``url`` failed; a later success of ``key`` clears it.
+        Returns how often it has failed now.
 
         One entry per article: an entry of the same key under another spelling of its URL
         (a link read with stray whitespace, or under another slug) is taken over with its
@@ -74,14 +75,15 @@ class Ledger:
                     (key, url),
                 ).fetchone()[0]
                 conn.execute("DELETE FROM failures WHERE key = ? AND url <> ?", (key, url))
-            conn.execute(
+            (attempts,) = conn.execute(
                 "INSERT INTO failures (url, key, reason, failed_at, attempts)"
                 " VALUES (?, ?, ?, ?, 1 + ?)"
                 " ON CONFLICT (url) DO UPDATE SET key = coalesce(excluded.key, key),"
                 " reason = excluded.reason, failed_at = excluded.failed_at,"
-                " attempts = attempts + excluded.attempts",
+                " attempts = attempts + excluded.attempts RETURNING attempts",
                 (url, key, reason, utc_now(), earlier),
-            )
+            ).fetchone()
+        return int(attempts)
 
     def forget_failure(self, url: str, key: str | None) -> None:
         """Drop the entries of ``key`` (under any URL) and of ``url``."""

@@ -20,6 +20,7 @@ import logging
 import sqlite3
 from typing import TYPE_CHECKING, Any
 
+from beltacrawl.archive import schema_v1
 from beltacrawl.items import Article, FieldSpec, Kind, Storage, field_specs
 
 if TYPE_CHECKING:
@@ -78,6 +79,10 @@ def _table(name: str, lines: list[str]) -> str:
     return f"CREATE TABLE {name} (\n{body}\n)"
 
 
+#: The publication month (Minsk time), computed by SQLite: what browsing counts by.
+PUBLISHED_MONTH = "published_month TEXT    GENERATED ALWAYS AS (substr(published_at, 1, 7)) VIRTUAL"
+
+
 def articles_ddl(record_class: type[Any] = Article) -> str:
     """``CREATE TABLE articles``: the current record of each article, and its history."""
     fields = [column_definition(n, s, current=True) for n, s in _ordered(record_class)]
@@ -90,6 +95,7 @@ def articles_ddl(record_class: type[Any] = Article) -> str:
             "last_seen_at    TEXT    NOT NULL",
             "updated_at      TEXT    NOT NULL",
             "version_count   INTEGER NOT NULL DEFAULT 1",
+            PUBLISHED_MONTH,
             f"UNIQUE ({_unique(record_class)})",
             # An article's key is its id and year; another kind's, its section and id.
             "CHECK (key = CASE WHEN article_year IS NULL THEN rubric || '-' || article_id"
@@ -119,163 +125,10 @@ def versions_ddl(record_class: type[Any] = Article) -> str:
     )
 
 
-#: The article tables as schema version 1 made them, written out: a migration keeps its
-#: effect when the record changes (later fields come with migration 4, or with
-#: :func:`add_missing_columns`).
-_V1_ARTICLE_TABLES: tuple[str, ...] = (
-    """
-    CREATE TABLE articles (
-        id              INTEGER PRIMARY KEY,  -- stable rowid for the full-text index
-        article_id      INTEGER NOT NULL,
-        article_year    INTEGER NOT NULL,
-        key             TEXT    NOT NULL,
-        url             TEXT    NOT NULL,
-        fetched_url     TEXT,
-        rubric          TEXT,
-        rubric_label    TEXT,
-        title           TEXT,
-        lead            TEXT,
-        published_at    TEXT,
-        published_raw   TEXT,
-        dateline_place  TEXT,
-        dateline_date   TEXT,
-        dateline_raw    TEXT,
-        body            TEXT,
-        body_html       TEXT,
-        tags            TEXT    NOT NULL DEFAULT '[]' CHECK (json_valid(tags)),
-        image_url       TEXT,
-        image_caption   TEXT,
-        language        TEXT,
-        is_incomplete   INTEGER CHECK (is_incomplete IN (0, 1)),
-        content_hash    TEXT,
-        fetched_at      TEXT,
-        first_seen_at   TEXT    NOT NULL,
-        last_seen_at    TEXT    NOT NULL,
-        updated_at      TEXT    NOT NULL,
-        version_count   INTEGER NOT NULL DEFAULT 1,
-        UNIQUE (article_id, article_year),
-        CHECK (key = article_id || '-' || article_year)
-    )
-    """,
-    """
-    CREATE TABLE article_versions (
-        id              INTEGER PRIMARY KEY,
-        article_id      INTEGER NOT NULL,
-        article_year    INTEGER NOT NULL,
-        key             TEXT    NOT NULL,
-        version         INTEGER NOT NULL,
-        url             TEXT,
-        fetched_url     TEXT,
-        rubric          TEXT,
-        rubric_label    TEXT,
-        title           TEXT,
-        lead            TEXT,
-        published_at    TEXT,
-        published_raw   TEXT,
-        dateline_place  TEXT,
-        dateline_date   TEXT,
-        dateline_raw    TEXT,
-        body            TEXT,
-        body_html       TEXT,
-        tags            TEXT    NOT NULL DEFAULT '[]',
-        image_url       TEXT,
-        image_caption   TEXT,
-        language        TEXT,
-        is_incomplete   INTEGER,
-        content_hash    TEXT,
-        fetched_at      TEXT,
-        archived_at     TEXT    NOT NULL,
-        UNIQUE (article_id, article_year, version),
-        FOREIGN KEY (article_id, article_year)
-            REFERENCES articles (article_id, article_year) ON DELETE CASCADE
-    )
-    """,
-)
-_V1_ARTICLE_INDEXES: tuple[str, ...] = (
-    "CREATE UNIQUE INDEX articles_key ON articles (key)",
-    "CREATE INDEX articles_published_at ON articles (published_at)",
-    "CREATE INDEX articles_rubric ON articles (rubric, published_at)",
-)
-#: The full-text index and the tables around the articles, as schema version 1 made them.
-_V1_OTHERS: tuple[str, ...] = (
-    "CREATE INDEX article_versions_key ON article_versions (key, version)",
-    """
-    CREATE VIRTUAL TABLE articles_fts USING fts5(
-        title, body,
-        content = 'articles', content_rowid = 'id',
-        tokenize = 'unicode61 remove_diacritics 2'
-    )
-    """,
-)
-#: The triggers that keep the full-text index in step with ``articles``.
-_FTS_TRIGGERS: tuple[str, ...] = (
-    """
-    CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
-        INSERT INTO articles_fts (rowid, title, body) VALUES (new.id, new.title, new.body);
-    END
-    """,
-    """
-    CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
-        INSERT INTO articles_fts (articles_fts, rowid, title, body)
-        VALUES ('delete', old.id, old.title, old.body);
-    END
-    """,
-    """
-    CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, body ON articles BEGIN
-        INSERT INTO articles_fts (articles_fts, rowid, title, body)
-        VALUES ('delete', old.id, old.title, old.body);
-        INSERT INTO articles_fts (rowid, title, body) VALUES (new.id, new.title, new.body);
-    END
-    """,
-)
-#: The tables around the articles, as schema version 1 made them.
-_V1_LEDGER: tuple[str, ...] = (
-    """
-    CREATE TABLE failures (
-        url         TEXT    PRIMARY KEY,
-        key         TEXT,
-        reason      TEXT    NOT NULL,
-        failed_at   TEXT    NOT NULL,
-        attempts    INTEGER NOT NULL DEFAULT 1
-    )
-    """,
-    "CREATE INDEX failures_key ON failures (key)",
-    """
-    CREATE TABLE listing_coverage (
-        listing     TEXT    PRIMARY KEY,  -- all_news or a rubric slug
-        oldest      TEXT    NOT NULL,     -- listed time of the oldest entry of the stretch
-        newest      TEXT    NOT NULL,     -- listed time of the newest entry of the stretch
-        updated_at  TEXT    NOT NULL
-    )
-    """,
-    """
-    CREATE TABLE crawl_runs (
-        id              INTEGER PRIMARY KEY,
-        spider          TEXT    NOT NULL,
-        started_at      TEXT    NOT NULL,
-        finished_at     TEXT,
-        arguments       TEXT    NOT NULL DEFAULT '{}',
-        stats           TEXT,
-        finish_reason   TEXT,
-        new_count       INTEGER,
-        updated_count   INTEGER,
-        unchanged_count INTEGER,
-        failed_count    INTEGER
-    )
-    """,
-)
-
-
 def _migrate_to_1(conn: sqlite3.Connection) -> None:
     """The article tables with a column per record field of the time, the full-text
-    index, failures, listing coverage and crawl runs."""
-    articles, versions = _V1_ARTICLE_TABLES
-    conn.execute(articles)
-    for statement in _V1_ARTICLE_INDEXES:
-        conn.execute(statement)
-    conn.execute(versions)
-    for statement in (*_V1_OTHERS, *_FTS_TRIGGERS, *_V1_LEDGER):
-        conn.execute(statement)
+    index, failures, listing coverage and crawl runs (:mod:`.schema_v1`)."""
+    schema_v1.create(conn)
 
 
 def _migrate_to_2(conn: sqlite3.Connection) -> None:
@@ -318,7 +171,8 @@ def _migrate_to_4(conn: sqlite3.Connection) -> None:
         conn.execute(f"ALTER TABLE {table} RENAME TO {old}")
         conn.execute(ddl)
         present = _columns(conn, old)
-        derived = _columns(conn, table)
+        # Generated columns too (``published_month``): a name the new table has in any form.
+        derived = {row[1] for row in conn.execute(f"PRAGMA table_xinfo({table})")}
         for name, sql_type in conn.execute(f"SELECT name, type FROM pragma_table_info('{old}')"):
             if name not in derived:
                 logger.warning("archive: column %s.%s is no record field: kept", table, name)
@@ -331,7 +185,7 @@ def _migrate_to_4(conn: sqlite3.Connection) -> None:
         )
     conn.execute("DROP TABLE article_versions_v3")
     conn.execute("DROP TABLE articles_v3")
-    for statement in (*_V4_INDEXES, *_FTS_TRIGGERS):
+    for statement in (*_V4_INDEXES, *schema_v1.FTS_TRIGGERS):
         conn.execute(statement)
     if problems := conn.execute("PRAGMA foreign_key_check").fetchall():
         raise sqlite3.IntegrityError(f"article versions without their article: {problems[:5]}")
@@ -344,6 +198,66 @@ _V4_INDEXES: tuple[str, ...] = (
 )
 
 
+def _migrate_to_5(conn: sqlite3.Connection) -> None:
+    """Where the pages are: every article response kept in a WARC file (``page_captures``)
+    and, for each article version, the capture it was extracted from and why
+    (``article_sources``; docs/archive.md, "Pages")."""
+    conn.execute(
+        """
+        CREATE TABLE page_captures (
+            id          INTEGER PRIMARY KEY,
+            key         TEXT    NOT NULL,  -- the article's key <id>-<year>
+            url         TEXT    NOT NULL,  -- the URL fetched (WARC-Target-URI)
+            fetched_at  TEXT,              -- the site's time of the fetch (the record's fetched_at)
+            warc_file   TEXT    NOT NULL,  -- relative to the archive's folder, or absolute
+            warc_offset INTEGER NOT NULL,  -- of the response record
+            warc_length INTEGER NOT NULL,
+            record_id   TEXT    NOT NULL UNIQUE,  -- WARC-Record-ID of the response record
+            origin      TEXT    NOT NULL CHECK (origin IN ('crawl', 'import'))
+        )
+        """
+    )
+    conn.execute("CREATE INDEX page_captures_key ON page_captures (key, fetched_at)")
+    conn.execute(
+        """
+        CREATE TABLE article_sources (
+            key         TEXT    NOT NULL,
+            version     INTEGER NOT NULL,
+            capture_id  INTEGER NOT NULL REFERENCES page_captures (id),
+            reason      TEXT    NOT NULL CHECK (reason IN ('crawl', 'reextract', 'import')),
+            recorded_at TEXT    NOT NULL,
+            PRIMARY KEY (key, version)
+        )
+        """
+    )
+
+
+def _migrate_to_6(conn: sqlite3.Connection) -> None:
+    """What browsing the archive (``scrapy archive serve``) counts by: the publication
+    month as a column (an archive rebuilt by version 4 has it from the DDL already), and
+    indexes that let each facet count from an index instead of reading every article with
+    its text (docs/archive.md, *Look at it*; ``bench.browse``)."""
+    if "published_month" not in {row[1] for row in conn.execute("PRAGMA table_xinfo(articles)")}:
+        conn.execute(f"ALTER TABLE articles ADD COLUMN {PUBLISHED_MONTH}")
+    for statement in _V6_INDEXES:
+        conn.execute(statement)
+
+
+#: Indexes of schema version 6; ``tags`` is indexed whole so that counting tags reads the
+#: small index, not the rows with their bodies.
+_V6_INDEXES: tuple[str, ...] = (
+    "CREATE INDEX articles_published_month ON articles (published_month)",
+    "CREATE INDEX articles_year ON articles (article_year, published_at)",
+    "CREATE INDEX articles_dateline_place ON articles (dateline_place)",
+    "CREATE INDEX articles_tags ON articles (tags)",
+    # The facets of one rubric's articles, the usual first narrowing, from one index.
+    "CREATE INDEX articles_rubric_facets ON articles"
+    " (rubric, article_year, published_month, dateline_place, tags)",
+    "CREATE INDEX articles_changed ON articles (version_count, updated_at)",
+    "CREATE INDEX articles_incomplete ON articles (is_incomplete, published_at)",
+)
+
+
 #: Schema migrations: ``MIGRATIONS[n]`` takes an archive from version ``n`` to ``n + 1``.
 #: A change to the tables appends one function; released functions keep their effect.
 #: A new record field needs none (see :func:`add_missing_columns`).
@@ -352,6 +266,8 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _migrate_to_2,
     _migrate_to_3,
     _migrate_to_4,
+    _migrate_to_5,
+    _migrate_to_6,
 ]
 
 

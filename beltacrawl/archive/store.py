@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from beltacrawl.archive.captures import link_current_version
 from beltacrawl.archive.columns import (
     ARTICLE_FIELDS,
     DETAIL_FIELDS,
@@ -24,6 +25,7 @@ from beltacrawl.archive.errors import RecordRefused
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
 
+    from beltacrawl.archive.captures import Source
     from beltacrawl.archive.database import Database
 
 
@@ -53,7 +55,11 @@ class Store:
     def __init__(self, database: Database) -> None:
         self._db = database
 
-    def upsert_many(self, records: Sequence[Mapping[str, Any]]) -> list[Outcome]:
+    def upsert_many(
+        self,
+        records: Sequence[Mapping[str, Any]],
+        sources: Sequence[Source | None] | None = None,
+    ) -> list[Outcome]:
         """Store a batch of article records in one transaction; one outcome per record.
 
         A record whose ``content_hash`` differs from the stored one becomes the current
@@ -62,14 +68,23 @@ class Store:
         (see :data:`~beltacrawl.archive.columns.DETAIL_FIELDS`): the stored text stays. A
         success clears the article's entry in ``failures``.
 
+        ``sources`` (one per record, or ``None``) names the WARC capture each record was
+        extracted from: it becomes the source of the version the record is stored as,
+        unless that version has one already (:mod:`beltacrawl.archive.captures`).
+
         Raises :class:`RecordRefused` when the tables' constraints refuse a record (no
         identity, a key that does not match its id and year, no URL); then nothing of the
         batch is stored.
         """
         rows = [encode_row(record) for record in records]
         now = utc_now()
+        outcomes = []
         with self._db.transaction():
-            return [self._upsert_one(row, now) for row in rows]
+            for row, source in zip(rows, sources or [None] * len(rows), strict=True):
+                outcomes.append(self._upsert_one(row, now))
+                if source is not None:
+                    link_current_version(self._db.conn, row["key"], source, now)
+            return outcomes
 
     def _upsert_one(self, row: dict[str, Any], now: str) -> Outcome:
         try:
@@ -104,21 +119,7 @@ class Store:
             )
             outcome = Outcome.UNCHANGED
         else:
-            fields = ", ".join(VERSION_FIELDS)
-            identity_fields = ", ".join(IDENTITY_FIELDS)
-            conn.execute(
-                "INSERT INTO article_versions"
-                f" ({identity_fields}, version, {fields}, archived_at)"
-                f" SELECT {identity_fields}, version_count, {fields}, ?"
-                " FROM articles WHERE id = ?",
-                (now, stored["id"]),
-            )
-            assignments = ", ".join(f"{f} = {_kept_if_missing(f, ':' + f)}" for f in VERSION_FIELDS)
-            conn.execute(
-                f"UPDATE articles SET {identity}, {assignments}, last_seen_at = :now,"
-                " updated_at = :now, version_count = version_count + 1 WHERE id = :id",
-                {**row, "now": now, "id": stored["id"]},
-            )
+            write_new_version(conn, stored["id"], row, now)
             outcome = Outcome.UPDATED
         conn.execute(
             "DELETE FROM failures WHERE key = ? OR url IN (?, ?)",
@@ -166,6 +167,28 @@ class Store:
     def count(self) -> int:
         """Number of articles (current records)."""
         return int(self._db.conn.execute("SELECT count(*) FROM articles").fetchone()[0])
+
+
+def write_new_version(conn: sqlite3.Connection, article: int, row: dict[str, Any], now: str):
+    """Keep the current record of the article with rowid ``article`` in
+    ``article_versions`` and make ``row`` (encoded) its current version."""
+    fields = ", ".join(VERSION_FIELDS)
+    identity_fields = ", ".join(IDENTITY_FIELDS)
+    conn.execute(
+        "INSERT INTO article_versions"
+        f" ({identity_fields}, version, {fields}, archived_at)"
+        f" SELECT {identity_fields}, version_count, {fields}, ?"
+        " FROM articles WHERE id = ?",
+        (now, article),
+    )
+    # Found by key: writing the identity back lets the table's CHECKs test it.
+    identity = ", ".join(f"{name} = :{name}" for name in IDENTITY_FIELDS)
+    assignments = ", ".join(f"{f} = {_kept_if_missing(f, ':' + f)}" for f in VERSION_FIELDS)
+    conn.execute(
+        f"UPDATE articles SET {identity}, {assignments}, last_seen_at = :now,"
+        " updated_at = :now, version_count = version_count + 1 WHERE id = :id",
+        {**row, "now": now, "id": article},
+    )
 
 
 def _kept_if_missing(field: str, placeholder: str) -> str:

@@ -1,10 +1,12 @@
-"""``scrapy archive``: read the article archive — stats, export, search, show, backup.
+"""``scrapy archive``: read the article archive (stats, export, search, show, backup),
+browse it (serve) and mend it from kept pages (reextract, import-warc).
 
     scrapy archive stats
     scrapy archive export --since 2024-01-01 --rubric economics -o econ.csv
     scrapy archive search "Kasachstan" --limit 5
     scrapy archive show 66060-2024
     scrapy archive backup backups/belta-2026-11-28.sqlite
+    scrapy archive serve --port 8001
 
 Outside the checkout the same command is ``belta-archive`` (a console script, :func:`main`).
 Each subcommand lives in its own module and is registered in ``SUBCOMMANDS`` below
@@ -27,7 +29,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from beltacrawl.archive import ArchiveError, ArchiveNotFound
-from beltacrawl.commands import archive_export, archive_read
+from beltacrawl.commands import archive_export, archive_read, archive_serve, archive_warc
 from beltacrawl.commands.subcommand import ArchiveContext, CommandFailed, Subcommand
 from beltacrawl.config import Config
 
@@ -38,6 +40,8 @@ DAMAGED_HINT = "it may be damaged; see 'A damaged archive' in docs/operations.md
 SUBCOMMANDS: tuple[Subcommand, ...] = (
     *archive_read.SUBCOMMANDS,
     *archive_export.SUBCOMMANDS,
+    *archive_warc.SUBCOMMANDS,
+    *archive_serve.SUBCOMMANDS,
 )
 
 
@@ -75,7 +79,8 @@ class Command(ScrapyCommand):
 
     def long_desc(self) -> str:
         return (
-            "Read the SQLite archive written by the crawl (read-only, safe during a crawl). "
+            "Read the SQLite archive written by the crawl (read-only, safe during a crawl; "
+            "reextract and import-warc write it and take its run lock). "
             "See 'scrapy archive SUBCOMMAND -h'. "
             "The archive is the BELTA_ARCHIVE setting unless --archive is given."
         )
@@ -123,7 +128,9 @@ class Command(ScrapyCommand):
             opts.subcommand_run(opts, context)
         except ArchiveNotFound:
             self._fail(f"no archive at {context.path} (run a crawl first, or pass --archive PATH)")
-        except (ArchiveError, CommandFailed) as exc:
+        except CommandFailed as exc:
+            self._fail(str(exc), exc.exit_code)
+        except ArchiveError as exc:
             self._fail(str(exc))
         except sqlite3.DatabaseError as exc:  # a damaged page met while reading
             self._fail(f"cannot read the archive {context.path} ({exc}): {DAMAGED_HINT}")
@@ -132,9 +139,9 @@ class Command(ScrapyCommand):
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
 
-    def _fail(self, message: str) -> None:
+    def _fail(self, message: str, exit_code: int = 1) -> None:
         print(f"scrapy archive: error: {message}", file=sys.stderr)
-        self.exitcode = 1
+        self.exitcode = exit_code
 
 
 def main() -> None:

@@ -1,4 +1,9 @@
-"""``scrapy archive export``: the current records as a file for other tools."""
+"""``scrapy archive export``: the current records as a file for other tools.
+
+The format follows ``--format`` or the file's name: JSON Lines (``.jsonl``), CSV (``.csv``,
+the dialect of :mod:`beltacrawl.exports`), either gzipped (``.jsonl.gz``, ``.csv.gz``), or
+Parquet (``.parquet``, with pyarrow). Any other name is refused.
+"""
 
 from __future__ import annotations
 
@@ -6,22 +11,27 @@ import contextlib
 import sys
 from typing import TYPE_CHECKING
 
-from scrapy.exceptions import UsageError
-
-from beltacrawl.commands.archive_output import write_csv, write_jsonl
-from beltacrawl.commands.subcommand import Subcommand, iso_date, text_output
+from beltacrawl.commands.subcommand import (
+    BadUsage,
+    CommandFailed,
+    Subcommand,
+    binary_output,
+    iso_date,
+)
+from beltacrawl.exports import FORMATS, ExportError, export_format, write
 
 if TYPE_CHECKING:
     import argparse
 
     from beltacrawl.commands.subcommand import ArchiveContext
 
-FORMATS = ("jsonl", "csv")
-
 
 def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--format", choices=FORMATS, help="jsonl (default) or csv (default for -o *.csv)"
+        "--format",
+        choices=FORMATS,
+        help="default: from the file name (.jsonl, .csv, .jsonl.gz, .csv.gz, .parquet); "
+        "jsonl for standard output",
     )
     parser.add_argument("--since", type=iso_date, metavar="DATE", help="published on/after")
     parser.add_argument("--until", type=iso_date, metavar="DATE", help="published on/before")
@@ -35,16 +45,31 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
 
 def _export(args: argparse.Namespace, context: ArchiveContext) -> None:
     if args.since and args.until and args.since > args.until:
-        raise UsageError(f"--since {args.since} is after --until {args.until}", print_help=False)
-    fmt = args.format or ("csv" if args.output.lower().endswith(".csv") else "jsonl")
+        raise BadUsage(f"--since {args.since} is after --until {args.until}")
+    fmt = export_format(args.output, args.format)
+    if fmt is None:
+        raise BadUsage(
+            f"cannot tell the format of {args.output!r} from its name: use .jsonl, .csv, "
+            ".jsonl.gz, .csv.gz or .parquet, or --format"
+        )
     with context.open() as archive:
         records = archive.queries.iter_articles(
             since=args.since, until=args.until, rubrics=args.rubric
         )
-        with contextlib.closing(records), text_output(args.output) as out:
-            count = (write_csv if fmt == "csv" else write_jsonl)(records, out)
+        try:
+            with contextlib.closing(records), binary_output(args.output) as out:
+                count = write(records, fmt, out)
+        except ExportError as exc:
+            raise CommandFailed(str(exc)) from None
     where = "standard output" if args.output == "-" else args.output
     print(f"exported {count} articles ({fmt}) to {where}", file=sys.stderr)
 
 
-SUBCOMMANDS = (Subcommand("export", "stream articles as JSON Lines or CSV", _arguments, _export),)
+SUBCOMMANDS = (
+    Subcommand(
+        "export",
+        "write articles as JSON Lines, CSV (either gzipped) or Parquet",
+        _arguments,
+        _export,
+    ),
+)

@@ -1,17 +1,16 @@
-"""What ``scrapy archive`` prints and writes: plain-text tables, search hits, an
-article's history, and exports as JSON Lines or CSV."""
+"""What ``scrapy archive`` prints: plain-text tables, search hits, an article's history.
+(Exports: :mod:`beltacrawl.exports`.)"""
 
 from __future__ import annotations
 
-import csv
 import difflib
 import itertools
 import json
 import re
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 from beltacrawl.archive import ARTICLE_FIELDS
-from beltacrawl.archive.columns import LIST_FIELDS
+from beltacrawl.exports import CSV_LIST_SEPARATOR
 from beltacrawl.site.text import CONTROL_CHARACTERS
 
 if TYPE_CHECKING:
@@ -20,8 +19,6 @@ if TYPE_CHECKING:
 
     from beltacrawl.archive import ArchiveStats, ArticleHistory, SearchHit
 
-#: Separator of list values (tags) in CSV cells.
-CSV_LIST_SEPARATOR = " | "
 #: Control characters but newline: printed raw they drive the terminal. Tab and carriage
 #: return too, which text may keep: in a table a tab shifts the columns, and a carriage
 #: return moves the cursor back over what was printed.
@@ -203,32 +200,3 @@ def format_history(history: ArticleHistory) -> str:
             )
             lines += [f"  {line}" for line in diff]
     return printable("\n".join(lines))
-
-
-def csv_value(field: str, value: Any) -> Any:
-    if field in LIST_FIELDS:
-        # Lists of objects (``images``) as JSON; lists of strings joined.
-        if any(not isinstance(item, str) for item in value or []):
-            return json.dumps(value, ensure_ascii=False)
-        return CSV_LIST_SEPARATOR.join(value or [])
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return "" if value is None else value
-
-
-def write_jsonl(records: Iterable[dict[str, Any]], out: TextIO) -> int:
-    count = 0
-    for record in records:
-        out.write(json.dumps(record, ensure_ascii=False) + "\n")
-        count += 1
-    return count
-
-
-def write_csv(records: Iterable[dict[str, Any]], out: TextIO) -> int:
-    writer = csv.writer(out)
-    writer.writerow(ARTICLE_FIELDS)
-    count = 0
-    for record in records:
-        writer.writerow([csv_value(field, record.get(field)) for field in ARTICLE_FIELDS])
-        count += 1
-    return count

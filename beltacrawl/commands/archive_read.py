@@ -75,6 +75,7 @@ def _show(args: argparse.Namespace, context: ArchiveContext) -> None:
         history = archive.queries.show(key)
         if history is None:
             raise CommandFailed(f"no article with key {key!r} in {archive.path}")
+        pages = archive.captures.pages(key)
     if args.json:
         document = {
             "article": history.article,
@@ -83,10 +84,18 @@ def _show(args: argparse.Namespace, context: ArchiveContext) -> None:
             "updated_at": history.updated_at,
             "version_count": history.version_count,
             "versions": history.versions,
+            "pages": pages,
         }
         print(format_json(document))
     else:
         print(format_history(history))
+        if pages:  # where each version's page is kept (docs/archive.md, "Pages")
+            print("\nPages (WARC)")
+            for page in pages:
+                print(
+                    f"  version {page['version']} ({page['reason']}): {page['warc_file']}"
+                    f" @ {page['warc_offset']}  {page['record_id']}"
+                )
 
 
 def _backup_arguments(parser: argparse.ArgumentParser) -> None:

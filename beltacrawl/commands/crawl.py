@@ -21,6 +21,12 @@ if TYPE_CHECKING:
 
 
 class Command(ScrapyCrawlCommand):
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        assert self.settings is not None
+        # Only a crawl locks the archive and records its run (shell, parse, check do not).
+        self.settings.set("BELTA_RECORD_RUN", True, priority="cmdline")
+        super().process_options(args, opts)
+
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:
             raise UsageError("give one spider: scrapy crawl belta")

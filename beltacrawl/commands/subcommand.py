@@ -4,7 +4,7 @@ A subcommand is a :class:`Subcommand` value: a name, a one-line help, a function
 its arguments to its own ``argparse`` parser, and a function that runs it. Register it in
 ``SUBCOMMANDS`` of ``commands/archive.py``; the command gives every subcommand ``--archive``
 and Scrapy's ``-s``/``-L``, resolves the archive's path, and turns :class:`CommandFailed`
-(exit 1), ``UsageError`` (exit 2) and a missing archive into one line on stderr.
+(exit 1), :class:`BadUsage` (exit 2) and a missing archive into one line on stderr.
 """
 
 from __future__ import annotations
@@ -26,7 +26,15 @@ if TYPE_CHECKING:
 
 
 class CommandFailed(Exception):
-    """A clean failure: message to stderr, exit code 1, no traceback."""
+    """A clean failure: one line on stderr, exit code 1, no traceback."""
+
+    exit_code = 1
+
+
+class BadUsage(CommandFailed):
+    """An argument the command cannot work with, found after parsing: one line, exit 2."""
+
+    exit_code = 2
 
 
 @dataclass(frozen=True)

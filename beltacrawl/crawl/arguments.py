@@ -11,6 +11,7 @@ beltacrawl.crawl.arguments.ArgumentError: max_pages must be a whole number of at
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, time
@@ -31,16 +32,47 @@ class ArgumentError(ValueError):
     """A spider argument with a bad value; the message says which and why."""
 
 
+def known_rubrics() -> str:
+    return ", ".join(f"{slug} ({label})" for slug, label in DEU_BELTA.rubric_labels.items())
+
+
+def unknown_rubric(slug: str, url: str) -> str:
+    """What to say when the site answers a rubric's first listing page with 404 (unknown
+    slugs pass the argument check: the site may add rubrics)."""
+    return (
+        f"rubrics: {slug!r} is not a rubric of the site (HTTP 404 for {url}); "
+        f"known rubrics: {known_rubrics()}"
+    )
+
+
 def _rubric_slug(value: str) -> str:
+    """A known slug or label; a close misspelling of one is refused with "did you mean".
+
+    Other slugs pass, since the site may add rubrics: its 404 tells (the spider says so).
+
+    >>> _rubric_slug("Wirtschaft"), _rubric_slug("economics"), _rubric_slug("kultur")
+    ('economics', 'economics', 'kultur')
+    >>> _rubric_slug("economy")
+    Traceback (most recent call last):
+    ...
+    beltacrawl.crawl.arguments.ArgumentError: rubrics: 'economy' is not a known rubric; did you mean economics (Wirtschaft)?
+    """  # noqa: E501
     value = value.strip()
-    by_label = {label.lower(): slug for slug, label in DEU_BELTA.rubric_labels.items()}
-    if value.lower() in by_label:
-        return by_label[value.lower()]
+    labels = DEU_BELTA.rubric_labels
+    by_name = {label.lower(): slug for slug, label in labels.items()}
+    by_name.update({slug: slug for slug in labels})
+    if value.lower() in by_name:
+        return by_name[value.lower()]
+    if close := difflib.get_close_matches(value.lower(), by_name, n=1, cutoff=0.7):
+        slug = by_name[close[0]]
+        raise ArgumentError(
+            f"rubrics: {value!r} is not a known rubric; did you mean {slug} ({labels[slug]})?"
+        )
     if value == DEU_BELTA.all_news or _RUBRIC_SLUG.match(value):
         return value
     raise ArgumentError(
         f"rubrics: {value!r} is neither a rubric slug nor a label; known rubrics: "
-        + ", ".join(f"{slug} ({label})" for slug, label in DEU_BELTA.rubric_labels.items())
+        + known_rubrics()
     )
 
 

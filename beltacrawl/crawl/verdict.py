@@ -17,6 +17,18 @@ if TYPE_CHECKING:
 #: Finish reasons of a run that did what it was asked (``closespider_*`` are limits the
 #: user set, such as ``CLOSESPIDER_ITEMCOUNT``).
 GOOD_FINISH_REASONS = ("finished",)
+#: Why a run ended early, in words (finish reasons set by Scrapy and by beltacrawl).
+EARLY_ENDS = {
+    "shutdown": "stopped before its end (Ctrl-C or a signal); the next run catches up",
+    "archive_locked": "another crawl holds the archive's lock; nothing was fetched",
+    "archive_unavailable": "the archive could not be opened (see the log)",
+    "archive_unwritable": "the archive could not be written (see the log)",
+    "site_unreachable": "the site could not be reached; nothing was fetched",
+    "site_unavailable": "too many article requests failed: the site seems down",
+    "layout_changed": "the pages no longer look as the parsers expect",
+    "browser_missing": "browser rendering was asked for, but there is no browser",
+    "browser_failed": "the browser failed",
+}
 #: Stats that count lost work, and what they count.
 DATA_LOSS_STATS = {
     "archive/lost": "article(s) could not be written to the archive",
@@ -24,6 +36,8 @@ DATA_LOSS_STATS = {
     "spider_exceptions/count": "error(s) in the spider's callbacks",
     "belta/listing/entries_over_cap": "listing entries beyond BELTA_MAX_LISTING_ENTRIES not read",
 }
+#: Articles asked for by URL (``urls=``) that could not be fetched: each one matters.
+REQUESTED_URLS_FAILED = "belta/urls/failed"
 #: A run that failed at least this share of the article requests answered (earlier
 #: failures fetched again aside) did not do its job, however few there were (the
 #: availability monitor waits for a minimum number).
@@ -91,6 +105,8 @@ def judge(
     Verdict(problems=('listing all_news: the walk broke off (an error: see the log)',))
     >>> judge({"archive/lost": 3}, "finished").problems
     ('3 article(s) could not be written to the archive',)
+    >>> judge({"belta/urls/failed": 2, "belta/articles/requested": 3}, "finished").problems
+    ('2 of 3 article(s) asked for by URL could not be fetched',)
     >>> judge({GARBLED_TEXT_STAT: 2}, "finished").problems[0][:41]
     '2 article(s) stored with garbled text (re'
     >>> judge({}, "finished").ok, judge({}, "closespider_itemcount").ok
@@ -104,7 +120,8 @@ def judge(
     found = []
     finished = finish_reason in GOOD_FINISH_REASONS
     if not finished and not finish_reason.startswith("closespider_"):
-        found.append(f"the run ended early: {finish_reason}")
+        why = EARLY_ENDS.get(finish_reason)
+        found.append(f"the run ended early ({finish_reason})" + (f": {why}" if why else ""))
     found += [f"monitor {failure}" for failure in stats.get("monitors/failed") or []]
     for walk in walks:
         if walk.stop_reason is StopReason.LISTING_FAILED:
@@ -120,6 +137,9 @@ def judge(
     failed, answered = fresh_failures(stats)
     if failed and answered and failed >= FAILED_ARTICLES_SHARE * answered:
         found.append(f"{failed} of {answered} article requests failed")
+    elif url_failures := stats.get(REQUESTED_URLS_FAILED):  # asked for by URL: each counts
+        asked = stats.get("belta/articles/requested", url_failures)
+        found.append(f"{url_failures} of {asked} article(s) asked for by URL could not be fetched")
     if garbled := stats.get(GARBLED_TEXT_STAT):
         found.append(
             f"{garbled} article(s) stored with garbled text (replacement characters or "

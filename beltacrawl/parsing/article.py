@@ -192,6 +192,7 @@ def body(page: ArticlePage, captions: frozenset[str]) -> Body | None:
         if (src := image.attrib.get("src", "").strip())
     ]
     image_texts = container.xpath(".//img/@alt | .//img/@title").getall()
+    main_captions = captions
     captions = captions | {normalise_space(value) for value in image_texts if value.strip()}
     blocks = clean_blocks(text_blocks(container.root, profile), captions, profile)
     dateline = None
@@ -201,7 +202,8 @@ def body(page: ArticlePage, captions: frozenset[str]) -> Body | None:
             # Blocks before the dateline, and text before it in its block, are captions.
             blocks = ([dateline.rest] if dateline.rest else []) + blocks[index + 1 :]
             break
-    return Body(dateline, blocks, clean_html(container.root, profile), images)
+    # The main image's caption is ``image_caption``; a photo report's own captions stay.
+    return Body(dateline, blocks, clean_html(container.root, profile, main_captions), images)
 
 
 def parse_article(

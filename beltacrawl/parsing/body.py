@@ -156,8 +156,11 @@ def clean_blocks(
     return cleaned
 
 
-def clean_html(container: HtmlElement, profile: SiteProfile) -> str:
-    """Inner HTML of the container without embeds or chrome, sanitised for display.
+def clean_html(
+    container: HtmlElement, profile: SiteProfile, captions: frozenset[str] = frozenset()
+) -> str:
+    """Inner HTML of the container without embeds or chrome, sanitised for display, nor an
+    element holding only one of ``captions`` (the record keeps it in ``image_caption``).
 
     Analysts render this, so nothing executable may survive: after the elements that are
     not article text are gone, nh3 keeps only allow-listed tags, attributes and URL
@@ -188,7 +191,11 @@ def clean_html(container: HtmlElement, profile: SiteProfile) -> str:
             element.tail = None
             element.drop_tree()
             continue
-        if _is_dropped(element, profile):
+        if _is_dropped(element, profile) or (
+            captions
+            and isinstance(element.tag, str)
+            and normalise_space(element.text_content()) in captions
+        ):
             element.drop_tree()
     # The inner HTML in one serialisation: the root made a bare <div>, its tags cut off.
     root.tag = "div"

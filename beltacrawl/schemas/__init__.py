@@ -21,7 +21,7 @@ def article_schema(record_class: type[Any] = Article) -> dict[str, Any]:
     specs = field_specs(record_class)
     return {
         "$schema": "http://json-schema.org/draft-07/schema#",
-        "$id": "https://deu.belta.by/beltacrawl/article.schema.json",
+        "$id": "urn:beltacrawl:article-schema",  # a name, not an address: nothing is served
         "title": "beltacrawl Article",
         "description": (
             "One German BelTA article as beltacrawl writes it (JSON Lines feed, archive "

@@ -271,6 +271,19 @@ def rubric_of_listing_link(url: str, profile: SiteProfile = DEU_BELTA) -> str | 
     return match["listing"]
 
 
+def listing_of(url: str) -> str | None:
+    """The listing (``all_news`` or a rubric slug) a listing page's URL belongs to, any host.
+
+    >>> listing_of("http://127.0.0.1:8000/economics/page/3/"), listing_of("/all_news/")
+    ('economics', 'all_news')
+    >>> listing_of("https://deu.belta.by/economics/view/a-1-2024/") is None
+    True
+    """
+    parts = split(url)
+    match = _LISTING_PATH.match(parts.path) if parts else None
+    return match["listing"] if match else None
+
+
 def on_base(path_or_url: str, base_url: str) -> str:
     """The same path on the configured base (the live site, a mirror or the replica)."""
     parts = urlsplit(path_or_url)

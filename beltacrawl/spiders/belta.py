@@ -19,15 +19,16 @@ import scrapy
 from scrapy import signals
 
 from beltacrawl.config import Config
-from beltacrawl.crawl.arguments import ArgumentError, CrawlArguments
+from beltacrawl.crawl.arguments import ArgumentError, CrawlArguments, unknown_rubric
 from beltacrawl.crawl.freshness import FreshnessPolicy
-from beltacrawl.crawl.verdict import GARBLED_TEXT_STAT
+from beltacrawl.crawl.verdict import REQUESTED_URLS_FAILED
 from beltacrawl.crawl.walk import ListingWalk, StopReason, WalkPolicy
 from beltacrawl.keeper import keeper_of
-from beltacrawl.loaders import date_findings, load_article
+from beltacrawl.loaders import date_findings, load_page, text_findings
 from beltacrawl.middlewares import ArticleRedirected
 from beltacrawl.parsing.article import parse_article
 from beltacrawl.parsing.listing import parse_listing, report_not_taken
+from beltacrawl.reachability import SiteUnreachable
 from beltacrawl.rendering import browser_fallback
 from beltacrawl.responses import (
     count_failure,
@@ -39,8 +40,7 @@ from beltacrawl.responses import (
     site_now,
     unusable,
 )
-from beltacrawl.site.text import garbled
-from beltacrawl.site.urls import is_forbidden, listing_path, on_base, parse_article_url
+from beltacrawl.site.urls import is_forbidden, listing_of, listing_path, on_base, parse_article_url
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterable, Iterator
@@ -82,6 +82,10 @@ class BeltaSpider(scrapy.Spider):
         spider.config = Config.from_settings(crawler.settings)
         spider.allowed_domains = [spider.config.base_host]
         spider.render_mode = spider.arguments.render or spider.config.render
+        # For pages read outside a crawl (parse, check); start() sets the crawl's own.
+        spider.policy = WalkPolicy(
+            spider.arguments, False, spider.config.known_streak, spider.config.recheck_seconds
+        )
         spider.freshness = FreshnessPolicy(
             spider.config.refresh_window,
             spider.config.incomplete_window,
@@ -176,6 +180,17 @@ class BeltaSpider(scrapy.Spider):
         if "article_ref" in request.meta:
             self.crawler.stats.inc_value("belta/articles/requested", -1)
             self.crawler.stats.inc_value("belta/skipped/duplicate")
+
+    def parse(self, response: Response, **kwargs: Any):
+        """A page given by URL alone (``scrapy parse`` without ``-c``), routed by its URL.
+
+        @url https://deu.belta.by/all_news/
+        @base_url
+        @returns requests 1
+        """
+        if parse_article_url(response.url, self.config.base_host):
+            return self.parse_article(response)
+        return self.parse_listing(response, listing_of(response.url) or "all_news")
 
     # --- listings ------------------------------------------------------------------------
 
@@ -280,8 +295,16 @@ class BeltaSpider(scrapy.Spider):
 
     def listing_failed(self, failure: Failure):
         """A listing page that still fails after retries ends its walk, loudly."""
+        if failure.check(SiteUnreachable):  # reported once; the run is closing
+            return
         listing = failure.request.cb_kwargs.get("listing", "all_news")
         walk = self.walks.setdefault(listing, ListingWalk(listing, time.monotonic()))
+        status = getattr(getattr(failure.value, "response", None), "status", None)
+        if status == 404 and walk.pages == 0 and listing in self.arguments.rubrics:
+            self.crawler.stats.inc_value("belta/listing/failed")
+            self.logger.error(unknown_rubric(listing, failure.request.url))
+            yield from self._end_walk(walk, StopReason.LISTING_FAILED)
+            return
         reason = failure_reason(failure, self.settings)
         yield from self._listing_lost(walk, failure.request.url, reason)
 
@@ -301,6 +324,7 @@ class BeltaSpider(scrapy.Spider):
         """Turn one article page into a record.
 
         @url https://deu.belta.by/economics/view/krutoi-belarus-und-russland-haben-ihren-handelsumsatz-um-7-prozent-gesteigert-66060-2024/
+        @base_url
         @returns items 1 1
         @scrapes url key title published_at body
         """
@@ -330,20 +354,10 @@ class BeltaSpider(scrapy.Spider):
             missed = ", ".join(f"`{s}`" for s in raw.missing or ["div.js-mediator-article"])
             text = f"no article text — selector(s) {missed} matched nothing or held no text"
             self._article_problem(response, ref, "no_body", text)
-        article = load_article(raw, ref, response.url, site_now(response), entry)
-        for finding in date_findings(article, entry):
+        article = load_page(raw, ref, response, entry)
+        for finding in (*date_findings(article, entry), *text_findings(article)):
             self.crawler.stats.inc_value(f"belta/article/{finding.name}")
             self.logger.log(finding.level, finding.message)
-        captions = (image["caption"] for image in article.images or ())
-        texts = (article.title, article.lead, article.body, article.image_caption, *captions)
-        if sign := next(filter(None, map(garbled, texts)), None):
-            self.crawler.stats.inc_value(GARBLED_TEXT_STAT)
-            self.logger.warning(
-                "article %s (%s): text still garbled after decoding (%r); stored as it is",
-                ref.key,
-                response.url,
-                sign,
-            )
         published = datetime.fromisoformat(article.published_at) if article.published_at else None
         if published is not None and not self.arguments.in_window(published):
             self.crawler.stats.inc_value("belta/skipped/window_after_fetch")
@@ -355,6 +369,8 @@ class BeltaSpider(scrapy.Spider):
         self.logger.warning("article %s (%s): %s", ref.key, response.url, text)
 
     def article_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
+        if failure.check(SiteUnreachable):
+            return
         ref: ArticleRef = failure.request.meta["article_ref"]
         if isinstance(failure.value, ArticleRedirected):
             # Answered: the article lives under another key now, and is fetched as that.
@@ -371,6 +387,7 @@ class BeltaSpider(scrapy.Spider):
     def _article_lost(self, request: scrapy.Request, ref: ArticleRef, reason: str) -> None:
         """Counted, and remembered in the archive for the next run to retry."""
         count_failure(request, self.crawler.stats)
+        self._count(REQUESTED_URLS_FAILED, int(bool(self.arguments.urls)))  # urls=: the verdict
         self.keeper.record_failure(ref.url, ref.key, reason)
 
     def log(self, message: Any, level: int = logging.DEBUG, **kw: Any) -> None:

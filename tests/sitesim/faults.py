@@ -94,6 +94,9 @@ Layout (HTTP 200, the page altered; they fire only where the normal answer is a 
   ``keep_links=True`` keeps the ``href``s, so only a link fallback finds the entries.
 - ``no_body_container`` — article pages without ``div.js-mediator-article``: gone with
   its text, or (``keep_text=True``) renamed, its text left in ``div.inner_content``.
+- ``body_by_script`` — article pages whose ``div.js-mediator-article`` is served empty
+  and filled by a ``<head>`` script holding its markup: 200, the text is in the page, and
+  a parser of the old layout finds none of it (a layout drift stored pages recover from).
 - ``whitespace_links`` — listing pages whose article links hold a tab after ``/view/``
   and a newline before the key (browsers drop both).
 - ``long_link`` — listing pages with one article link (seeded) whose slug is ``length``
@@ -129,6 +132,7 @@ from urllib.parse import urlsplit
 
 from tests.sitesim import hostile
 from tests.sitesim.article import RUBRICS, url_key
+from tests.sitesim.render import filled_by_script
 from tests.sitesim.routes import HTML, Response
 
 #: Every fault kind, with what it does (details in the module docstring).
@@ -156,6 +160,7 @@ KINDS: dict[str, str] = {
     "no_load_more": "listing without its next-page link",
     "layout_changed": "listing classes renamed, no entries to find",
     "no_body_container": "article without div.js-mediator-article",
+    "body_by_script": "article body served empty, its markup in a script",
     "date_changed": "article date in an undocumented format, no date meta tags",
     "whitespace_links": "listing links with a tab and a newline inside",
     "long_link": "one listing link with a 100 kB slug",
@@ -557,6 +562,9 @@ class FaultPlan(Faults):
         self, *, keep_text: bool = False, match: Match = "article", times: int | None = None
     ) -> FaultPlan:
         return self._structural("no_body_container", match, times, None, keep_text=keep_text)
+
+    def body_by_script(self, *, match: Match = "article", times: int | None = None) -> FaultPlan:
+        return self._structural("body_by_script", match, times, None)
 
     def date_changed(
         self, *, shown: str = "vor 3 Stunden", match: Match = "article", times: int | None = None
@@ -981,6 +989,20 @@ def _no_body_container(html: str, params: dict[str, Any], rng: random.Random) ->
     return _BODY_CONTAINER.sub("", html)
 
 
+def _body_by_script(html: str, params: dict[str, Any], rng: random.Random) -> str:
+    match = _BODY_CONTAINER.search(html)
+    if match is None:
+        return html
+    block = match.group(0)
+    opening = _BODY_CONTAINER_OPEN.search(block)
+    assert opening is not None
+    inner = block[opening.end() : block.rindex("</div>")]
+    emptied = block[: opening.end()] + block[block.rindex("</div>") :]
+    html = html[: match.start()] + emptied + html[match.end() :]
+    script = filled_by_script({"div.js-mediator-article": inner})
+    return html.replace("</head>", script + "</head>", 1)
+
+
 def _date_changed(html: str, params: dict[str, Any], rng: random.Random) -> str:
     html = _DATE_META.sub("", html)
     return _DATE_FULL.sub(lambda m: m[1] + params["shown"] + m[2], html)
@@ -1010,6 +1032,7 @@ _BUILDERS: dict[str, Builder] = {
     "layout_changed": _markup(_layout_changed),
     "date_changed": _markup(_date_changed),
     "no_body_container": _markup(_no_body_container),
+    "body_by_script": _markup(_body_by_script),
     "article_redirect": _article_redirect,
     "whitespace_links": _markup(lambda html, params, rng: hostile.spaced_hrefs(html)),
     "long_link": _long_link,

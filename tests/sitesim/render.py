@@ -57,7 +57,7 @@ def _document(title: str, head: str, body: str) -> str:
     )
 
 
-def _filled_by_script(fills: dict[str, str]) -> str:
+def filled_by_script(fills: dict[str, str]) -> str:
     """A ``<head>`` script that puts each markup into its (served empty) element once the
     document is parsed, as sites do that move content into JavaScript: the rendered DOM
     holds the plain page's markup, the served HTML does not.
@@ -131,7 +131,7 @@ def listing_page(
     """A listing page; ``next_href`` is the next page's path without query, or None.
 
     ``scripted``: ``div#inner`` is served empty and filled by a script (see
-    :func:`_filled_by_script`).
+    :func:`filled_by_script`).
     """
     items = []
     day = None
@@ -163,7 +163,7 @@ def listing_page(
         + "  </div>\n</div>\n"
         + _footer(path)
     )
-    head = _filled_by_script({"div#inner": inner}) if scripted else ""
+    head = filled_by_script({"div#inner": inner}) if scripted else ""
     return _document(heading, head, body)
 
 
@@ -300,7 +300,7 @@ def article_page(
     article: Article, *, today: datetime, latest: list[Article], scripted: bool = False
 ) -> str:
     """An article page; ``scripted``: its body (``div.js-mediator-article``) is served empty
-    and filled by a script (see :func:`_filled_by_script`)."""
+    and filled by a script (see :func:`filled_by_script`)."""
     variants = article.variants
     text = "\n" + _body_html(article) + "      "
     itemprop = ' itemprop="articleBody"' if "itemprop" in variants else ""
@@ -326,7 +326,7 @@ def article_page(
         + "</div>\n"
         + _footer(article.path)
     )
-    script = _filled_by_script({"div.js-mediator-article": text}) if scripted else ""
+    script = filled_by_script({"div.js-mediator-article": text}) if scripted else ""
     return _document(article.title, _meta(article) + script, body)
 
 
