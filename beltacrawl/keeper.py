@@ -187,11 +187,12 @@ class RunKeeper:
         if self.archive is not None:
             self.archive.ledger.forget_failure(url, key)
 
-    def walk_started(self, listing: str) -> None:
-        self._walks.setdefault(listing, WalkOutcome(listing, None, 0, None))
+    def walk_started(self, listing: str, keep: tuple[str, ...] = ()) -> None:
+        started = WalkOutcome(listing, None, 0, None, keep=keep)
+        self._walks.setdefault(started.name, started)
 
     def walk_ended(self, outcome: WalkOutcome) -> None:
-        self._walks[outcome.listing] = outcome
+        self._walks[outcome.name] = outcome
         reason = outcome.stop_reason.value if outcome.stop_reason else None
         self.stats.set_value(f"belta/walk/{outcome.listing}/stop_reason", reason)
         self.stats.set_value(f"belta/walk/{outcome.listing}/pages", outcome.pages)
@@ -235,6 +236,7 @@ class RunKeeper:
                     self.archive.ledger.finish_run(
                         self.run_id, reason, stats, problems=self.verdict.problems, summary=summary
                     )
+                    self.archive.ledger.record_walks(self.run_id, self.walks)
                 return
             except sqlite3.OperationalError as exc:  # "database is locked" after the wait
                 if attempt < CLOSE_ATTEMPTS:
@@ -268,7 +270,8 @@ class RunKeeper:
         assert self.archive is not None
         for walk in self._walks.values():
             if walk.covered is not None:
-                self.archive.ledger.extend_coverage(walk.listing, *walk.covered)
+                for listing in walk.serves:  # an all_news walk completing rubrics: theirs
+                    self.archive.ledger.extend_coverage(listing, *walk.covered)
 
     def exit_status(self) -> int:
         """0 when the run did its job, 1 when it did not (or was never judged)."""

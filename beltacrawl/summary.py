@@ -37,6 +37,8 @@ SUMMARY_LINES = (
     ("skipped: already archived", "belta/skipped/known"),
     ("skipped: outside date window", "belta/skipped/window"),
     ("skipped: listed again in the same walk", "belta/skipped/seen_in_walk"),
+    ("skipped: requested by another walk", "belta/skipped/duplicate"),
+    ("skipped: of a rubric not asked for", "belta/skipped/other_rubric"),
     ("skipped: outside window after fetch", "belta/skipped/window_after_fetch"),
     ("records: new", "archive/new"),
     ("records: updated", "archive/updated"),
@@ -125,13 +127,39 @@ def render_summary(
     lines += [f"  {label:<{LABEL_WIDTH}} {summed(stats, key)}" for label, key in SUMMARY_LINES]
     if text := breakdown(stats, ARTICLE_PROBLEM_PREFIX):
         lines.append(f"  {'article pages unusable':<{LABEL_WIDTH}} {text}")
-    for walk in sorted(walks, key=lambda walk: walk.listing):
+    for walk in sorted(walks, key=lambda walk: walk.name):
         stopped = walk.stop_reason or "broke off"
-        label = f"walk {walk.listing}"
+        label = f"walk {walk.name}"
         lines.append(f"  {label:<{LABEL_WIDTH}} {walk.pages} page(s), stopped: {stopped}")
+        lines += reach_lines(walk)
     if verdict.ok:
         lines.append("  verdict: ok")
     else:  # one line per problem
         lines.append("  verdict: PROBLEMS")
         lines += [f"    - {problem}" for problem in verdict.problems]
     return "\n".join(lines)
+
+
+def reach_lines(walk: WalkOutcome) -> list[str]:
+    """How far back a walk reached, whether that covered ``since``, and what an
+    ``all_news`` walk completing rubrics was for.
+
+    >>> from beltacrawl.crawl.walk import StopReason, WalkOutcome
+    >>> walk = WalkOutcome("all_news", StopReason.PAGE_NOT_FOUND, 9, None, 9,
+    ...                    datetime(2024, 3, 5, 9, 30), ("economics",), datetime(2024, 1, 1), False)
+    >>> print("\\n".join(reach_lines(walk)))
+        reached page 9, back to 2024-03-05 09:30; since 2024-01-01 not reached
+        kept the entries of economics: the rubric pages could not list them all
+    """
+    if walk.oldest is None:
+        return []
+    text = f"    reached page {walk.deepest_page}, back to {walk.oldest:%Y-%m-%d %H:%M}"
+    if walk.since is not None and walk.since_reached is False:
+        text += f"; since {walk.since:%Y-%m-%d} not reached"
+    lines = [text]
+    if walk.keep:
+        lines.append(
+            f"    kept the entries of {', '.join(walk.keep)}: the rubric pages could not "
+            "list them all"
+        )
+    return lines

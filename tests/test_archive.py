@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -31,7 +32,9 @@ from beltacrawl.archive import (
     schema_version,
 )
 from beltacrawl.archive.columns import encode_row
+from beltacrawl.crawl.walk import StopReason, WalkOutcome
 from beltacrawl.items import Article
+from beltacrawl.site.dates import MINSK
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -96,7 +99,7 @@ def test_open_creates_schema_with_wal(tmp_path: Path) -> None:
     path = tmp_path / "new" / "dir" / "belta.sqlite"
     with Archive.open(path) as archive:
         assert path.is_file()
-        assert archive.user_version() == schema_version() == 6
+        assert archive.user_version() == schema_version() == 7
         conn = archive.db.conn
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
@@ -130,6 +133,38 @@ def test_version_2_archive_gets_the_full_text_merge_setting(tmp_path: Path) -> N
         assert archive.db.conn.execute(query).fetchone()[0] == 8
         archive.store.upsert_many([record(8)])
         assert [hit.key for hit in archive.queries.search("Titel 7")] == ["7-2024"]
+
+
+def test_an_archive_of_schema_3_records_how_far_listings_reached(tmp_path: Path) -> None:
+    path = tmp_path / "a.sqlite"
+    shutil.copy(Path(__file__).parent / "fixtures" / "archive-schema-3.sqlite", path)
+    with Archive.open(path) as archive:
+        assert archive.user_version() == schema_version() == 7
+        assert archive.queries.stats().reach == []  # its runs predate the record
+        run = archive.ledger.start_run("belta", {"since": "2024-01-01"})
+        since = datetime(2024, 1, 1, tzinfo=MINSK)
+        archive.ledger.record_walks(
+            run,
+            [
+                WalkOutcome("all_news", StopReason.PAGE_NOT_FOUND, 131, None, 130,
+                            datetime(2024, 2, 3, 10, 15, tzinfo=MINSK), (), since, False),
+                WalkOutcome("sport", None, 1, None, 1, None),
+            ],
+        )  # fmt: skip
+        later = archive.ledger.start_run("belta", {})
+        archive.ledger.record_walks(
+            later,
+            [WalkOutcome("all_news", StopReason.ARCHIVE_REACHED, 3, None, 3,
+                         datetime(2024, 3, 1, 9, 0, tzinfo=MINSK))],
+        )  # fmt: skip
+        reach = {item.listing: item for item in archive.queries.stats().reach}
+    all_news = reach["all_news"]
+    assert (all_news.deepest_page, all_news.oldest_listed) == (130, "2024-02-03T10:15:00+03:00")
+    assert (all_news.runs, all_news.last_run, all_news.last_deepest_page) == (2, later, 3)
+    assert all_news.last_stop_reason == "archive_reached"
+    assert (all_news.last_since, all_news.last_since_reached) == (None, None)
+    sport = reach["sport"]
+    assert (sport.last_stop_reason, sport.oldest_listed, sport.deepest_page) == (None, None, 1)
 
 
 def test_every_article_field_has_a_column(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ import os
 import re
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +21,10 @@ from scrapy.settings import Settings
 
 from beltacrawl.archive import ARTICLE_FIELDS, Archive
 from beltacrawl.commands.archive_output import table
+from beltacrawl.crawl.walk import StopReason, WalkOutcome
 from beltacrawl.exports import csv_cell
 from beltacrawl.items import Article
+from beltacrawl.site.dates import MINSK
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -81,6 +84,17 @@ def archive_path(tmp_path: Path) -> Path:
         )
         run = archive.ledger.start_run("belta", {"mode": "full"})
         archive.ledger.finish_run(run, "finished", {"archive/new": 3, "archive/updated": 1})
+        since = datetime(2024, 1, 1, tzinfo=MINSK)
+        archive.ledger.record_walks(
+            run,
+            [
+                WalkOutcome("economics", StopReason.PAGE_REPEATED, 2, None, 2,
+                            datetime(2024, 2, 10, 9, 0, tzinfo=MINSK), (), since, False),
+                WalkOutcome("all_news", StopReason.PAGE_NOT_FOUND, 132, None, 132,
+                            datetime(2024, 1, 20, 8, 5, tzinfo=MINSK), ("economics",), since,
+                            False),
+            ],
+        )  # fmt: skip
     return path
 
 
@@ -122,6 +136,14 @@ def test_stats(capsys: pytest.CaptureFixture[str], archive_path: Path) -> None:
     assert re.search(r"^2024-02 +2$", out, re.MULTILINE)
     # The verdict column: "-" for a run closed without a health check.
     assert re.search(r"^ +1 +belta .* finished +3 +1 +0 +0 +-$", out, re.MULTILINE)
+    reach = out.split("How far back the listings reached\n", 1)[1]
+    assert re.search(
+        r"^all_news for economics +132 +2024-01-20T08:05:00\+03:00 +1 +132 +"
+        r"2024-01-20T08:05:00\+03:00 +page_not_found +2024-01-01 NOT reached$",
+        reach,
+        re.MULTILINE,
+    ), reach
+    assert re.search(r"^economics +2 +2024-02-10T09:00:00\+03:00 +1 +2 ", reach, re.MULTILINE)
 
 
 def test_archive_option_overrides_the_setting(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import socket
 from datetime import datetime
 
 import pytest
 
+from beltacrawl.archive import Archive
 from tests.crawling import run_crawl
 
 #: Each test runs real crawls (subprocesses): the quick subset leaves them out.
@@ -106,14 +108,101 @@ def test_rubrics_by_label_walk_only_those_listings(make_replica, tmp_path):
     assert_matches_truth(result.records, server.model)
 
 
-def test_rubric_pagination_that_repeats_page_one_stops(make_replica, tmp_path):
+def test_a_rubric_that_cannot_be_paginated_is_crawled_whole_from_all_news(make_replica, tmp_path):
     server = make_replica(articles=200, rubric_pagination_repeats=True)
     result = run_crawl(server.base_url, tmp_path, "rubrics=economics")
     assert result.returncode == 0, result.log[-3000:]
-    first_page = [article.key for article in server.model.listing("economics", 1)[0]]
-    assert sorted(result.keys()) == sorted(first_page)
-    assert len(listing_paths(server)) == 2
-    assert result.stat("belta/walk/economics/stop_reason") == "no_new_entries"
+    assert sorted(result.keys()) == sorted(server.model.keys("economics"))
+    assert_matches_truth(result.records, server.model)
+    assert result.stat("belta/walk/economics/stop_reason") == "page_repeated"
+    assert result.stat("belta/walk/all_news/stop_reason") == "last_page"
+    # One more listing walk, and no article requested twice or of another rubric.
+    all_news_pages = -(-len(server.model) // server.model.page_size)
+    paths = listing_paths(server)
+    economics = [path.split("?")[0] for path in paths if path.startswith("/economics/")]
+    assert economics == ["/economics/", "/economics/page/2/"]
+    assert sum(path.startswith("/all_news/") for path in paths) == all_news_pages
+    assert sorted(article_paths(server)) == sorted(set(article_paths(server)))
+    assert len(article_paths(server)) == len(result.keys())
+    assert result.stat("belta/skipped/other_rubric") == len(server.model) - len(result.keys())
+    said = "rubric listing(s) cut short: economics (page_repeated); their entries are taken"
+    assert result.log.count(said) == 1
+    assert re.search(
+        r"^  walk all_news for economics +\d+ page\(s\), stopped: last_page\n"
+        r"    reached page \d+, back to .*\n"
+        r"    kept the entries of economics: the rubric pages could not list them all$",
+        result.log,
+        re.M,
+    )
+
+
+def test_an_incremental_run_of_an_unpaginated_rubric_fetches_only_the_new(make_replica, tmp_path):
+    """The walk of all_news that completes the rubric stops, like any incremental walk,
+    where the rubric's archived stretch begins; the rubric's coverage grows from it."""
+    server = make_replica(articles=200, rubric_pagination_repeats=True)
+    archive = tmp_path / "a.sqlite"
+    first = run_crawl(server.base_url, tmp_path, "rubrics=economics", archive=archive)
+    assert first.returncode == 0, first.log[-3000:]
+    with Archive.open(archive) as opened:
+        assert opened.ledger.coverage("economics") is not None
+        assert opened.ledger.coverage("all_news") is None  # it kept economics' entries only
+    server.model.publish(30)
+    server.clear_requests()
+    second = run_crawl(server.base_url, tmp_path, "rubrics=economics", archive=archive)
+    assert second.returncode == 0, second.log[-3000:]
+    new = set(server.model.keys("economics")) - set(first.keys())
+    assert new and set(second.keys()) == new
+    assert second.stat("belta/walk/all_news/stop_reason") == "archive_reached"
+    assert sum(path.startswith("/all_news/") for path in listing_paths(server)) < 10
+
+
+def test_a_since_beyond_the_listings_depth_is_reported(make_replica, tmp_path):
+    server = make_replica(articles=200, listing_depth=3)
+    archive = tmp_path / "a.sqlite"
+    result = run_crawl(server.base_url, tmp_path, "since=2023-12-01", archive=archive)
+    assert result.returncode == 1, result.log[-3000:]
+    reachable = [article for page in (1, 2, 3) for article in server.model.listing(None, page)[0]]
+    assert sorted(result.keys()) == sorted(article.key for article in reachable)
+    assert listing_paths(server)[-1].startswith("/all_news/page/4/")
+    assert result.stat("belta/walk/all_news/stop_reason") == "page_not_found"
+    oldest = min(article.published_at for article in reachable)
+    problem = (
+        f"listing all_news: reached back to {oldest:%Y-%m-%d %H:%M} only "
+        "(page 3, page_not_found), not to since 2023-12-01; the site lists no older "
+        "articles; get them from web-archive captures (`scrapy archive import-warc`) or "
+        "by their URLs (the `urls=` argument)"
+    )
+    assert f"  verdict: PROBLEMS\n    - {problem}\n" in result.log
+    assert f"    reached page 3, back to {oldest:%Y-%m-%d %H:%M}; since 2023-12-01 not reached" in (
+        result.log
+    )
+    with Archive.open(archive) as opened:
+        (run,) = opened.ledger.recent_runs(1)
+        (reach,) = opened.queries.stats().reach
+    assert run.verdict == "problems" and run.problems == [problem]
+    assert (reach.listing, reach.deepest_page, reach.last_stop_reason) == (
+        "all_news",
+        3,
+        "page_not_found",
+    )
+    assert reach.oldest_listed == oldest.isoformat(timespec="seconds")
+    assert (reach.last_since, reach.last_since_reached) == ("2023-12-01T00:00:00+03:00", False)
+
+
+def test_a_rubric_ending_before_since_is_completed_from_all_news(make_replica, tmp_path):
+    """Both listings reach only so deep; all_news, completing economics, still ends
+    before ``since``: the verdict names the economics listing."""
+    server = make_replica(articles=200, listing_depth=2)
+    result = run_crawl(server.base_url, tmp_path, "rubrics=economics", "since=2023-12-01")
+    assert result.returncode == 1, result.log[-3000:]
+    assert result.stat("belta/walk/economics/stop_reason") == "page_not_found"
+    assert result.stat("belta/walk/all_news/stop_reason") == "page_not_found"
+    listed = [a for page in (1, 2) for a in server.model.listing("economics", page)[0]]
+    listed += [
+        a for page in (1, 2) for a in server.model.listing(None, page)[0] if a.rubric == "economics"
+    ]
+    assert sorted(result.keys()) == sorted({article.key for article in listed})
+    assert "\n    - listing economics: reached back to " in result.log
 
 
 def test_items_shifting_mid_crawl_lose_nothing_and_duplicate_nothing(make_replica, tmp_path):

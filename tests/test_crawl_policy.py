@@ -9,7 +9,9 @@ import pytest
 
 from beltacrawl.crawl.arguments import CrawlArguments
 from beltacrawl.crawl.freshness import FreshnessPolicy
-from beltacrawl.crawl.walk import ListingWalk, StopReason, WalkPolicy
+from beltacrawl.crawl.reach import completing_walk, outcome_of
+from beltacrawl.crawl.verdict import judge
+from beltacrawl.crawl.walk import ListingWalk, StopReason, WalkOutcome, WalkPolicy
 from beltacrawl.site.dates import MINSK
 
 
@@ -21,6 +23,7 @@ def at(day: int, hour: int = 12) -> datetime:
 class Entry:
     key: str
     listed_at: datetime | None
+    rubric: str = "economics"
 
 
 @dataclass(frozen=True)
@@ -49,13 +52,12 @@ def test_new_entries_are_fetched_and_the_walk_goes_on():
     assert decision.stop is None
 
 
-def test_a_page_that_repeats_the_one_before_ends_the_walk():
+def test_a_page_with_nothing_new_ends_the_walk():
     rules, state = policy(), walk()
-    first = page(9, 8)
     rules.start_page(state)
-    rules.read_page(state, first, {})
+    rules.read_page(state, page(9, 8, 7), {})
     rules.start_page(state)
-    decision = rules.read_page(state, first, {})
+    decision = rules.read_page(state, page(8, 7, start=1), {})  # shifted up by one
     assert decision.fetch == [] and decision.stop is StopReason.NO_NEW_ENTRIES
 
 
@@ -270,3 +272,166 @@ def test_stale_copies_within_the_rubrics_and_window_are_refreshed():
     assert [ref.key for ref in refs] == ["1-2024"]
     since = CrawlArguments.parse({"since": "2024-01-03"})
     assert rules.copies_to_refresh(copies, since, at(3)) == []
+
+
+# --- listings that cannot be paginated, and how far back they reach (issue 18) ---------
+
+
+def test_a_page_repeating_an_earlier_one_in_order_is_not_an_ordinary_end():
+    rules, state = policy(), walk()
+    rules.start_page(state)
+    first = rules.read_page(state, page(9, 8, 7), {})
+    rules.start_page(state)
+    decision = rules.read_page(state, page(9, 8, 7), {})
+    assert first.stop is None
+    assert decision.fetch == [] and decision.stop is StopReason.PAGE_REPEATED
+    # The same entries in another order: items shifted, nothing new; an ordinary end.
+    shifted = walk()
+    rules.start_page(shifted)
+    rules.read_page(shifted, page(9, 8, 7), {})
+    rules.start_page(shifted)
+    assert rules.read_page(shifted, page(8, 7, 9)[::-1], {}).stop is StopReason.NO_NEW_ENTRIES
+
+
+def test_a_recheck_of_the_first_page_is_not_a_repeat():
+    rules, state = policy(recheck=0), walk()
+    rules.start_page(state)
+    rules.read_page(state, page(9, 8), {})
+    assert rules.end(state, StopReason.LAST_PAGE, now=1.0)
+    rules.start_page(state)
+    assert rules.read_page(state, page(9, 8), {}).stop is StopReason.NO_NEW_ENTRIES
+
+
+def test_a_missing_page_past_the_first_is_how_far_the_listing_reaches():
+    rules, state = policy(), walk()
+    assert rules.at_failed_page(state, 404) is StopReason.LISTING_FAILED  # the first page
+    rules.start_page(state)
+    assert rules.at_failed_page(state, 404) is StopReason.PAGE_NOT_FOUND
+    assert rules.at_failed_page(state, 503) is StopReason.LISTING_FAILED
+    assert not StopReason.PAGE_NOT_FOUND.broken and not StopReason.PAGE_REPEATED.broken
+
+
+def ended(listing: str, reason: StopReason, *days: int, coverage=None) -> ListingWalk:
+    state = ListingWalk(listing, started=0.0, coverage=coverage)
+    state.seen = {f"{listing}-{day}" for day in days}
+    state.oldest_seen = at(min(days)) if days else None
+    state.stop_reason = reason
+    return state
+
+
+def test_rubrics_cut_short_are_completed_by_one_all_news_walk_once_all_ended():
+    walks = {
+        "economics": ended("economics", StopReason.PAGE_REPEATED, 9, 8, coverage=(at(1), at(9))),
+        "sport": ended("sport", StopReason.LAST_PAGE, 9, 3),  # its whole listing
+        "politics": ended("politics", StopReason.PAGE_NOT_FOUND, 9, 7, coverage=(at(2), at(8))),
+    }
+    walks["sport"].stop_reason = None  # still walking
+    assert completing_walk(walks, None, now=5.0) is None
+    walks["sport"].stop_reason = StopReason.LAST_PAGE
+    completing = completing_walk(walks, None, now=5.0)
+    assert completing is not None
+    assert (completing.listing, completing.keep) == ("all_news", ("economics", "politics"))
+    assert completing.name == "all_news for economics, politics"
+    assert completing.taken == {"economics-9", "economics-8", "sport-9", "sport-3",
+                                "politics-9", "politics-7"}  # fmt: skip
+    assert completing.coverage == (at(2), at(8))  # where both rubrics are complete
+    walks[completing.name] = completing
+    assert completing_walk(walks, None, now=6.0) is None  # one such walk per run
+
+
+def test_a_rubric_that_ended_before_since_is_completed_one_that_reached_it_is_not():
+    since = datetime(2024, 1, 5, tzinfo=MINSK)
+    short = {"economics": ended("economics", StopReason.LAST_PAGE, 9, 6)}
+    assert completing_walk(short, since, now=1.0).keep == ("economics",)
+    deep = {"economics": ended("economics", StopReason.LAST_PAGE, 9, 4)}
+    assert completing_walk(deep, since, now=1.0) is None
+    # Without since, a listing's own last or empty page is its end.
+    assert completing_walk(short, None, now=1.0) is None
+    empty = {"economics": ended("economics", StopReason.EMPTY_PAGE, 9, 6)}
+    assert completing_walk(empty, None, now=1.0) is None
+    assert completing_walk(empty, since, now=1.0) is not None
+    all_news = {"all_news": ended("all_news", StopReason.PAGE_NOT_FOUND, 9)}
+    assert completing_walk(all_news, since, now=1.0) is None  # nothing to complete it
+
+
+@dataclass(frozen=True)
+class RubricEntry:
+    key: str
+    listed_at: datetime | None
+    rubric: str
+
+
+def test_an_all_news_walk_keeps_only_its_rubrics_entries():
+    rules = policy(incremental=True)
+    state = ListingWalk("all_news", 0.0, (at(1), at(9)), keep=("economics",), taken={"1-2024"})
+    entries = [
+        RubricEntry("1-2024", at(9), "economics"),  # the rubric walk fetched it
+        RubricEntry("2-2024", at(9), "sport"),
+        RubricEntry("3-2024", at(8), "economics"),
+        RubricEntry("4-2024", at(8), "economics"),
+        RubricEntry("5-2024", at(7), "politics"),
+    ]
+    rules.start_page(state)
+    decision = rules.read_page(state, entries, {"4-2024": Archived(at(8))})
+    assert [entry.key for entry in decision.fetch] == ["3-2024"]
+    assert (decision.other_rubric, decision.taken, decision.already_archived) == (2, 1, 1)
+    assert decision.stop is None
+    assert state.covered() is None and state.oldest_seen == at(7)
+    # A page of other rubrics only is not "nothing new": the walk goes on.
+    rules.start_page(state)
+    others = [RubricEntry("6-2024", at(6), "sport"), RubricEntry("7-2024", at(6), "sport")]
+    assert rules.read_page(state, others, {}).stop is None
+
+
+def test_a_walk_says_whether_it_reached_since():
+    since = datetime(2024, 1, 5, tzinfo=MINSK)
+    short = ended("all_news", StopReason.PAGE_NOT_FOUND, 9, 6)
+    short.deepest_page = 4
+    outcome = outcome_of(short, since)
+    assert (outcome.since_reached, outcome.oldest, outcome.deepest_page) == (False, at(6), 4)
+    assert outcome.since == since
+    assert outcome_of(ended("all_news", StopReason.SINCE_REACHED, 9, 5), since).since_reached
+    assert outcome_of(ended("all_news", StopReason.LAST_PAGE, 9, 4), since).since_reached
+    bounded = ended("all_news", StopReason.MAX_PAGES, 9, 6)
+    assert outcome_of(bounded, since).since_reached is None
+    broken = ended("all_news", StopReason.LISTING_FAILED, 9)
+    assert outcome_of(broken, since).since_reached is None
+    assert outcome_of(short, None).since_reached is None
+
+
+def test_the_verdict_fails_a_since_no_walk_reached():
+    since = datetime(2024, 1, 5, tzinfo=MINSK)
+    rubric = WalkOutcome("economics", StopReason.PAGE_REPEATED, 2, None, 2, at(8), (), since,
+                         False)  # fmt: skip
+    all_news = WalkOutcome("all_news", StopReason.PAGE_NOT_FOUND, 10, None, 10, at(6),
+                           ("economics",), since, False)  # fmt: skip
+    (problem,) = judge({}, "finished", [rubric, all_news]).problems
+    assert problem.startswith(
+        "listing economics: reached back to 2024-01-06 12:00 only (page 10, page_not_found), "
+        "not to since 2024-01-05;"
+    )
+    assert "scrapy archive import-warc" in problem and "urls=" in problem
+    reached = WalkOutcome("all_news", StopReason.SINCE_REACHED, 12, None, 12, at(4),
+                          ("economics",), since, True)  # fmt: skip
+    assert judge({}, "finished", [rubric, reached]).ok
+
+
+def test_a_run_walking_all_news_too_needs_no_completing_walk():
+    since = datetime(2024, 1, 5, tzinfo=MINSK)
+    walks = {
+        "economics": ended("economics", StopReason.PAGE_REPEATED, 9, 8),
+        "all_news": ended("all_news", StopReason.SINCE_REACHED, 9, 4),
+    }
+    assert completing_walk(walks, since, now=1.0) is None
+    outcomes = [outcome_of(walk, since) for walk in walks.values()]
+    assert judge({}, "finished", outcomes).ok  # all_news listed every rubric's articles
+
+
+def test_any_end_of_a_rubric_listing_before_since_is_completed():
+    since = datetime(2024, 1, 5, tzinfo=MINSK)
+    for reason in (StopReason.NO_NEW_ENTRIES, StopReason.EMPTY_PAGE, StopReason.LAST_PAGE):
+        walks = {"sport": ended("sport", reason, 9, 7)}
+        assert completing_walk(walks, since, now=1.0).keep == ("sport",), reason
+    for reason in (StopReason.MAX_PAGES, StopReason.LISTING_FAILED, StopReason.LAYOUT_CHANGED):
+        walks = {"sport": ended("sport", reason, 9, 7)}
+        assert completing_walk(walks, since, now=1.0) is None, reason  # bounded or broken

@@ -19,6 +19,7 @@ import pytest
 
 import beltacrawl.settings
 from beltacrawl.crawl.arguments import KNOWN_ARGUMENTS
+from beltacrawl.crawl.walk import StopReason
 from tests.crawling import REPO
 
 PACKAGE = REPO / "beltacrawl"
@@ -56,6 +57,12 @@ def test_every_setting_is_in_usage() -> None:
 def test_every_setting_read_has_a_default_in_settings() -> None:
     undefined = sorted(settings_read() - settings_defined())
     assert not undefined, f"read but not defined in beltacrawl/settings.py: {undefined}"
+
+
+def test_every_stop_reason_is_in_usage() -> None:
+    usage = USAGE.read_text(encoding="utf-8")
+    missing = [reason.value for reason in StopReason if f"| `{reason.value}` |" not in usage]
+    assert not missing, f"stop reasons without a row in docs/usage.md: {missing}"
 
 
 def test_every_spider_argument_is_in_usage() -> None:

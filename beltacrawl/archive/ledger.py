@@ -7,12 +7,12 @@ import json
 import os
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from beltacrawl.archive.database import utc_now
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Iterable, Mapping, Sequence
 
     from beltacrawl.archive.database import Database
 
@@ -26,6 +26,37 @@ class FailureRecord:
     reason: str
     failed_at: str
     attempts: int
+
+
+class WalkRecord(Protocol):
+    """What the ledger records of a listing walk (``beltacrawl.crawl.walk.WalkOutcome``)."""
+
+    listing: str
+    keep: tuple[str, ...]
+    stop_reason: Any
+    pages: int
+    deepest_page: int
+    oldest: datetime | None
+    since: datetime | None
+    since_reached: bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class ListingReach:
+    """How far back one listing's walks reached (``crawl_run_listings``)."""
+
+    listing: str
+    """``all_news`` or a rubric; ``all_news for economics`` when it kept a rubric's entries."""
+    deepest_page: int
+    oldest_listed: str | None
+    """The oldest listed time any walk saw, ISO 8601 (Minsk)."""
+    runs: int
+    last_run: int
+    last_deepest_page: int
+    last_oldest_listed: str | None
+    last_stop_reason: str | None
+    last_since: str | None
+    last_since_reached: bool | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +224,62 @@ class Ledger:
                     "id": run_id,
                 },
             )
+
+    def record_walks(self, run_id: int, walks: Iterable[WalkRecord]) -> None:
+        """Record how far back each listing walk of a run reached."""
+        rows = [
+            (
+                run_id,
+                walk.listing,
+                ",".join(walk.keep),
+                str(walk.stop_reason) if walk.stop_reason is not None else None,
+                walk.pages,
+                walk.deepest_page,
+                walk.oldest.isoformat(timespec="seconds") if walk.oldest else None,
+                walk.since.isoformat(timespec="seconds") if walk.since else None,
+                None if walk.since_reached is None else int(walk.since_reached),
+            )
+            for walk in walks
+        ]
+        with self._db.transaction() as conn:
+            conn.executemany(
+                "INSERT OR REPLACE INTO crawl_run_listings (run_id, listing, kept, stop_reason,"
+                " pages, deepest_page, oldest_listed, since, since_reached)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+
+    def listing_reach(self) -> list[ListingReach]:
+        """Per listing walked: the deepest page and oldest listed time any run reached,
+        and what the last run that walked it reached."""
+        rows = self._db.conn.execute(
+            "SELECT listing, kept, max(deepest_page) AS deepest, min(oldest_listed) AS oldest,"
+            " count(*) AS runs, max(run_id) AS last_run FROM crawl_run_listings"
+            " GROUP BY listing, kept ORDER BY listing, kept"
+        ).fetchall()
+        reach = []
+        for row in rows:
+            last = self._db.conn.execute(
+                "SELECT * FROM crawl_run_listings WHERE run_id = ? AND listing = ? AND kept = ?",
+                (row["last_run"], row["listing"], row["kept"]),
+            ).fetchone()
+            name = f"{row['listing']} for {row['kept']}" if row["kept"] else row["listing"]
+            reached = last["since_reached"]
+            reach.append(
+                ListingReach(
+                    listing=name.replace(",", ", "),
+                    deepest_page=row["deepest"],
+                    oldest_listed=row["oldest"],
+                    runs=row["runs"],
+                    last_run=row["last_run"],
+                    last_deepest_page=last["deepest_page"],
+                    last_oldest_listed=last["oldest_listed"],
+                    last_stop_reason=last["stop_reason"],
+                    last_since=last["since"],
+                    last_since_reached=None if reached is None else bool(reached),
+                )
+            )
+        return reach
 
     def recent_runs(self, limit: int = 10) -> list[CrawlRun]:
         """The last ``limit`` runs, newest first."""

@@ -7,7 +7,7 @@ import contextlib
 import json
 import sqlite3
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
 
     from beltacrawl.archive.database import Database
-    from beltacrawl.archive.ledger import CrawlRun, Ledger
+    from beltacrawl.archive.ledger import CrawlRun, Ledger, ListingReach
 
 
 #: Bounds of one search, so that no query (``--raw`` FTS5 syntax especially) can hold the
@@ -74,6 +74,8 @@ class ArchiveStats:
     versions: int
     failures: int
     last_runs: list[CrawlRun]
+    reach: list[ListingReach] = field(default_factory=list)
+    """How far back each listing's walks reached."""
 
 
 class Queries:
@@ -110,6 +112,7 @@ class Queries:
             versions=_count(conn, "article_versions"),
             failures=_count(conn, "failures"),
             last_runs=self._ledger.recent_runs(runs),
+            reach=self._ledger.listing_reach(),
         )
 
     def iter_articles(

@@ -258,6 +258,27 @@ _V6_INDEXES: tuple[str, ...] = (
 )
 
 
+def _migrate_to_7(conn: sqlite3.Connection) -> None:
+    """How far back each listing walk of a run reached (``crawl_run_listings``): the
+    listings keep no date archive, so analysts learn here what the archive can hold."""
+    conn.execute(
+        """
+        CREATE TABLE crawl_run_listings (
+            run_id        INTEGER NOT NULL REFERENCES crawl_runs (id),
+            listing       TEXT    NOT NULL,            -- all_news or a rubric slug, as walked
+            kept          TEXT    NOT NULL DEFAULT '', -- rubrics an all_news walk kept (a,b)
+            stop_reason   TEXT,                        -- NULL: the walk broke off
+            pages         INTEGER NOT NULL,            -- listing pages read, re-checks included
+            deepest_page  INTEGER NOT NULL,
+            oldest_listed TEXT,                        -- oldest listed time seen (ISO 8601)
+            since         TEXT,                        -- the run's since, if any
+            since_reached INTEGER,                     -- 1/0; NULL: no since, or not judged
+            PRIMARY KEY (run_id, listing, kept)
+        )
+        """
+    )
+
+
 #: Schema migrations: ``MIGRATIONS[n]`` takes an archive from version ``n`` to ``n + 1``.
 #: A change to the tables appends one function; released functions keep their effect.
 #: A new record field needs none (see :func:`add_missing_columns`).
@@ -268,6 +289,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _migrate_to_4,
     _migrate_to_5,
     _migrate_to_6,
+    _migrate_to_7,
 ]
 
 

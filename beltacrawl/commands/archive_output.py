@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from beltacrawl.archive import ArchiveStats, ArticleHistory, SearchHit
+    from beltacrawl.archive.ledger import ListingReach
 
 #: Control characters but newline: printed raw they drive the terminal. Tab and carriage
 #: return too, which text may keep: in a table a tab shifts the columns, and a carriage
@@ -148,7 +149,38 @@ def format_stats(path: Path, stats: ArchiveStats) -> str:
         else "  (none)",
     ]
     parts += [f"  run {run.id}: {problem}" for run in stats.last_runs for problem in run.problems]
+    parts += ["", "How far back the listings reached", format_reach(stats.reach)]
     return printable("\n".join(parts))
+
+
+def format_reach(reach: Sequence[ListingReach]) -> str:
+    """Per listing: the deepest page and oldest listed time of all runs, and the last
+    run's. The site keeps no date archive: older articles come from web-archive captures
+    (``scrapy archive import-warc``) or the ``urls=`` argument."""
+    if not reach:
+        return "  (no run recorded its listings yet)"
+    rows = [
+        (
+            item.listing,
+            item.deepest_page,
+            item.oldest_listed,
+            item.last_run,
+            item.last_deepest_page,
+            item.last_oldest_listed,
+            item.last_stop_reason,
+            _since_cell(item.last_since, item.last_since_reached),
+        )
+        for item in reach
+    ]
+    headers = ["listing", "deepest page", "oldest listed", "last run", "page", "oldest",
+               "stopped", "since"]  # fmt: skip
+    return table(headers, rows)
+
+
+def _since_cell(since: str | None, reached: bool | None) -> str:
+    if since is None:
+        return ""
+    return f"{since[:10]} {'reached' if reached else 'NOT reached' if reached is False else '?'}"
 
 
 def format_hits(hits: Sequence[SearchHit]) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from beltacrawl.crawl.reach import since_not_reached
 from beltacrawl.crawl.walk import StopReason
 
 if TYPE_CHECKING:
@@ -117,6 +118,7 @@ def judge(
     >>> judge({**answered, "belta/articles/failed": 1}, "finished").ok
     True
     """  # noqa: E501
+    walks = list(walks)
     found = []
     finished = finish_reason in GOOD_FINISH_REASONS
     if not finished and not finish_reason.startswith("closespider_"):
@@ -130,7 +132,8 @@ def judge(
                 "the walk stopped there"
             )
         elif walk.stop_reason is None and finished:
-            found.append(f"listing {walk.listing}: the walk broke off (an error: see the log)")
+            found.append(f"listing {walk.name}: the walk broke off (an error: see the log)")
+    found += since_not_reached(walks)
     for stat, what in DATA_LOSS_STATS.items():
         if count := stats.get(stat):
             found.append(f"{count} {what}")

@@ -8,11 +8,12 @@ entries to fetch and whether the walk goes on. The rules, in the order they appl
 2. An entry listed outside the date window is skipped.
 3. An archived entry is passed over (stale copies are refreshed from the archive's side,
    see :mod:`beltacrawl.crawl.freshness`), and lengthens the streak of archived entries.
-4. The walk stops after a page with nothing new (``no_new_entries``), after the page
-   where a date window's start is passed (``since_reached``), where an incremental run
-   has caught up with what an earlier finished walk archived completely
-   (``archive_reached``), at ``max_pages``, at a page without entries (``empty_page``) or
-   without a next page (``last_page``).
+4. The walk stops at a page repeating an earlier one in order (``page_repeated``), after a
+   page with nothing new (``no_new_entries``), after the page where a date window's start
+   is passed (``since_reached``), where an incremental run has caught up with what an
+   earlier finished walk archived completely (``archive_reached``), at ``max_pages``, at
+   a page without entries (``empty_page``) or next page (``last_page``), or at a 404
+   past the first page (``page_not_found``).
 5. A walk that took longer than ``BELTA_RECHECK_SECONDS`` reads its first page once more at
    the end (``rechecking``), for articles published meanwhile; the re-check ends at the
    first page with an entry seen before (``caught_up``).
@@ -20,6 +21,9 @@ entries to fetch and whether the walk goes on. The rules, in the order they appl
 A walk that ends normally covers the stretch of listed times between its oldest and its
 newest entry: the archive remembers it (``listing_coverage``), and later incremental runs
 stop early only inside it, so a run killed half-way is caught up by the next.
+
+How far back a walk reached, and rubric walks cut short and completed from ``all_news``:
+:mod:`beltacrawl.crawl.reach`.
 """
 
 from __future__ import annotations
@@ -50,6 +54,10 @@ class StopReason(enum.StrEnum):
     """The first page had no entries: the selectors no longer match."""
     LISTING_FAILED = "listing_failed"
     """A listing page could not be fetched (after retries)."""
+    PAGE_REPEATED = "page_repeated"
+    """A page showed an earlier page's entries in order: the listing cannot be paginated."""
+    PAGE_NOT_FOUND = "page_not_found"
+    """A page past the first answered 404: the listing reaches no further back."""
 
     @property
     def broken(self) -> bool:
@@ -62,13 +70,16 @@ _BOUNDED = (StopReason.MAX_PAGES, StopReason.SINCE_REACHED)
 
 
 class Entry(Protocol):
-    """What the walk needs of a listing entry."""
+    """What the walk needs of a listing entry (``rubric``: the one its URL names)."""
 
     @property
     def key(self) -> str: ...
 
     @property
     def listed_at(self) -> datetime | None: ...
+
+    @property
+    def rubric(self) -> str: ...
 
 
 class Archived(Protocol):
@@ -92,6 +103,27 @@ class WalkOutcome:
     pages: int
     covered: Stretch | None
     """The stretch this walk archived completely, if it ended normally."""
+    deepest_page: int = 0
+    """The deepest page of the listing read."""
+    oldest: datetime | None = None
+    """The oldest listed time on any page read: how far back the listing reached."""
+    keep: tuple[str, ...] = ()
+    """The rubrics whose entries this walk of ``all_news`` kept (empty: all entries)."""
+    since: datetime | None = None
+    """The run's ``since``."""
+    since_reached: bool | None = None
+    """Whether the walk reached ``since``; ``None`` when there is none, or the walk
+    stopped at ``max_pages``, broke off, or is still running."""
+
+    @property
+    def serves(self) -> tuple[str, ...]:
+        """The listings (rubrics, or ``all_news``) whose entries this walk collected."""
+        return self.keep or (self.listing,)
+
+    @property
+    def name(self) -> str:
+        """``all_news`` or a rubric; ``all_news for economics`` when it kept a rubric's."""
+        return f"{self.listing} for {', '.join(self.keep)}" if self.keep else self.listing
 
 
 @dataclass
@@ -104,6 +136,10 @@ class ListingWalk:
     """When the walk began, in seconds of the monotonic clock the spider uses."""
     coverage: Stretch | None = None
     """What an earlier finished walk of this listing archived completely."""
+    keep: tuple[str, ...] = ()
+    """Rubrics whose entries this walk keeps (completing rubric walks); empty: all."""
+    taken: set[str] = field(default_factory=set)
+    """Entries other walks of this run have handled already."""
     seen: set[str] = field(default_factory=set)
     known_streak: int = 0
     page: int = 0
@@ -112,6 +148,12 @@ class ListingWalk:
     """Listing pages read in all passes."""
     full_page_entries: int = 0
     """The most entries a page of this walk had: a page with fewer is the last one."""
+    deepest_page: int = 0
+    """The deepest page read (not counting a re-check)."""
+    page_orders: set[tuple[str, ...]] = field(default_factory=set)
+    """Each page's entries in order, to recognise a page that repeats an earlier one."""
+    oldest_seen: datetime | None = None
+    """The oldest listed time on any page read."""
     rechecking: bool = False
     rendered: bool = False
     """A page of this walk showed its entries only in the browser (``render=fallback``)."""
@@ -150,8 +192,10 @@ class ListingWalk:
         oldest = min(self.oldest_listed or self.last_handled, self.last_handled)
         return oldest, self.newest_handled
 
-    def outcome(self) -> WalkOutcome:
-        return WalkOutcome(self.listing, self.stop_reason, self.pages, self.covered())
+    @property
+    def name(self) -> str:
+        """The walk's name in the spider's requests, the stats and the summary."""
+        return f"{self.listing} for {', '.join(self.keep)}" if self.keep else self.listing
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +208,10 @@ class PageDecision:
     already_archived: int
     stop: StopReason | None
     """``None``: go on to the next page."""
+    other_rubric: int = 0
+    """Entries of rubrics this walk does not keep."""
+    taken: int = 0
+    """Entries another walk of this run handled already."""
     seen_before: int = 0
     """Entries this walk read on an earlier page (items shift down while it runs): with
     the others, every entry of the page is accounted for."""
@@ -192,6 +240,8 @@ class WalkPolicy:
         """Count a page read; returns its number in the current pass."""
         walk.page += 1
         walk.pages += 1
+        if not walk.rechecking:
+            walk.deepest_page = max(walk.deepest_page, walk.page)
         return walk.page
 
     def read_page(
@@ -207,11 +257,17 @@ class WalkPolicy:
         that is not incremental); ``cut`` counts the entries beyond the page's limit.
         """
         walk.entries_cut += cut
+        if repeated := self._repeats(walk, entries):
+            return PageDecision([], 0, 0, repeated, seen_before=len(entries))
+        listed = [entry.listed_at for entry in entries if entry.listed_at is not None]
+        if listed:
+            walk.oldest_seen = min(walk.oldest_seen or min(listed), min(listed))
         fresh = [entry for entry in entries if entry.key not in walk.seen]
         walk.seen.update(entry.key for entry in entries)
+        kept = [entry for entry in fresh if not walk.keep or entry.rubric in walk.keep]
         fetch: list[Entry] = []
-        outside_window = already_archived = 0
-        for entry in fresh:
+        outside_window = already_archived = taken = 0
+        for entry in kept:
             if entry.listed_at is not None and not self.arguments.in_window(entry.listed_at):
                 outside_window += 1
                 continue
@@ -221,19 +277,35 @@ class WalkPolicy:
                 walk.known_streak += 1
                 already_archived += 1
                 continue
+            if entry.key in walk.taken:  # another walk of this run requested it
+                taken += 1
+                continue
             walk.known_streak = 0
             fetch.append(entry)
-        stop = self._stop_reason(walk, entries, fresh, archived)
+        stop = self._stop_reason(walk, entries, fresh, kept, archived)
         walk.full_page_entries = max(walk.full_page_entries, len(entries))
+        other, seen_before = len(fresh) - len(kept), len(entries) - len(fresh)
         return PageDecision(
-            fetch, outside_window, already_archived, stop, seen_before=len(entries) - len(fresh)
+            fetch, outside_window, already_archived, stop, other, taken, seen_before
         )
+
+    def _repeats(self, walk: ListingWalk, entries: Sequence[Entry]) -> StopReason | None:
+        """``page_repeated`` when this page lists an earlier page's entries in the same
+        order. A re-check reads the first page again by design: not a repeat."""
+        if walk.rechecking:
+            return None
+        order = tuple(entry.key for entry in entries)
+        if order in walk.page_orders:
+            return StopReason.PAGE_REPEATED
+        walk.page_orders.add(order)
+        return None
 
     def _stop_reason(
         self,
         walk: ListingWalk,
         entries: Sequence[Entry],
         fresh: list[Entry],
+        kept: list[Entry],
         archived: Mapping[str, Archived],
     ) -> StopReason | None:
         if not fresh:
@@ -244,16 +316,22 @@ class WalkPolicy:
         listed = [entry.listed_at for entry in entries if entry.listed_at is not None]
         if since and len(listed) == len(entries) and max(listed) < since:
             return StopReason.SINCE_REACHED
-        if since is None and self.incremental and self._caught_up(walk, fresh[-1], archived):
+        if since is None and self.incremental and self._caught_up(walk, kept, archived):
             return StopReason.ARCHIVE_REACHED
         max_pages = self.arguments.max_pages
         if max_pages and walk.page >= max_pages and not walk.rechecking:
             return StopReason.MAX_PAGES
         return None
 
-    def _caught_up(self, walk: ListingWalk, last: Entry, archived: Mapping[str, Archived]) -> bool:
-        """Nothing new lies beyond ``last``: it ends a streak of archived entries inside
-        the stretch an earlier finished walk archived completely."""
+    def _caught_up(
+        self, walk: ListingWalk, kept: list[Entry], archived: Mapping[str, Archived]
+    ) -> bool:
+        """Nothing new lies beyond the page's last entry the walk keeps: it ends a streak
+        of archived entries inside the stretch an earlier finished walk archived
+        completely."""
+        if not kept:
+            return False
+        last = kept[-1]
         state = archived.get(last.key)
         if state is None or walk.coverage is None or walk.known_streak < self.known_streak:
             return False
@@ -290,6 +368,14 @@ class WalkPolicy:
         if walk.page > 1 or walk.rechecking:
             return StopReason.EMPTY_PAGE
         return StopReason.LAYOUT_CHANGED
+
+    def at_failed_page(self, walk: ListingWalk, status: int | None) -> StopReason:
+        """Why a listing page that could not be fetched ends the walk. Past the first
+        page, one the site does not have (HTTP 404) is how far the listing reaches;
+        anything else breaks the walk off."""
+        if status == 404 and walk.page >= 1 and not walk.rechecking:
+            return StopReason.PAGE_NOT_FOUND
+        return StopReason.LISTING_FAILED
 
     def may_be_scripted(self, walk: ListingWalk) -> bool:
         """May an empty page of this walk hold entries that only a browser shows? Not

@@ -52,6 +52,10 @@ class ListingEntry:
     def key(self) -> str:
         return self.ref.key
 
+    @property
+    def rubric(self) -> str:
+        return self.ref.rubric
+
 
 @dataclass(frozen=True, slots=True)
 class NotTaken:

@@ -4,8 +4,10 @@ records.
 Listing page → entries → :class:`~beltacrawl.crawl.walk.WalkPolicy` (fetch, skip, stop)
 → article request → article parser → item loader → record. What to do is decided in
 :mod:`beltacrawl.crawl`; what is archived is asked of the run keeper
-(:mod:`beltacrawl.keeper`). Listing pages of a walk are fetched one after the other, so
-the policy always sees them in order. docs/architecture.md has the whole picture.
+(:mod:`beltacrawl.keeper`). The listing side (pages in, walk decisions out) is
+:mod:`beltacrawl.spiders.walks`; listing pages of a walk are fetched one after the
+other, so the policy always sees them in order. docs/architecture.md has the whole
+picture.
 """
 
 from __future__ import annotations
@@ -19,15 +21,14 @@ import scrapy
 from scrapy import signals
 
 from beltacrawl.config import Config
-from beltacrawl.crawl.arguments import ArgumentError, CrawlArguments, unknown_rubric
+from beltacrawl.crawl.arguments import ArgumentError, CrawlArguments
 from beltacrawl.crawl.freshness import FreshnessPolicy
 from beltacrawl.crawl.verdict import REQUESTED_URLS_FAILED
-from beltacrawl.crawl.walk import ListingWalk, StopReason, WalkPolicy
+from beltacrawl.crawl.walk import ListingWalk, WalkPolicy
 from beltacrawl.keeper import keeper_of
 from beltacrawl.loaders import date_findings, load_page, text_findings
 from beltacrawl.middlewares import ArticleRedirected
 from beltacrawl.parsing.article import parse_article
-from beltacrawl.parsing.listing import parse_listing, report_not_taken
 from beltacrawl.reachability import SiteUnreachable
 from beltacrawl.rendering import browser_fallback
 from beltacrawl.responses import (
@@ -37,10 +38,10 @@ from beltacrawl.responses import (
     failure_reason,
     marked_as_earlier_failure,
     retry_unusable,
-    site_now,
     unusable,
 )
-from beltacrawl.site.urls import is_forbidden, listing_of, listing_path, on_base, parse_article_url
+from beltacrawl.site.urls import listing_of, on_base, parse_article_url
+from beltacrawl.spiders.walks import ListingWalks
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterable, Iterator
@@ -53,13 +54,12 @@ if TYPE_CHECKING:
     from beltacrawl.parsing.listing import ListingEntry
     from beltacrawl.site.urls import ArticleRef
 
-#: Article requests go before the next listing page, so a deep walk never piles up
-#: thousands of queued articles.
+#: Article requests go before the next listing page (``walks.LISTING_PRIORITY``), so a
+#: deep walk never piles up thousands of queued articles.
 ARTICLE_PRIORITY = 10
-LISTING_PRIORITY = 0
 
 
-class BeltaSpider(scrapy.Spider):
+class BeltaSpider(ListingWalks, scrapy.Spider):
     name = "belta"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -122,11 +122,8 @@ class BeltaSpider(scrapy.Spider):
             for ref in retries.refs:
                 yield marked_as_earlier_failure(self._article_request(ref))
         for listing in self.arguments.listings:
-            self.walks[listing] = ListingWalk(
-                listing, time.monotonic(), coverage=keeper.coverage(listing)
-            )
-            keeper.walk_started(listing)
-            yield self._listing_request(listing, listing_path(listing))
+            walk = ListingWalk(listing, time.monotonic(), coverage=keeper.coverage(listing))
+            yield self._start_walk(walk)
 
     def _resumed(self) -> bool:
         """With ``JOBDIR``, the walks live in the job's persisted ``state``, so a paused
@@ -138,8 +135,8 @@ class BeltaSpider(scrapy.Spider):
         self.walks = state.setdefault("walks", self.walks)
         if resumed:
             self.logger.info("resuming the paused crawl of %s", ", ".join(self.walks))
-            for listing in self.walks:
-                self.keeper.walk_started(listing)
+            for walk in self.walks.values():
+                self.keeper.walk_started(walk.listing, walk.keep)
         return resumed
 
     def _refresh_requests(self, now: datetime) -> Iterable[scrapy.Request]:
@@ -153,16 +150,6 @@ class BeltaSpider(scrapy.Spider):
     def _count(self, stat: str, count: int) -> None:
         if count:
             self.crawler.stats.inc_value(stat, count)
-
-    def _listing_request(self, listing: str, path: str, *, again: bool = False) -> scrapy.Request:
-        return scrapy.Request(
-            on_base(path, self.config.base_url),
-            callback=self.parse_listing,
-            errback=self.listing_failed,
-            cb_kwargs={"listing": listing},
-            priority=LISTING_PRIORITY,
-            dont_filter=again,  # a re-check reads a page read before
-        )
 
     def _article_request(self, ref: ArticleRef, entry: ListingEntry | None = None):
         self.crawler.stats.inc_value("belta/articles/requested")
@@ -191,132 +178,6 @@ class BeltaSpider(scrapy.Spider):
         if parse_article_url(response.url, self.config.base_host):
             return self.parse_article(response)
         return self.parse_listing(response, listing_of(response.url) or "all_news")
-
-    # --- listings ------------------------------------------------------------------------
-
-    def parse_listing(self, response: Response, listing: str = "all_news"):
-        """Read one listing page; request its new articles and, if needed, the next page."""
-        walk = self.walks.setdefault(listing, ListingWalk(listing, time.monotonic()))
-        if problem := unusable(response):
-            if retry := retry_unusable(response, problem, self):
-                yield retry
-            else:
-                yield from self._listing_lost(walk, response.url, f"unusable response: {problem}")
-            return
-        response = decoded(response, self.crawler.stats, self.logger)
-        carried = walk.day_group if walk.page > 0 else ("", "")
-        page = parse_listing(
-            response.selector,
-            response.url,
-            self.config.base_host,
-            carried,
-            limit=self.config.max_listing_entries,
-        )
-        scripted = not page.entries and self.policy.may_be_scripted(walk)
-        if scripted and (again := browser_fallback(response, self.render_mode, "listing", self)):
-            yield again
-            return
-        walk.day_group = page.day_group
-        walk.rendered = walk.rendered or bool(page.entries and response.meta.get("playwright"))
-        number = self.policy.start_page(walk)
-        stats = self.crawler.stats
-        stats.inc_value("belta/listing/pages")
-        stats.inc_value("belta/listing/entries", len(page.entries))
-        report_not_taken(page.not_taken, f"listing {listing} page {number}", stats, self.logger)
-        for selector in page.missing:
-            stats.inc_value(f"belta/layout/listing_selector_missed/{selector}")
-        if not page.entries:
-            yield from self._end_of_entries(walk, number, page.missing)
-            return
-        if not self._refresh_checked and self.incremental:
-            self._refresh_checked = True
-            yield from self._refresh_requests(site_now(response))
-        archived = self.keeper.archived(e.key for e in page.entries) if self.incremental else {}
-        if page.cut:
-            stats.inc_value("belta/listing/entries_over_cap", page.cut)
-            self.logger.error(
-                "listing %s page %d: %d more entries than BELTA_MAX_LISTING_ENTRIES, not read",
-                listing,
-                number,
-                page.cut,
-            )
-        decision = self.policy.read_page(walk, page.entries, archived, page.cut)
-        stats.inc_value("belta/skipped/window", decision.outside_window)
-        stats.inc_value("belta/skipped/known", decision.already_archived)
-        stats.inc_value("belta/skipped/seen_in_walk", decision.seen_before)
-        for entry in decision.fetch:
-            yield self._article_request(entry.ref, entry)
-        link = page.next_url if page.next_url and not is_forbidden(page.next_url) else None
-        after = self.policy.after_page(walk, decision.stop, link, len(page.entries))
-        if isinstance(after, StopReason):
-            yield from self._end_walk(walk, after)
-            return
-        if after.link is None:
-            stats.inc_value("belta/listing/next_from_grammar")
-            self.logger.info(
-                "listing %s page %d: full page without a next-page link "
-                "(div.load_more, a.p_next); trying page %d by the URL grammar",
-                listing,
-                number,
-                after.number,
-            )
-        path = after.link or listing_path(listing, after.number)
-        yield self._listing_request(listing, path, again=walk.rechecking)
-
-    def _end_of_entries(
-        self, walk: ListingWalk, number: int, missing: list[str]
-    ) -> Iterator[scrapy.Request]:
-        reason = self.policy.at_empty_page(walk)
-        if reason is StopReason.LAYOUT_CHANGED:
-            self.crawler.stats.inc_value("belta/layout/empty_first_listing_page")
-            self.logger.error(
-                "listing %s page 1: 0 entries — %s matched nothing; "
-                "the site's layout may have changed",
-                walk.listing,
-                ", ".join(f"`{selector}`" for selector in missing or ["div.lenta_item"]),
-            )
-        else:
-            self.logger.info("listing %s page %d: 0 entries, end of listing", walk.listing, number)
-        yield from self._end_walk(walk, reason)
-
-    def _end_walk(self, walk: ListingWalk, reason: StopReason) -> Iterable[scrapy.Request]:
-        if walk.rechecking:
-            self.logger.info("listing %s: re-check done (%s)", walk.listing, reason)
-            return
-        again = self.policy.end(walk, reason, time.monotonic())
-        self.keeper.walk_ended(walk.outcome())
-        self.logger.info(
-            "listing %s: walk stopped after %d page(s): %s", walk.listing, walk.pages, reason
-        )
-        if again:
-            # Articles published while the walk ran sit on top of the first page now.
-            self.crawler.stats.inc_value("belta/listing/rechecks")
-            yield self._listing_request(walk.listing, listing_path(walk.listing), again=True)
-
-    def listing_failed(self, failure: Failure):
-        """A listing page that still fails after retries ends its walk, loudly."""
-        if failure.check(SiteUnreachable):  # reported once; the run is closing
-            return
-        listing = failure.request.cb_kwargs.get("listing", "all_news")
-        walk = self.walks.setdefault(listing, ListingWalk(listing, time.monotonic()))
-        status = getattr(getattr(failure.value, "response", None), "status", None)
-        if status == 404 and walk.pages == 0 and listing in self.arguments.rubrics:
-            self.crawler.stats.inc_value("belta/listing/failed")
-            self.logger.error(unknown_rubric(listing, failure.request.url))
-            yield from self._end_walk(walk, StopReason.LISTING_FAILED)
-            return
-        reason = failure_reason(failure, self.settings)
-        yield from self._listing_lost(walk, failure.request.url, reason)
-
-    def _listing_lost(self, walk: ListingWalk, url: str, reason: str):
-        self.crawler.stats.inc_value("belta/listing/failed")
-        self.logger.error(
-            "listing %s: page %s could not be fetched (%s); the walk stops here",
-            walk.listing,
-            url,
-            reason,
-        )
-        yield from self._end_walk(walk, StopReason.LISTING_FAILED)
 
     # --- articles ------------------------------------------------------------------------
 

@@ -21,6 +21,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--scripted", action="store_true", help="listings and bodies filled by JavaScript"
     )
+    parser.add_argument(
+        "--rubric-pages-repeat", action="store_true", help="rubric pages N >= 2 show page 1"
+    )
+    parser.add_argument(
+        "--listing-depth", type=int, default=None, help="pages past this answer 404"
+    )
     args = parser.parse_args(argv)
     model = SiteModel(
         seed=args.seed,
@@ -29,6 +35,8 @@ def main(argv: list[str] | None = None) -> None:
         samples=not args.no_samples,
         next_link=args.next_link,
         scripted=args.scripted,
+        rubric_pagination_repeats=args.rubric_pages_repeat,
+        listing_depth=args.listing_depth,
     )
     server = ReplicaServer(model, host=args.host, port=args.port).start()
     print(server.base_url, flush=True)

@@ -62,7 +62,9 @@ class SiteModel:
     Page options: ``page_size`` entries per listing page; ``next_link`` is ``"load_more"``
     (``div.load_more`` with ``onclick``) or ``"p_next"`` (``a.p_next``);
     ``rubric_pagination_repeats`` makes every rubric page N show page 1 (a sister
-    edition's quirk); ``items`` entries that are not ``…-<id>-<year>`` articles (photo
+    edition's quirk); ``listing_depth`` makes every listing end after that many pages:
+    the last one still links the next, which answers 404 (how deep the site's listings
+    go is unknown); ``items`` entries that are not ``…-<id>-<year>`` articles (photo
     reports, infographics and video records in turn) spread over ``all_news``;
     ``sidebar_size`` articles in the article pages' sidebar;
     ``scripted`` serves listing entries and article bodies empty and fills them by an
@@ -83,6 +85,7 @@ class SiteModel:
         recent: int = 40,
         next_link: str = "load_more",
         rubric_pagination_repeats: bool = False,
+        listing_depth: int | None = None,
         items: int = 0,
         sidebar_size: int = 5,
         scripted: bool = False,
@@ -93,6 +96,7 @@ class SiteModel:
         self.page_size = page_size
         self.next_link = next_link
         self.rubric_pagination_repeats = rubric_pagination_repeats
+        self.listing_depth = listing_depth
         self.sidebar_size = sidebar_size
         self.scripted = scripted
         self._first_id = first_id

@@ -55,7 +55,7 @@ def route(model: SiteModel, target: str) -> Response:
 
 
 def _listing(model: SiteModel, path: str, section: str, page: int) -> Response:
-    if page < 1:
+    if page < 1 or (model.listing_depth is not None and page > model.listing_depth):
         return Response(404, render.not_found_page(model.now).encode())
     rubric = None if section == "all_news" else section
     articles, more = model.listing(rubric, page)
