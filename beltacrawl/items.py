@@ -284,7 +284,8 @@ class Article:
     content_hash: str | None = field(
         default=None, metadata=spec({"type": "string", "pattern": "^[0-9a-f]{64}$"})
     )
-    """SHA-256 (hex) of title and body, for change detection."""
+    """SHA-256 (hex) of title and body (and, for the kinds whose content is the image,
+    the image URLs), for change detection."""
     fetched_at: str | None = field(
         default=None, metadata=spec({"type": "string", "pattern": _ISO_OFFSET_TIME + "\\+00:00$"})
     )

@@ -4,9 +4,9 @@ A Scrapy extension (``EXTENSIONS``), built ``from_crawler``. When the spider ope
 opens the archive (``BELTA_ARCHIVE``), takes its run lock and records the run's start;
 the spider asks it what is archived and tells it about failures and finished walks; the
 archive pipeline stores records through it. When the spider closes it judges the run
-once (:func:`beltacrawl.crawl.verdict.judge`), logs the summary, extends the listings'
-coverage, records the run's end and releases the lock. The crawl command reads the same
-verdict for the exit status.
+once (:func:`beltacrawl.crawl.verdict.judge`), extends the listings' coverage, records
+the run's end, releases the lock and logs the summary with the final verdict. The crawl
+command reads the same verdict for the exit status.
 
 Without an archive (``BELTA_ARCHIVE=``) it still keeps the walks and the verdict.
 """
@@ -16,11 +16,11 @@ from __future__ import annotations
 import contextlib
 import logging
 import sqlite3
-import time
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 from scrapy.exceptions import CloseSpider
+from scrapy.utils.asyncio import sleep
 
 from beltacrawl.archive import Archive, ArchiveError, ArchiveLocked, Source
 from beltacrawl.archive.captures import CRAWL
@@ -181,6 +181,12 @@ class RunKeeper:
             self._captured.pop(record.get("key"), None)
         return outcomes
 
+    def forget_failure(self, url: str, key: str | None) -> None:
+        """An article the site answered for without failing (it redirects to another):
+        no earlier failure of it is retried again."""
+        if self.archive is not None:
+            self.archive.ledger.forget_failure(url, key)
+
     def walk_started(self, listing: str, keep: tuple[str, ...] = ()) -> None:
         started = WalkOutcome(listing, None, 0, None, keep=keep)
         self._walks.setdefault(started.name, started)
@@ -197,26 +203,30 @@ class RunKeeper:
 
     # --- closing -----------------------------------------------------------------------
 
-    def spider_closed(self, spider: Spider, reason: str) -> None:
-        """Judge the run once, log its summary, record it and release the archive."""
+    async def spider_closed(self, spider: Spider, reason: str) -> None:
+        """Judge the run once, record it, release the archive and log its summary, with
+        the verdict as it stands after recording (which may add a problem)."""
         stats = self.stats.get_stats()
         self.verdict = judge(stats, reason, self.walks)
         summary = render_summary(stats, reason, self.walks, self.verdict)
+        if self.archive is not None:
+            recorded = self.verdict
+            try:
+                await self._record_end(reason, stats, summary)
+            finally:
+                archive, self.archive = self.archive, None
+                forget = self._created and reason == SITE_UNREACHABLE and archive.store.count() == 0
+                self._release(archive)
+                if forget:
+                    _forget_empty_archive(archive, self._new_folder)
+            if self.verdict != recorded:
+                summary = render_summary(stats, reason, self.walks, self.verdict)
         spider.logger.info(summary)
-        if self.archive is None:
-            return
-        try:
-            self._record_end(reason, stats, summary)
-        finally:
-            archive, self.archive = self.archive, None
-            forget = self._created and reason == SITE_UNREACHABLE and archive.store.count() == 0
-            self._release(archive)
-            if forget:
-                _forget_empty_archive(archive, self._new_folder)
 
-    def _record_end(self, reason: str, stats: dict, summary: str) -> None:
+    async def _record_end(self, reason: str, stats: Mapping[str, Any], summary: str) -> None:
         """Extend coverage and close the run row; another process holding the archive's
-        write lock (a backup, an analyst's session) gets a few more chances to let go."""
+        write lock (a backup, an analyst's session) gets a few more chances to let go,
+        waited for without holding up the reactor."""
         assert self.archive is not None and self.verdict is not None
         for attempt in range(1, CLOSE_ATTEMPTS + 1):
             try:
@@ -236,7 +246,7 @@ class RunKeeper:
                         exc,
                         CLOSE_RETRY_SECONDS * attempt,
                     )
-                    time.sleep(CLOSE_RETRY_SECONDS * attempt)
+                    await sleep(CLOSE_RETRY_SECONDS * attempt)
                     continue
                 cause = exc
             except sqlite3.Error as exc:

@@ -16,10 +16,12 @@ from beltacrawl.items import Article
 from beltacrawl.responses import site_now
 from beltacrawl.site.dates import infer_dateline_date, parse_datetime, to_iso
 from beltacrawl.site.deu import DEU_BELTA
-from beltacrawl.site.text import normalise_space, without_controls
+from beltacrawl.site.text import garbled, normalise_space, without_controls
 from beltacrawl.site.urls import absolute_site_url, host_of
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from scrapy.http import Response
 
     from beltacrawl.parsing.article import RawArticle
@@ -68,25 +70,39 @@ def unique(values: list[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
 
-def content_hash(title: str | None, body: str | None) -> str:
-    """Stable SHA-256 of title and body, for change detection between fetches."""
-    return hashlib.sha256(f"{title or ''}\n\n{body or ''}".encode()).hexdigest()
+def content_hash(title: str | None, body: str | None, image_urls: Sequence[str] = ()) -> str:
+    """Stable SHA-256 of title and body, for change detection between fetches; and of the
+    image URLs, one a line, for the kinds whose content is the image (an infographic
+    replaced by another is a new version, not a detail taken over in place).
+
+    >>> content_hash("T", "B") == content_hash("T", "B", ())
+    True
+    >>> content_hash("T", None) == content_hash("T", None, ["https://deu.belta.by/a.jpg"])
+    False
+    """
+    text = f"{title or ''}\n\n{body or ''}"
+    if image_urls:
+        text += "\n\n" + "\n".join(image_urls)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def image_list(found: list[tuple[str, str | None]], base_host: str) -> list[dict[str, str | None]]:
-    """Images as the record lists them: absolute URLs on the real site, each once, with
-    the first caption found for it.
+    """Images as the record lists them: absolute, clean URLs on the real site, each once,
+    with the first caption found for it, cleaned as every other text field is (control
+    characters out, whitespace normalised). Sources that are no http(s) or relative URL
+    (``data:``, ``javascript:``) are left out.
 
     >>> image_list([("/a.jpg", None), ("/b.jpg", "Minsk"), ("/a.jpg", " Brest ")], "")
     [{'url': 'https://deu.belta.by/a.jpg', 'caption': 'Brest'}, {'url': 'https://deu.belta.by/b.jpg', 'caption': 'Minsk'}]
     """  # noqa: E501
     images: dict[str, dict[str, str | None]] = {}
     for src, caption in found:
-        url = absolute_site_url(src.strip(), base_host)
+        url = absolute_site_url(src, base_host)
         if url is None:
             continue
         image = images.setdefault(url, {"url": url, "caption": None})
-        image["caption"] = image["caption"] or normalise_space(caption or "") or None
+        text = normalise_space(without_controls(caption or ""))
+        image["caption"] = image["caption"] or text or None
     return list(images.values())
 
 
@@ -118,7 +134,6 @@ class ArticleLoader(ItemLoader):
         article.is_incomplete = bool(
             article.body and DEU_BELTA.incomplete_marker.search(article.body)
         )
-        article.content_hash = content_hash(article.title, article.body)
         return article
 
 
@@ -158,6 +173,8 @@ def load_article(
     article.body = article.body or None
     article.images = image_list(raw.images, host_of(fetched_url))
     article.kind = ref.kind.value
+    images = [] if ref.kind.text_expected else [image["url"] or "" for image in article.images]
+    article.content_hash = content_hash(article.title, article.body, images)
     article.url = ref.url
     article.fetched_url = fetched_url
     article.key = ref.key
@@ -170,15 +187,15 @@ def load_article(
 
 
 @dataclass(frozen=True, slots=True)
-class DateFinding:
-    """Something worth counting about an article's dates (stat ``belta/article/<name>``)."""
+class Finding:
+    """Something worth counting about a loaded article (stat ``belta/article/<name>``)."""
 
     name: str
     level: int
     message: str
 
 
-def date_findings(article: Article, entry: ListingEntry | None = None) -> list[DateFinding]:
+def date_findings(article: Article, entry: ListingEntry | None = None) -> list[Finding]:
     """What is wrong with a loaded article's dates: a page date that could not be parsed
     (layout drift, counted even when the listing dated the article), or one far from its
     listing entry's."""
@@ -187,7 +204,7 @@ def date_findings(article: Article, entry: ListingEntry | None = None) -> list[D
     if article.published_raw and parse_datetime(article.published_raw) is None:
         fallback = "dated by its meta tag or listing entry" if published else "left empty"
         findings.append(
-            DateFinding(
+            Finding(
                 "date_unparsed",
                 logging.WARNING,
                 f"{article.url}: publication date {article.published_raw!r} could not be "
@@ -197,7 +214,7 @@ def date_findings(article: Article, entry: ListingEntry | None = None) -> list[D
     listed = entry.listed_at if entry else None
     if published and listed and abs(published - listed) > MAX_LISTING_DATE_GAP:
         findings.append(
-            DateFinding(
+            Finding(
                 "date_differs_from_listing",
                 logging.INFO,
                 f"{article.url}: page date {published} differs from listing date {listed}",
@@ -212,3 +229,18 @@ def load_page(
     """The record of an article page as fetched: one path for the crawl, ``scrapy archive
     reextract`` and ``import-warc``, so a stored page gives the record a fetch gives."""
     return load_article(raw, ref, response.url, site_now(response), entry)
+
+
+def text_findings(article: Article) -> list[Finding]:
+    """Text of a loaded article that still looks wrongly decoded (``garbled_text``), in
+    its title, lead, body or captions: stored as it is, the best copy there is, but
+    counted, named, and judged by the run's verdict."""
+    captions = (image["caption"] for image in article.images or ())
+    texts = (article.title, article.lead, article.body, article.image_caption, *captions)
+    if (sign := next(filter(None, map(garbled, texts)), None)) is None:
+        return []
+    message = (
+        f"article {article.key} ({article.fetched_url}): text still garbled after decoding "
+        f"({sign!r}); stored as it is"
+    )
+    return [Finding("garbled_text", logging.WARNING, message)]

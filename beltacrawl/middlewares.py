@@ -169,7 +169,8 @@ class PoliteRetryMiddleware(RetryMiddleware):
 
 class ArticleRedirected(IgnoreRequest):
     """An article's page redirects to another article: the request is not followed under
-    the first article's key; the spider records it and requests ``target`` by its own."""
+    the first article's key; the spider counts it as answered (not failed) and requests
+    ``target`` by its own."""
 
     def __init__(self, url: str, target: ArticleRef) -> None:
         super().__init__(f"redirected to another article ({target.key}): {url}")
@@ -178,9 +179,10 @@ class ArticleRedirected(IgnoreRequest):
 
 class _RedirectGuard:
     """Refuses a redirect off the site, back to a URL of its own chain, or from one
-    article to another: the request fails with ``IgnoreRequest`` (recorded as failed)
-    instead of leaving the site, being dropped without a trace by the offsite filter, or
-    storing one article's text under another's key."""
+    article to another: the request fails with ``IgnoreRequest`` (recorded as failed;
+    for another article ``ArticleRedirected``, which the spider follows under that
+    article's key) instead of leaving the site, being dropped without a trace by the
+    offsite filter, or storing one article's text under another's key."""
 
     crawler: Crawler
     origins: frozenset[Origin]
@@ -221,9 +223,9 @@ class _RedirectGuard:
         target = parse_article_url(redirected.url, self.base_host)
         if source is not None and target is not None and target.key != source.key:
             stats.inc_value("redirect/refused/other_article")
-            logger.warning(
-                "article %s (%s) redirects to another article, %s (%s): recorded as a "
-                "redirect, %s is requested under its own key",
+            logger.info(
+                "article %s (%s) redirects to another article, %s (%s): not followed "
+                "under this key; %s is requested under its own",
                 source.key,
                 request.url,
                 target.key,

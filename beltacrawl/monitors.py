@@ -15,13 +15,18 @@ which the run's health verdict (and the exit status of ``scrapy crawl``) reads.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from scrapy.utils.defer import deferred_from_coro
 from spidermon import Monitor, MonitorSuite, monitors
 from spidermon.contrib.scrapy.monitors import FieldCoverageMonitor
 from spidermon.core.actions import Action
 
-from beltacrawl.config import Config
 from beltacrawl.crawl.verdict import fresh_failures
+from beltacrawl.keeper import keeper_of
+
+if TYPE_CHECKING:
+    from beltacrawl.config import Config
 
 ARTICLE_MISSED = "belta/layout/article_selector_missed/"
 LISTING_MISSED = "belta/layout/listing_selector_missed/"
@@ -39,7 +44,9 @@ def missed_selectors(stats: dict, prefix: str) -> str:
 
 
 def config_of(monitor: Monitor) -> Config:
-    return Config.from_settings(monitor.data.crawler.settings)
+    """The crawl's settings, read once when the crawl started (the run keeper's):
+    spidermon builds its suites and monitors anew for every periodic check."""
+    return keeper_of(monitor.data.crawler).config
 
 
 def _assert_share_within(

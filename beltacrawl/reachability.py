@@ -65,7 +65,9 @@ class UnreachableSiteMiddleware:
         if not self.reported:
             self.reported = True
             cause = "DNS lookup failed" if isinstance(exception, NO_NAME) else "connection refused"
-            self.crawler.stats.set_value("belta/site_unreachable", f"{cause}: {exception}")
+            self.crawler.stats.set_value(
+                "belta/site_unreachable", f"{cause} ({type(exception).__name__})"
+            )
             logger.error(
                 "Cannot reach %s (%s: %s); nothing was fetched. Is there a network? "
                 "Is BELTA_BASE_URL right? %s",

@@ -39,17 +39,13 @@ RETRIED_FAILURE = "belta_retried_failure"
 #: Pages of the site end with ``</html>``; a page without it near its end was cut off.
 _END_OF_PAGE = "</html"
 _TAIL_CHARACTERS = 4096
-#: The encodings a web page can be in: those of the WHATWG Encoding Standard
-#: (https://encoding.spec.whatwg.org/#names-and-labels), by their Python codec names.
-#: ``latin-1`` is not among them: browsers read a page labelled so as windows-1252.
-WEB_ENCODINGS = (
-    "utf_8", "utf_16_le", "utf_16_be", "cp866", "iso8859_2", "iso8859_3", "iso8859_4",
-    "iso8859_5", "iso8859_6", "iso8859_7", "iso8859_8", "iso8859_10", "iso8859_13",
-    "iso8859_14", "iso8859_15", "iso8859_16", "koi8_r", "koi8_u", "mac_roman",
-    "mac_cyrillic", "cp874", "cp1250", "cp1251", "cp1252", "cp1253", "cp1254", "cp1255",
-    "cp1256", "cp1257", "cp1258", "gb18030", "big5", "euc_jp", "iso2022_jp", "shift_jis",
-    "euc_kr",
-)  # fmt: skip
+#: The encodings a page of this CMS can be in (docs/site.md, *Encodings*): UTF-8 (declared),
+#: UTF-16, the windows-1252 family (German text saved by a Western editor; ISO-8859-15 as
+#: well, ``latin-1`` is read as windows-1252 by browsers) and windows-1251 (the Russian
+#: editions'). Other 8-bit encodings stay out: German text is byte for byte the same in
+#: windows-1250 as in windows-1252 for ä, ö, ü and ß, so a detector choosing among all of
+#: the web's encodings may pick it and turn every à into ŕ and è into č.
+SITE_ENCODINGS = ("utf_8", "utf_16_le", "utf_16_be", "cp1252", "iso8859_15", "cp1251")
 #: Markup, scripts and styles: ASCII that says nothing about a page's encoding and would
 #: drown the few letters that do.
 _MARKUP = re.compile(rb"<script\b.*?</script\s*>|<style\b.*?</style\s*>|<[^>]*>", re.S | re.I)
@@ -108,9 +104,9 @@ def mostly_utf8(body: bytes) -> bool:
 
 def detect_encoding(body: bytes) -> str | None:
     """The encoding charset-normalizer finds for the page's text (markup left out), among
-    the encodings a web page can be in; ``None`` when it finds none."""
+    the encodings a page of the site can be in; ``None`` when it finds none."""
     text = b" ".join(_MARKUP.sub(b" ", body).split())
-    best = charset_normalizer.from_bytes(text, cp_isolation=list(WEB_ENCODINGS)).best()
+    best = charset_normalizer.from_bytes(text, cp_isolation=list(SITE_ENCODINGS)).best()
     return best.encoding if best is not None else None
 
 
@@ -208,8 +204,9 @@ def failure_reason(failure: Failure, settings: BaseSettings) -> str:
     return f"{failure.type.__name__}: {message}"
 
 
-def retried(request: Request) -> Request:
-    """``request``, marked as fetching an article that failed in an earlier run."""
+def marked_as_earlier_failure(request: Request) -> Request:
+    """``request``, marked as fetching an article that failed in an earlier run (its
+    answer is counted apart: ``…/answered_again``, ``…/failed_again``)."""
     request.meta[RETRIED_FAILURE] = True
     return request
 
@@ -224,6 +221,14 @@ def count_answer(request: Request, stats: StatsCollector) -> None:
         stats.inc_value("belta/articles/answered")
         if request.meta.get(RETRIED_FAILURE):
             stats.inc_value("belta/articles/answered_again")
+
+
+def count_redirect(request: Request, stats: StatsCollector) -> None:
+    """Count an article request answered by a redirect to another article: an answer,
+    not a failure (the site knows the article, under another key), and as
+    ``belta/articles/redirected``."""
+    count_answer(request, stats)
+    stats.inc_value("belta/articles/redirected")
 
 
 def count_failure(request: Request, stats: StatsCollector) -> None:

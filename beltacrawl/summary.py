@@ -32,6 +32,7 @@ SUMMARY_LINES = (
     ("articles requested", "belta/articles/requested"),
     ("  of which refreshed", "belta/articles/refreshed"),
     ("  of which earlier failures retried", "belta/articles/retried_failures"),
+    ("  of which redirected to another", "belta/articles/redirected"),
     ("articles failed", "belta/articles/failed"),
     ("skipped: already archived", "belta/skipped/known"),
     ("skipped: outside date window", "belta/skipped/window"),

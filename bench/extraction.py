@@ -51,7 +51,8 @@ from tests.sitesim import SiteModel
 from tests.sitesim.routes import route
 
 TARGET_RATIO = 1 / 3
-#: The redesign's condition (issue 13) on pages of the live site's size (``--sidebar 120``).
+#: The share of the peer's time our extraction may take on pages of the live site's size
+#: (``--sidebar 120``), where the sidebar dominates.
 REDESIGN_RATIO = 1 / 10
 #: The second, larger replica of the own-work measurement has this many more articles.
 CRAWL_EXTRA_ARTICLES = 2000

@@ -157,6 +157,22 @@ def test_archive_option_overrides_the_setting(
     assert code == 0
 
 
+def test_the_setting_is_read_as_a_crawl_reads_it(
+    capsys: pytest.CaptureFixture[str],
+    archive_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The archive a crawl with this BELTA_ARCHIVE writes (``~`` expanded), or a clear
+    error when archiving is switched off."""
+    monkeypatch.setenv("HOME", str(archive_path.parent))
+    code, out, _ = scrapy_archive(capsys, "stats", archive=f"~/{archive_path.name}")
+    assert code == 0
+    assert "articles: 3" in out
+    code, _, err = scrapy_archive(capsys, "stats", archive="")
+    assert code == 2
+    assert "BELTA_ARCHIVE is empty (archiving is switched off); pass --archive PATH" in err
+
+
 def test_missing_archive_is_a_clean_error(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

@@ -1,11 +1,12 @@
-"""Issue 14: an archive that cannot be written, a damaged one, a write lock held at the
+"""An archive that cannot be written, a damaged one, a write lock held at the
 end of a run, hostile stored text and hostile searches (tests/archive_faults.py)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import sqlite3
-import unicodedata
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from tests.archive_faults import CannotMakeReadOnly, damage, read_only
 from tests.crawling import run_crawl
 from tests.test_archive_command import article, project, scrapy_archive  # noqa: F401
 from tests.test_pipelines import KEEPER, make_crawler
+from tests.test_text_safety import controls
 
 # --- helpers ------------------------------------------------------------------------------
 
@@ -42,10 +44,6 @@ def assert_refused(result, server, requests_before: int, *phrases: str) -> None:
     assert len(errors) == 1, errors
     for phrase in phrases:
         assert phrase in errors[0], errors[0]
-
-
-def controls(text: str) -> list[str]:
-    return [c for c in text if unicodedata.category(c) == "Cc" and c != "\n"]
 
 
 # --- an archive that cannot be written ------------------------------------------------------
@@ -126,12 +124,12 @@ def test_a_write_lock_held_at_close_is_waited_out(
     blocker.execute("BEGIN IMMEDIATE")
     pauses: list[float] = []
 
-    def let_go(seconds: float) -> None:  # the other process ends its transaction
+    async def let_go(seconds: float) -> None:  # the other process ends its transaction
         pauses.append(seconds)
         blocker.execute("COMMIT")
 
-    monkeypatch.setattr(keeper_module.time, "sleep", let_go)
-    keeper.spider_closed(crawler.spider, "finished")  # no exception
+    monkeypatch.setattr(keeper_module, "sleep", let_go)
+    asyncio.run(keeper.spider_closed(crawler.spider, "finished"))  # no exception
     assert pauses == [0.01]
     assert keeper.exit_status() == 0
     with Archive.open(path, readonly=True) as archive:
@@ -150,17 +148,22 @@ def test_a_write_lock_held_for_good_at_close_is_a_clear_problem(
     keeper.spider_opened(crawler.spider)
     blocker = sqlite3.connect(path, isolation_level=None)
     blocker.execute("BEGIN IMMEDIATE")
-    keeper.spider_closed(crawler.spider, "finished")  # no exception
+    with caplog.at_level(logging.INFO):
+        asyncio.run(keeper.spider_closed(crawler.spider, "finished"))  # no exception
     blocker.execute("ROLLBACK")
     assert keeper.exit_status() == 1
     assert keeper.verdict is not None
     assert "the run's end could not be recorded in the archive" in keeper.verdict.problems[-1]
     assert "database is locked" in caplog.text
+    # The summary, logged last, gives the verdict the exit status follows.
+    summary = caplog.records[-1].getMessage()
+    assert "verdict: PROBLEMS" in summary
+    assert "the run's end could not be recorded in the archive" in summary
     # The lock is released: the next crawl can open the archive.
     blocker.close()
     following = keeper_of(make_crawler({**KEEPER, "BELTA_ARCHIVE": str(path)}))
     following.spider_opened(crawler.spider)
-    following.spider_closed(crawler.spider, "finished")
+    asyncio.run(following.spider_closed(crawler.spider, "finished"))
     assert following.exit_status() == 0
 
 

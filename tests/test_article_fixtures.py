@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import fields
+from dataclasses import asdict, fields
 from datetime import datetime, timedelta, timezone
 from functools import cache
 from pathlib import Path
@@ -20,7 +20,8 @@ import lxml.html
 import pytest
 from parsel import Selector
 
-from beltacrawl.items import Article
+from beltacrawl.archive import Archive
+from beltacrawl.items import Article, Kind
 from beltacrawl.loaders import load_article
 from beltacrawl.parsing.article import parse_article
 from beltacrawl.site.deu import DEU_BELTA
@@ -61,7 +62,7 @@ def record(name: str) -> Article:
     fetched_url = expected(name)["fetched_url"]
     ref = parse_article_url(fetched_url)
     assert ref is not None, f"{name}: fixture URL is not an article URL: {fetched_url}"
-    page = parse_article(Selector(text=page_html(name)))
+    page = parse_article(Selector(text=page_html(name)), kind=ref.kind)
     return load_article(page, ref, fetched_url, FETCHED_AT)
 
 
@@ -103,6 +104,8 @@ def test_content_hash(name: str):
     got = record(name).content_hash
     assert re.fullmatch(r"[0-9a-f]{64}", got or ""), got
     text = f"{want['title']}\n\n{want['body'] or ''}"
+    if want["kind"] != "article":  # the image is the content
+        text += "\n\n" + "\n".join(image["url"] for image in want["images"])
     assert got == hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -207,7 +210,8 @@ def test_stored_fixtures_match_build_script():
 def load_variant(name: str, html: str, entry=None) -> Article:
     fetched_url = expected(name)["fetched_url"]
     ref = parse_article_url(fetched_url)
-    return load_article(parse_article(Selector(text=html)), ref, fetched_url, FETCHED_AT, entry)
+    raw = parse_article(Selector(text=html), kind=ref.kind)
+    return load_article(raw, ref, fetched_url, FETCHED_AT, entry)
 
 
 def test_header_date_is_never_the_publication_date():
@@ -325,3 +329,38 @@ def test_a_tags_block_outside_the_column_is_still_read():
     )
     assert moved.index(block) > moved.index("invite_in_messagers")
     assert load_variant(name, moved).tags == expected(name)["tags"] == ["Ausstellung", "Russland"]
+
+
+def test_a_block_equal_to_the_headline_is_text_except_above_an_infographic():
+    """An article may say no more than its headline; an infographic repeats its title
+    above the image, and that repeat is no text."""
+    html = (
+        '<html><body><div class="content_margin"><h1>Minsk baut ein Stadion</h1>'
+        '<div class="date_full">28 Oktober 2024, 09:38</div><div class="js-mediator-article">'
+        '<p>Minsk baut ein Stadion</p><img src="/images/grafik.jpg" alt="Grafik"></div>'
+        "</div></body></html>"
+    )
+    article = parse_article(Selector(text=html))
+    assert article.paragraphs == ["Minsk baut ein Stadion"]
+    assert parse_article(Selector(text=html), kind=Kind.PHOTO_REPORT).paragraphs == [
+        "Minsk baut ein Stadion"
+    ]
+    assert parse_article(Selector(text=html), kind=Kind.INFOGRAPHIC).paragraphs == []
+
+
+def test_a_replaced_image_is_a_new_version_where_the_image_is_the_content(tmp_path):
+    """An infographic is its image: another image is another version, the old one kept.
+    An article's new image with the same text is a detail taken over in place."""
+    infographic, article = "infographica_title_twice_no_subscribe", "krutoi_nbsp_h1_space_video"
+    with Archive.open(tmp_path / "a.sqlite") as archive:
+        for name, versions in ((infographic, 2), (article, 1)):
+            html = page_html(name)
+            first = load_variant(name, html.replace(".jpg", "_a.jpg"))
+            second = load_variant(name, html.replace(".jpg", "_b.jpg"))
+            assert first.images != second.images and first.body == second.body
+            archive.store.upsert_many([asdict(first), asdict(second)])
+            history = archive.queries.show(first.key)
+            assert history is not None and history.version_count == versions, name
+            assert history.article["images"] == second.images
+            if versions == 2:
+                assert history.versions[0]["images"] == first.images

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+from typing import TYPE_CHECKING
 
 import pytest
 from scrapy import Spider, signals
 from scrapy.utils.project import get_project_settings
 from scrapy.utils.test import get_crawler
 
+from beltacrawl.config import Config
 from beltacrawl.items import Article
 from tests.test_schema_validation import fixture_articles
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 SPIDERMON = "spidermon.contrib.scrapy.extensions.Spidermon"
 
@@ -21,7 +27,7 @@ def test_spidermons_extension_runs_before_the_run_keeper():
     assert 0 < extensions[SPIDERMON] < extensions["beltacrawl.keeper.RunKeeper"]
 
 
-def closed_run_stats(articles: list[Article]) -> dict:
+def closed_run_stats(articles: list[Article], closing: Callable[[], None] = lambda: None) -> dict:
     """The stats after spidermon saw ``articles`` scraped and ran the closing monitors, with
     the project's settings (the periodic drift monitors left out: no reactor runs here)."""
     project = get_project_settings()
@@ -39,7 +45,11 @@ def closed_run_stats(articles: list[Article]) -> dict:
         crawler.signals.send_catch_log(
             signals.item_scraped, item=article, response=None, spider=spider
         )
-    crawler.signals.send_catch_log(signals.spider_closed, spider=spider, reason="finished")
+    closing()
+    closed = crawler.signals.send_catch_log_async(
+        signals.spider_closed, spider=spider, reason="finished"
+    )
+    asyncio.run(closed)
     return crawler.stats.get_stats()
 
 
@@ -74,3 +84,21 @@ def test_an_infographic_without_text_fails_no_coverage_rule():
     articles = fixture_articles()
     assert sum(article.body is None for article in articles) == 1  # the infographic
     assert "monitors/failed" not in closed_run_stats(articles)
+
+
+def test_the_monitors_take_the_settings_read_when_the_crawl_started(monkeypatch):
+    """Spidermon builds its monitors anew for every check: they must not parse the
+    settings each time."""
+    parsed: list[object] = []
+    closing: list[bool] = []
+    from_settings = Config.from_settings
+
+    def counted(settings):
+        if closing:  # the crawler's components read theirs when it was built
+            parsed.append(settings)
+        return from_settings(settings)
+
+    monkeypatch.setattr(Config, "from_settings", counted)
+    stats = closed_run_stats(fixture_articles(), closing=lambda: closing.append(True))
+    assert "monitors/failed" not in stats
+    assert parsed == []

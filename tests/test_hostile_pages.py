@@ -1,4 +1,4 @@
-"""Issue 14: pages whose bytes or markup are hostile to the text that is stored.
+"""Pages whose bytes or markup are hostile to the text that is stored.
 
 Crawls of the replica (tests/sitesim/faults.py) whose article pages come in a wrong or
 unusual encoding, with stray bytes, control characters or markup a sanitiser must
@@ -9,9 +9,6 @@ Run alone: ``pytest -m reliability``.
 """
 
 from __future__ import annotations
-
-import re
-import unicodedata
 
 import pytest
 
@@ -24,6 +21,7 @@ from tests.test_reliability import (
     crawl,
     mismatches,
 )
+from tests.test_text_safety import controls
 
 pytestmark = pytest.mark.reliability
 
@@ -41,7 +39,7 @@ def test_windows_1252_page_labelled_utf8_is_read_as_windows_1252(make_replica, t
     assert set(stored) == set(keys) and failures == {}
     # Each page with a non-ASCII letter was detected and re-read (not as cp1251).
     assert result.stat("belta/response/charset_repaired") == len(keys[::2])
-    assert re.search(r"is not in the encoding it declares \(utf-8\); read as cp125[02]", result.log)
+    assert "is not in the encoding it declares (utf-8); read as cp1252 (detected)" in result.log
     assert result.stat("belta/article/garbled_text") is None
     assert "verdict: ok" in result.log
 
@@ -85,17 +83,6 @@ def test_a_correctly_labelled_utf16_page_is_whole(make_replica, tmp_path):
     assert result.stat("belta/response/truncated") is None
 
 
-def _controls(value: object) -> list[str]:
-    texts = value if isinstance(value, list) else [value]
-    return [
-        char
-        for text in texts
-        if isinstance(text, str)
-        for char in text
-        if unicodedata.category(char) == "Cc" and char != "\n"
-    ]
-
-
 def test_control_characters_never_reach_the_record(make_replica, tmp_path):
     server = make_replica(articles=15, samples=False)
     plan = server.faults = FaultPlan(seed=24).control_chars()
@@ -105,7 +92,7 @@ def test_control_characters_never_reach_the_record(make_replica, tmp_path):
     stored, failures = assert_faults_handled(server, plan, tmp_path)  # text exactly right
     assert set(stored) == set(server.model.keys()) and failures == {}
     for key, record in stored.items():
-        found = {name: _controls(value) for name, value in record.items() if _controls(value)}
+        found = {name: controls(value) for name, value in record.items() if controls(value)}
         assert not found, (key, found)
 
 

@@ -346,3 +346,31 @@ def test_entries_not_taken_are_counted_and_logged(caplog):
     with caplog.at_level(logging.INFO, logger="test-listing"):
         report_not_taken([NotTaken("forbidden", "/video/getRecord/1/", "V")], "x", stats, logger)
     assert [record.levelname for record in caplog.records] == ["INFO"]
+
+
+def test_day_groups_beyond_the_entry_limit_still_date_the_next_page():
+    """The entries beyond the limit are not read, but the next page continues the day
+    of the page's last day group, read or not."""
+    inner = (
+        day_group("28", "09.2025")
+        + item("/society/view/eins-1-2025/", "Eins")
+        + item("/society/view/zwei-2-2025/", "Zwei")
+        + day_group("27", "09.2025")
+        + item("/society/view/drei-3-2025/", "Drei")
+    )
+    page = parse_listing(Selector(text=listing(inner)), PAGE_URL, limit=1)
+    assert [entry.key for entry in page.entries] == ["1-2025"]
+    assert page.cut == 2
+    whole = parse(listing(inner))
+    assert page.day_group == whole.day_group and whole.day_group[0] == "27"
+
+
+def test_the_fallback_counts_each_link_beyond_the_limit_once():
+    links = "".join(
+        f'<a href="/economics/view/a-{n}-2025/">A{n}</a><a href="/economics/view/a-{n}-2025/">'
+        f"Bild {n}</a>"
+        for n in range(1, 6)
+    )
+    page = parse_listing(Selector(text=listing(f"<ul>{links}</ul>")), PAGE_URL, limit=2)
+    assert [entry.key for entry in page.entries] == ["1-2025", "2-2025"]
+    assert page.cut == 3

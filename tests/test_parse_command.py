@@ -1,4 +1,4 @@
-"""``scrapy parse`` on one article page prints its complete record (issue 2's check)."""
+"""``scrapy parse`` on one article page prints its complete record."""
 
 from __future__ import annotations
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 import os
@@ -258,8 +259,10 @@ def open_archive_pipeline(path: Path, **settings: Any) -> tuple[Any, ArchivePipe
 
 def close(crawler: Any, pipeline: ArchivePipeline, reason: str = "finished") -> None:
     pipeline.close_spider()
-    results = crawler.signals.send_catch_log(
-        signals.spider_closed, spider=crawler.spider, reason=reason
+    results = asyncio.run(
+        crawler.signals.send_catch_log_async(
+            signals.spider_closed, spider=crawler.spider, reason=reason
+        )
     )
     # Only the keeper's handler matters here (CoreStats never saw spider_opened).
     keeper = keeper_of(crawler)

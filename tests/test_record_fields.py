@@ -162,3 +162,37 @@ def test_docs_ship_the_generated_schema() -> None:
     """Regenerate with ``python -m beltacrawl.schemas``."""
     assert (REPO / "docs" / "article.schema.json").read_text(encoding="utf-8") == ARTICLE
     assert list(json.loads(ARTICLE)["properties"]) == list(ARTICLE_FIELDS)
+
+
+def test_version_1_makes_the_tables_version_1_made(monkeypatch) -> None:
+    """A migration keeps its effect when the record changes: migration 1 makes the
+    article tables of the archives it once made (those of the schema-3 fixture)."""
+
+    def no_record_ddl(*_: object) -> str:
+        raise AssertionError("migration 1 reads the record's DDL")
+
+    monkeypatch.setattr(schema, "articles_ddl", no_record_ddl)
+    monkeypatch.setattr(schema, "versions_ddl", no_record_ddl)
+    conn = sqlite3.connect(":memory:")
+    schema.MIGRATIONS[0](conn)
+    with sqlite3.connect(WRITTEN_BY_SCHEMA_3) as written:
+        for table in ("articles", "article_versions"):
+            query = f"PRAGMA table_info({table})"
+            assert conn.execute(query).fetchall() == written.execute(query).fetchall(), table
+
+
+def test_columns_the_record_lacks_are_carried_over(tmp_path: Path, caplog) -> None:
+    path = tmp_path / "a.sqlite"
+    shutil.copy(WRITTEN_BY_SCHEMA_3, path)
+    with sqlite3.connect(path) as conn:
+        for table in ("articles", "article_versions"):
+            conn.execute(f'ALTER TABLE {table} ADD COLUMN "analyst note" TEXT')
+            conn.execute(f"UPDATE {table} SET \"analyst note\" = 'geprüft ' || key")
+    with Archive.open(path) as archive:
+        conn = archive.db.conn
+        assert archive.user_version() == schema.schema_version()
+        for table in ("articles", "article_versions"):
+            rows = conn.execute(f'SELECT key, "analyst note" FROM {table}').fetchall()
+            assert rows and all(note == f"geprüft {key}" for key, note in rows), table
+        assert archive.queries.integrity_check() == []
+    assert "column articles.analyst note is no record field: kept" in caplog.text

@@ -235,6 +235,12 @@ def test_rubric_of_listing_link(url, rubric):
         ("http://m.deu.belta.by/images/a_big.jpg", "https://deu.belta.by/images/a_big.jpg"),
         ("https://deu.belta.by/images/a_big.jpg", "https://deu.belta.by/images/a_big.jpg"),
         ("https://cdn.example.com/a.jpg", "https://cdn.example.com/a.jpg"),
+        ("/images/b c\t.jpg", "https://deu.belta.by/images/b%20c.jpg"),
+        ("//cdn.example.com/a b.jpg", "https://cdn.example.com/a%20b.jpg"),
+        ("data:image/gif;base64,R0lGODlhAQABAAAAACw=", None),
+        ("javascript:alert(1)", None),
+        (" JavaScript:alert(1)", None),
+        ("ftp://deu.belta.by/a.jpg", None),
     ],
 )
 def test_absolute_site_url(src, url):
@@ -390,7 +396,7 @@ def test_why_a_link_is_not_taken(href, reason):
     assert refusal(href, page, "", DEU_BELTA) == reason
 
 
-# --- links as browsers read them (issue 14) -------------------------------------------------
+# --- links as browsers read them -----------------------------------------------------------
 
 
 @pytest.mark.parametrize(

@@ -95,7 +95,7 @@ class Ledger:
         Returns how often it has failed now.
 
         One entry per article: an entry of the same key under another spelling of its URL
-        (recorded before URLs were cleaned, or under an old slug) is taken over with its
+        (a link read with stray whitespace, or under another slug) is taken over with its
         attempts, so that it is given up in time instead of being retried for ever.
         """
         with self._db.transaction() as conn:
@@ -115,6 +115,11 @@ class Ledger:
                 (url, key, reason, utc_now(), earlier),
             ).fetchone()
         return int(attempts)
+
+    def forget_failure(self, url: str, key: str | None) -> None:
+        """Drop the entries of ``key`` (under any URL) and of ``url``."""
+        with self._db.transaction() as conn:
+            conn.execute("DELETE FROM failures WHERE key = ? OR url = ?", (key, url))
 
     def failures(self) -> list[FailureRecord]:
         """Open failures, oldest first."""

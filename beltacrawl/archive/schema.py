@@ -16,13 +16,17 @@ tags            TEXT    NOT NULL DEFAULT '[]'
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from typing import TYPE_CHECKING, Any
 
+from beltacrawl.archive import schema_v1
 from beltacrawl.items import Article, FieldSpec, Kind, Storage, field_specs
 
 if TYPE_CHECKING:
-    import sqlite3
     from collections.abc import Callable
+
+logger = logging.getLogger(__name__)
 
 
 def field_spec(name: str, record_class: type[Any] = Article) -> FieldSpec:
@@ -121,90 +125,10 @@ def versions_ddl(record_class: type[Any] = Article) -> str:
     )
 
 
-_V1_ARTICLE_INDEXES: tuple[str, ...] = (
-    "CREATE UNIQUE INDEX articles_key ON articles (key)",
-    "CREATE INDEX articles_published_at ON articles (published_at)",
-    "CREATE INDEX articles_rubric ON articles (rubric, published_at)",
-)
-#: The full-text index and the tables around the articles, as schema version 1 made them.
-_V1_OTHERS: tuple[str, ...] = (
-    "CREATE INDEX article_versions_key ON article_versions (key, version)",
-    """
-    CREATE VIRTUAL TABLE articles_fts USING fts5(
-        title, body,
-        content = 'articles', content_rowid = 'id',
-        tokenize = 'unicode61 remove_diacritics 2'
-    )
-    """,
-)
-#: The triggers that keep the full-text index in step with ``articles``.
-_FTS_TRIGGERS: tuple[str, ...] = (
-    """
-    CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
-        INSERT INTO articles_fts (rowid, title, body) VALUES (new.id, new.title, new.body);
-    END
-    """,
-    """
-    CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
-        INSERT INTO articles_fts (articles_fts, rowid, title, body)
-        VALUES ('delete', old.id, old.title, old.body);
-    END
-    """,
-    """
-    CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, body ON articles BEGIN
-        INSERT INTO articles_fts (articles_fts, rowid, title, body)
-        VALUES ('delete', old.id, old.title, old.body);
-        INSERT INTO articles_fts (rowid, title, body) VALUES (new.id, new.title, new.body);
-    END
-    """,
-)
-#: The tables around the articles, as schema version 1 made them.
-_V1_LEDGER: tuple[str, ...] = (
-    """
-    CREATE TABLE failures (
-        url         TEXT    PRIMARY KEY,
-        key         TEXT,
-        reason      TEXT    NOT NULL,
-        failed_at   TEXT    NOT NULL,
-        attempts    INTEGER NOT NULL DEFAULT 1
-    )
-    """,
-    "CREATE INDEX failures_key ON failures (key)",
-    """
-    CREATE TABLE listing_coverage (
-        listing     TEXT    PRIMARY KEY,  -- all_news or a rubric slug
-        oldest      TEXT    NOT NULL,     -- listed time of the oldest entry of the stretch
-        newest      TEXT    NOT NULL,     -- listed time of the newest entry of the stretch
-        updated_at  TEXT    NOT NULL
-    )
-    """,
-    """
-    CREATE TABLE crawl_runs (
-        id              INTEGER PRIMARY KEY,
-        spider          TEXT    NOT NULL,
-        started_at      TEXT    NOT NULL,
-        finished_at     TEXT,
-        arguments       TEXT    NOT NULL DEFAULT '{}',
-        stats           TEXT,
-        finish_reason   TEXT,
-        new_count       INTEGER,
-        updated_count   INTEGER,
-        unchanged_count INTEGER,
-        failed_count    INTEGER
-    )
-    """,
-)
-
-
 def _migrate_to_1(conn: sqlite3.Connection) -> None:
-    """The article tables with a column per record field, the full-text index, failures,
-    listing coverage and crawl runs."""
-    conn.execute(articles_ddl())
-    for statement in _V1_ARTICLE_INDEXES:
-        conn.execute(statement)
-    conn.execute(versions_ddl())
-    for statement in (*_V1_OTHERS, *_FTS_TRIGGERS, *_V1_LEDGER):
-        conn.execute(statement)
+    """The article tables with a column per record field of the time, the full-text
+    index, failures, listing coverage and crawl runs (:mod:`.schema_v1`)."""
+    schema_v1.create(conn)
 
 
 def _migrate_to_2(conn: sqlite3.Connection) -> None:
@@ -229,7 +153,9 @@ def _migrate_to_4(conn: sqlite3.Connection) -> None:
     SQLite changes constraints only by rebuilding a table: the old tables are renamed
     (which carries the versions' foreign key along), the new ones made from the record's
     DDL and filled with every row, ``id`` included (the full-text index refers to it),
-    and the old ones dropped, the versions first, so that no row is cascaded away.
+    and the old ones dropped, the versions first, so that no row is cascaded away. A
+    column the record has no field for (a field since removed, an analyst's own) is
+    carried over as it is, without its constraints: nothing stored is lost.
     """
     for trigger in ("articles_fts_insert", "articles_fts_delete", "articles_fts_update"):
         conn.execute(f"DROP TRIGGER {trigger}")
@@ -245,7 +171,13 @@ def _migrate_to_4(conn: sqlite3.Connection) -> None:
         conn.execute(f"ALTER TABLE {table} RENAME TO {old}")
         conn.execute(ddl)
         present = _columns(conn, old)
-        names = [name for name in _column_names(conn, table) if name in present]
+        # Generated columns too (``published_month``): a name the new table has in any form.
+        derived = {row[1] for row in conn.execute(f"PRAGMA table_xinfo({table})")}
+        for name, sql_type in conn.execute(f"SELECT name, type FROM pragma_table_info('{old}')"):
+            if name not in derived:
+                logger.warning("archive: column %s.%s is no record field: kept", table, name)
+                conn.execute(f"ALTER TABLE {table} ADD COLUMN {_quoted(name)} {sql_type}")
+        names = [_quoted(name) for name in _column_names(conn, table) if name in present]
         values = [*names, f"'{Kind.ARTICLE.value}'"] if "kind" not in present else names
         columns = [*names, "kind"] if "kind" not in present else names
         conn.execute(
@@ -253,7 +185,7 @@ def _migrate_to_4(conn: sqlite3.Connection) -> None:
         )
     conn.execute("DROP TABLE article_versions_v3")
     conn.execute("DROP TABLE articles_v3")
-    for statement in (*_V4_INDEXES, *_FTS_TRIGGERS):
+    for statement in (*_V4_INDEXES, *schema_v1.FTS_TRIGGERS):
         conn.execute(statement)
     if problems := conn.execute("PRAGMA foreign_key_check").fetchall():
         raise sqlite3.IntegrityError(f"article versions without their article: {problems[:5]}")
@@ -364,6 +296,11 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
 def schema_version() -> int:
     """The schema version this code writes (``PRAGMA user_version`` of a current archive)."""
     return len(MIGRATIONS)
+
+
+def _quoted(name: str) -> str:
+    """A column name as an SQL identifier, whatever it holds."""
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _columns(conn: sqlite3.Connection, table: str) -> set[str]:

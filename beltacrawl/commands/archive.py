@@ -28,9 +28,10 @@ from scrapy.cmdline import execute
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from beltacrawl.archive import DEFAULT_PATH, ArchiveError, ArchiveNotFound
+from beltacrawl.archive import ArchiveError, ArchiveNotFound
 from beltacrawl.commands import archive_export, archive_read, archive_serve, archive_warc
 from beltacrawl.commands.subcommand import ArchiveContext, CommandFailed, Subcommand
+from beltacrawl.config import Config
 
 #: Said when reading meets a damaged page.
 DAMAGED_HINT = "it may be damaged; see 'A damaged archive' in docs/operations.md"
@@ -110,13 +111,13 @@ class Command(ScrapyCommand):
         if opts.archive:
             return Path(opts.archive)
         assert self.settings is not None
-        configured = self.settings.get("BELTA_ARCHIVE", DEFAULT_PATH)
-        if not configured:
+        configured = Config.from_settings(self.settings).archive_path
+        if configured is None:
             raise UsageError(
                 "BELTA_ARCHIVE is empty (archiving is switched off); pass --archive PATH",
                 print_help=False,
             )
-        return Path(str(configured))
+        return configured
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if args:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from beltacrawl.archive import ARTICLE_FIELDS
 from beltacrawl.exports import CSV_LIST_SEPARATOR
+from beltacrawl.site.text import CONTROL_CHARACTERS
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -19,8 +20,10 @@ if TYPE_CHECKING:
     from beltacrawl.archive import ArchiveStats, ArticleHistory, SearchHit
     from beltacrawl.archive.ledger import ListingReach
 
-#: Control characters (C0, DEL, C1) but newline: printed raw they drive the terminal.
-_CONTROLS = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+#: Control characters but newline: printed raw they drive the terminal. Tab and carriage
+#: return too, which text may keep: in a table a tab shifts the columns, and a carriage
+#: return moves the cursor back over what was printed.
+_CONTROLS = re.compile(f"[{CONTROL_CHARACTERS}\t\r]")
 #: The controls JSON does not escape by itself.
 _JSON_UNESCAPED_CONTROLS = re.compile("[\x7f-\x9f]")
 

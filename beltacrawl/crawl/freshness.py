@@ -51,7 +51,7 @@ class CopyState(Protocol):
     def is_incomplete(self) -> bool | None: ...
 
 
-class Failure(Protocol):
+class FailedArticle(Protocol):
     """What freshness needs to know of an article that failed in an earlier run."""
 
     @property
@@ -127,7 +127,9 @@ class FreshnessPolicy:
         """Try a failed article once more, or has it failed too often?"""
         return attempts < self.failure_attempts
 
-    def failures_to_retry(self, failures: Iterable[Failure], arguments: CrawlArguments) -> Retries:
+    def failures_to_retry(
+        self, failures: Iterable[FailedArticle], arguments: CrawlArguments
+    ) -> Retries:
         """The failed articles of earlier runs this run fetches again: those not given up
         and inside the run's rubrics (and only without a date window: a failure's date is
         unknown).

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
+from beltacrawl.items import Kind
 from beltacrawl.parsing.body import clean_blocks, clean_html, text_blocks
 from beltacrawl.site.datelines import Dateline, find_dateline
 from beltacrawl.site.deu import DEU_BELTA
@@ -205,8 +206,10 @@ def body(page: ArticlePage, captions: frozenset[str]) -> Body | None:
     return Body(dateline, blocks, clean_html(container.root, profile, main_captions), images)
 
 
-def parse_article(selector: Selector, profile: SiteProfile = DEU_BELTA) -> RawArticle:
-    """The raw values of an article page."""
+def parse_article(
+    selector: Selector, profile: SiteProfile = DEU_BELTA, kind: Kind = Kind.ARTICLE
+) -> RawArticle:
+    """The raw values of a page of the ``kind`` its URL says."""
     page = ArticlePage(selector, profile)
     raw = RawArticle(title=title(page), rubric_label=rubric_label(page))
     raw.published_raw, raw.published_meta = published(page)
@@ -214,8 +217,10 @@ def parse_article(selector: Selector, profile: SiteProfile = DEU_BELTA) -> RawAr
     raw.image_src, raw.image_caption = image.src, image.caption
     raw.images = [(image.src, image.caption)] if image.src else []
     raw.tags = tags(page)
-    # An infographic prints its title a second time above the image: that is no text.
-    not_text = image.captions | {raw.title} if raw.title else image.captions
+    # An infographic prints its title a second time above the image: that is no text. In
+    # any other kind a block equal to the headline is text (it may be all the text).
+    repeated_title = {raw.title} if raw.title and kind is Kind.INFOGRAPHIC else set()
+    not_text = image.captions | repeated_title
     if (found := body(page, not_text)) is not None:
         raw.dateline, raw.paragraphs, raw.body_html, body_images = found
         raw.images += body_images

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import nh3
 from lxml import html as lxml_html
 
-from beltacrawl.site.text import normalise_space, without_controls
+from beltacrawl.site.text import CONTROL_CHARACTERS, normalise_space, without_controls
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -40,8 +40,10 @@ _LETTER = re.compile(r"[^\W\d_]")
 #: What ``body_html`` may hold: nh3's (ammonia's) allow-list of tags, attributes and URL
 #: schemes, less the elements that are never article text.
 _SAFE_TAGS = frozenset(nh3.ALLOWED_TAGS) - _DROP_TAGS
-#: Characters lxml refuses when text is set (as ``drop_tree`` does), though a page may hold them.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+#: Characters lxml refuses when text is set (as ``drop_tree`` does), though a page may hold
+#: them: the controls (DEL and C1 with them, which the loader removes anyway) and the
+#: noncharacters U+FFFE and U+FFFF, which are no controls but not XML either.
+_NOT_XML = re.compile(f"[{CONTROL_CHARACTERS}\ufffe\uffff]")
 
 
 def _classes(element: HtmlElement) -> set[str]:

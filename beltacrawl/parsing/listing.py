@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 #: Stats key of listing entries not taken, one sub-key per reason (``…/unknown_url``).
 NOT_TAKEN_STAT = "belta/listing/not_taken"
 #: Reasons of links passed over on purpose: other editions, paths never requested.
-DELIBERATE = frozenset({"other_site", "forbidden"})
+PASSED_OVER_ON_PURPOSE = frozenset({"other_site", "forbidden"})
 _GET_PAGE = re.compile(r"get_page\(\s*['\"]([^'\"]+)['\"]")
 #: The "load more" URL ends ``…&year=26/``: a stray slash after the last parameter.
 _STRAY_SLASH = re.compile(r"(\?[^#]*?)/+$")
@@ -94,7 +94,7 @@ def report_not_taken(
     for entry in not_taken:
         stats.inc_value(f"{NOT_TAKEN_STAT}/{entry.reason}")
         logger.log(
-            logging.INFO if entry.reason in DELIBERATE else logging.WARNING,
+            logging.INFO if entry.reason in PASSED_OVER_ON_PURPOSE else logging.WARNING,
             "%s: entry not taken (%s): %s %r",
             where,
             entry.reason,
@@ -190,20 +190,16 @@ def parse_listing(
             if container := page.css(fallback):
                 break
     nodes = container[0].xpath(selectors.nodes_xpath) if container else []
-    for position, node in enumerate(nodes):
-        is_day_group = selectors.day_group_class in node.attrib.get("class", "").split()
-        read = len(result.entries) + len(result.not_taken)
-        if limit is not None and read >= limit and not is_day_group:
-            result.cut = sum(
-                selectors.day_group_class not in rest.attrib.get("class", "").split()
-                for rest in nodes[position:]
-            )
-            break
-        if is_day_group:
+    for node in nodes:
+        if selectors.day_group_class in node.attrib.get("class", "").split():
+            # Read beyond the limit too: the next page continues the page's last day.
             day_group = (
                 " ".join(node.css(selectors.day).getall()),
                 text_of(node.css(selectors.month_year)) or "",
             )
+            continue
+        if limit is not None and len(result.entries) + len(result.not_taken) >= limit:
+            result.cut += 1
             continue
         entry = _entry(node, day_group, page_url, base_host, profile)
         if isinstance(entry, NotTaken):
@@ -226,15 +222,19 @@ def _fallback_entries(
     limit: int | None,
 ) -> None:
     """When the entry markup is gone: every ``/view/`` link in the content column, once
-    (of the first ``limit`` links; those left unread are counted in ``result.cut``)."""
+    (the first ``limit`` links; the other links, each counted once, in ``result.cut``)."""
     entries: dict[str, ListingEntry] = {}
     refused: dict[str, NotTaken] = {}
-    links = container.css(profile.listing.article_link)
-    for position, link in enumerate(links):
-        if limit is not None and position >= limit:
-            result.cut = len(links) - position
-            break
+    read: set[str] = set()
+    unread: set[str] = set()
+    for link in container.css(profile.listing.article_link):
         href = link.attrib.get("href", "")
+        if href in read:
+            continue
+        if limit is not None and len(entries) + len(refused) >= limit:
+            unread.add(href)
+            continue
+        read.add(href)
         ref = parse_article_link(href, page_url, base_host, profile)
         if ref is None:
             reason = refusal(href, page_url, base_host, profile)
@@ -243,3 +243,4 @@ def _fallback_entries(
             entries[ref.key] = ListingEntry(ref, text_of(link), None, None, None)
     result.entries = list(entries.values())
     result.not_taken = list(refused.values())
+    result.cut = len(unread)

@@ -48,9 +48,12 @@ def text_of(selected: _Selectable) -> str | None:
 
 
 #: C0 and C1 control characters and DEL (Unicode category Cc) but tab, newline and
-#: carriage return: a terminal acts on them (ESC starts a command sequence), and no
-#: article text needs them.
-_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: carriage return, as the inside of a regular expression's character class: a terminal
+#: acts on them (ESC starts a command sequence), and no article text needs them. The one
+#: set of controls: the loader removes them, ``scrapy archive`` escapes them, the body's
+#: parser drops them before lxml sees the text.
+CONTROL_CHARACTERS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+_CONTROLS = re.compile(f"[{CONTROL_CHARACTERS}]")
 
 
 def without_controls(text: str) -> str:

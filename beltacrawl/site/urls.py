@@ -296,22 +296,27 @@ def absolute_site_url(
 ) -> str | None:
     """An absolute URL on the real site for a page's resource such as an image.
 
-    Relative paths and the configured base (a mirror, the replica) map to the real site;
-    other hosts (a CDN, also as ``//host/…``) stay as they are. ``None`` for what is not a
-    URL (``http://[::1/a.jpg``).
+    Cleaned as a browser reads it (:func:`clean_url`); relative paths and the configured
+    base (a mirror, the replica) map to the real site; other hosts (a CDN, also as
+    ``//host/…``) stay as they are. ``None`` for what is not an http(s) or relative URL
+    (``data:``, ``javascript:``: an inline image or a script is no address to keep) or no
+    URL at all (``http://[::1/a.jpg``).
 
     >>> absolute_site_url("/images/a.jpg"), absolute_site_url("//cdn.example/a.jpg")
     ('https://deu.belta.by/images/a.jpg', 'https://cdn.example/a.jpg')
     >>> absolute_site_url("http://127.0.0.1:8000/images/a.jpg", "127.0.0.1")
     'https://deu.belta.by/images/a.jpg'
+    >>> absolute_site_url("data:image/gif;base64,R0lGOD"), absolute_site_url("/b c\\t.jpg")
+    (None, 'https://deu.belta.by/b%20c.jpg')
     """
-    parts = split(src)
-    if parts is None:
+    clean = clean_url(src)
+    parts = split(clean) if clean is not None else None
+    if clean is None or parts is None or parts.scheme not in ("", "http", "https"):
         return None
     host = (parts.hostname or "").lower()
     if host and not is_site_host(host, base_host, profile):
-        return src if parts.scheme else f"https:{src}"
-    return on_base(src, profile.origin)
+        return clean if parts.scheme else f"https:{clean}"
+    return on_base(clean, profile.origin)
 
 
 Origin = tuple[str, str, int]

@@ -23,28 +23,28 @@ from scrapy import signals
 from beltacrawl.config import Config
 from beltacrawl.crawl.arguments import ArgumentError, CrawlArguments
 from beltacrawl.crawl.freshness import FreshnessPolicy
-from beltacrawl.crawl.verdict import GARBLED_TEXT_STAT, REQUESTED_URLS_FAILED
+from beltacrawl.crawl.verdict import REQUESTED_URLS_FAILED
 from beltacrawl.crawl.walk import ListingWalk, WalkPolicy
 from beltacrawl.keeper import keeper_of
-from beltacrawl.loaders import date_findings, load_page
+from beltacrawl.loaders import date_findings, load_page, text_findings
 from beltacrawl.middlewares import ArticleRedirected
 from beltacrawl.parsing.article import parse_article
 from beltacrawl.reachability import SiteUnreachable
 from beltacrawl.rendering import browser_fallback
 from beltacrawl.responses import (
     count_failure,
+    count_redirect,
     decoded,
     failure_reason,
-    retried,
+    marked_as_earlier_failure,
     retry_unusable,
     unusable,
 )
-from beltacrawl.site.text import garbled
 from beltacrawl.site.urls import listing_of, on_base, parse_article_url
 from beltacrawl.spiders.walks import ListingWalks
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Iterable
+    from collections.abc import AsyncIterator, Iterable, Iterator
 
     from scrapy.crawler import Crawler
     from scrapy.http import Response
@@ -120,7 +120,7 @@ class BeltaSpider(ListingWalks, scrapy.Spider):
             self._count("belta/articles/failures_given_up", retries.given_up)
             self._count("belta/articles/retried_failures", len(retries.refs))
             for ref in retries.refs:
-                yield retried(self._article_request(ref))
+                yield marked_as_earlier_failure(self._article_request(ref))
         for listing in self.arguments.listings:
             walk = ListingWalk(listing, time.monotonic(), coverage=keeper.coverage(listing))
             yield self._start_walk(walk)
@@ -204,7 +204,7 @@ class BeltaSpider(ListingWalks, scrapy.Spider):
             self._article_lost(response.request, ref, f"unusable response: {problem}")
             return
         response = decoded(response, self.crawler.stats, self.logger)
-        raw = parse_article(response.selector)
+        raw = parse_article(response.selector, kind=ref.kind)
         textless = not raw.paragraphs and ref.kind.text_expected
         if textless and (again := browser_fallback(response, self.render_mode, "article", self)):
             yield again
@@ -216,18 +216,9 @@ class BeltaSpider(ListingWalks, scrapy.Spider):
             text = f"no article text — selector(s) {missed} matched nothing or held no text"
             self._article_problem(response, ref, "no_body", text)
         article = load_page(raw, ref, response, entry)
-        for finding in date_findings(article, entry):
+        for finding in (*date_findings(article, entry), *text_findings(article)):
             self.crawler.stats.inc_value(f"belta/article/{finding.name}")
             self.logger.log(finding.level, finding.message)
-        texts = (article.title, article.lead, article.body, article.image_caption)
-        if sign := next(filter(None, map(garbled, texts)), None):
-            self.crawler.stats.inc_value(GARBLED_TEXT_STAT)
-            self.logger.warning(
-                "article %s (%s): text still garbled after decoding (%r); stored as it is",
-                ref.key,
-                response.url,
-                sign,
-            )
         published = datetime.fromisoformat(article.published_at) if article.published_at else None
         if published is not None and not self.arguments.in_window(published):
             self.crawler.stats.inc_value("belta/skipped/window_after_fetch")
@@ -238,17 +229,21 @@ class BeltaSpider(ListingWalks, scrapy.Spider):
         self.crawler.stats.inc_value(f"belta/article/problem/{reason}")
         self.logger.warning("article %s (%s): %s", ref.key, response.url, text)
 
-    def article_failed(self, failure: Failure):
+    def article_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
         if failure.check(SiteUnreachable):
             return
         ref: ArticleRef = failure.request.meta["article_ref"]
+        if isinstance(failure.value, ArticleRedirected):
+            # Answered: the article lives under another key now, and is fetched as that.
+            count_redirect(failure.request, self.crawler.stats)
+            self.keeper.forget_failure(ref.url, ref.key)
+            yield self._article_request(failure.value.target)
+            return
         reason = failure_reason(failure, self.settings)
         self.logger.error(
             "article %s could not be fetched (%s): %s", ref.key, failure.request.url, reason
         )
         self._article_lost(failure.request, ref, reason)
-        if isinstance(failure.value, ArticleRedirected):
-            yield self._article_request(failure.value.target)
 
     def _article_lost(self, request: scrapy.Request, ref: ArticleRef, reason: str) -> None:
         """Counted, and remembered in the archive for the next run to retry."""

@@ -156,7 +156,9 @@ class ListingWalks:
         path = after.link or listing_path(walk.listing, after.number)
         yield self._listing_request(walk, path, again=walk.rechecking)
 
-    def _end_of_entries(self, walk: ListingWalk, number: int, missing: list[str]):
+    def _end_of_entries(
+        self, walk: ListingWalk, number: int, missing: list[str]
+    ) -> Iterable[scrapy.Request]:
         reason = self.policy.at_empty_page(walk)
         if reason is StopReason.LAYOUT_CHANGED:
             self.crawler.stats.inc_value("belta/layout/empty_first_listing_page")

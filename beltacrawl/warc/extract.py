@@ -73,7 +73,7 @@ class PageExtractor:
             return Extraction(None, f"unusable response: {problem}")
         assert isinstance(response, TextResponse)
         response = decoded(response, self.counts, logger)
-        raw = parse_article(response.selector)
+        raw = parse_article(response.selector, kind=ref.kind)
         for selector in raw.missing:
             self.counts.inc_value(f"layout/article_selector_missed/{selector}")
         if not raw.paragraphs and ref.kind.text_expected:
