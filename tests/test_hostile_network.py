@@ -1,5 +1,5 @@
 """Hostile network answers and URLs: crawls of a replica that redirects, links and waits in
-hostile ways (tests/sitesim/faults.py, tests/sitesim/hostile.py).
+hostile ways (tests/sitesim/faults/, tests/sitesim/hostile.py).
 
 Each test stands against one way to lose or corrupt a crawl: a redirect to another port
 followed, an article lost for a tab in its link, thousands of requests queued from one

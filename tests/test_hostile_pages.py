@@ -1,6 +1,6 @@
 """Pages whose bytes or markup are hostile to the text that is stored.
 
-Crawls of the replica (tests/sitesim/faults.py) whose article pages come in a wrong or
+Crawls of the replica (tests/sitesim/faults/) whose article pages come in a wrong or
 unusual encoding, with stray bytes, control characters or markup a sanitiser must
 catch. Each record must still equal the replica's truth, and what could not be repaired
 is flagged in the run's verdict.
