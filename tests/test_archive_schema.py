@@ -28,7 +28,7 @@ def test_open_creates_schema_with_wal(tmp_path: Path) -> None:
     path = tmp_path / "new" / "dir" / "belta.sqlite"
     with Archive.open(path) as archive:
         assert path.is_file()
-        assert archive.user_version() == schema_version() == 7
+        assert archive.user_version() == schema_version() == 8
         conn = archive.db.conn
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
@@ -57,7 +57,7 @@ def test_an_archive_of_schema_3_records_how_far_listings_reached(tmp_path: Path)
     path = tmp_path / "a.sqlite"
     shutil.copy(Path(__file__).parent / "fixtures" / "archive-schema-3.sqlite", path)
     with Archive.open(path) as archive:
-        assert archive.user_version() == schema_version() == 7
+        assert archive.user_version() == schema_version() == 8
         assert archive.queries.stats().reach == []  # its runs predate the record
         run = archive.ledger.start_run("belta", {"since": "2024-01-01"})
         since = datetime(2024, 1, 1, tzinfo=MINSK)

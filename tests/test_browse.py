@@ -81,7 +81,7 @@ def test_articles_are_sorted_newest_first_faceted_and_searchable() -> None:
     assert articles["label_column"] == "title"
     assert (articles["fts_table"], articles["fts_pk"]) == ("articles_fts", "id")
     assert ARTICLE_FACETS == [
-        "rubric", "article_year", "published_month", {"list": "tags"}, "dateline_place"
+        "rubric", "kind", "article_year", "published_month", {"list": "tags"}, "dateline_place"
     ]  # fmt: skip
     assert metadata()["plugins"]["datasette-dashboards"]["articles"]["charts"]
 
@@ -136,6 +136,21 @@ def test_every_page_and_canned_query_answers(replica) -> None:
     assert status == 200 and "<mark>Kasachstan</mark>" in html
 
 
+def test_the_articles_are_faceted_by_kind(replica) -> None:
+    archive, model, _ = replica
+    [(status, html), (_, text)] = fetch(
+        archive, "/archive/articles", "/archive/articles.json?_size=0"
+    )
+    assert status == 200 and 'id="facet-kind"' in html
+    kinds = json.loads(text)["facet_results"]["kind"]["results"]
+    with Archive.open(archive, readonly=True) as opened:
+        stored = dict(
+            opened.db.conn.execute("SELECT kind, count(*) FROM articles GROUP BY kind").fetchall()
+        )
+    assert {kind["value"]: kind["count"] for kind in kinds} == stored
+    assert sum(stored.values()) >= len(model)
+
+
 def test_the_article_page_reads_like_the_article(replica) -> None:
     archive, _, key = replica
     with Archive.open(archive, readonly=True) as opened:
@@ -168,6 +183,7 @@ def test_nothing_can_be_written_through_the_pages(replica) -> None:
     ("query", "index"),
     [
         ("SELECT article_year, count(*) FROM articles GROUP BY article_year", "articles_year"),
+        ("SELECT kind, count(*) FROM articles GROUP BY kind", "articles_kind"),
         (
             "SELECT published_month, count(*) FROM articles GROUP BY published_month",
             "articles_published_month",

@@ -46,6 +46,7 @@ ARCHIVE_COLUMNS: dict[str, str] = {
 #: The facets shown above the article list; tags are a JSON array (beltacrawl/browse/facets.py).
 ARTICLE_FACETS: list[str | dict[str, str]] = [
     "rubric",
+    "kind",
     "article_year",
     "published_month",
     {"list": "tags"},
