@@ -130,7 +130,7 @@ def test_stats(capsys: pytest.CaptureFixture[str], archive_path: Path) -> None:
     code, out, _ = scrapy_archive(capsys, "stats", archive=archive_path)
     assert code == 0
     assert f"Archive {archive_path}" in out
-    assert "articles: 3   previous versions: 1   open failures: 0" in out
+    assert "articles: 3   previous versions: 1   open failures: 0   given up: 0" in out
     assert "newest: 2024-02-20T09:00:00+03:00  3-2024" in out
     assert re.search(r"^economics +1$", out, re.MULTILINE)
     assert re.search(r"^2024-02 +2$", out, re.MULTILINE)
@@ -144,6 +144,23 @@ def test_stats(capsys: pytest.CaptureFixture[str], archive_path: Path) -> None:
         re.MULTILINE,
     ), reach
     assert re.search(r"^economics +2 +2024-02-10T09:00:00\+03:00 +1 +2 ", reach, re.MULTILINE)
+
+
+def test_stats_show_given_up_failures_apart(
+    capsys: pytest.CaptureFixture[str], archive_path: Path
+) -> None:
+    with Archive.open(archive_path) as archive:
+        for number, failures in ((7, 2), (8, 1), (9, 1)):
+            for _ in range(failures):
+                archive.ledger.record_failure(article(number)["url"], f"{number}-2024", "timeout")
+    code, out, _ = scrapy_archive(capsys, "stats", archive=archive_path)
+    assert code == 0
+    assert "open failures: 3   given up: 0" in out  # BELTA_FAILURE_ATTEMPTS: 5
+    code, out, _ = scrapy_archive(
+        capsys, "stats", "-s", "BELTA_FAILURE_ATTEMPTS=2", archive=archive_path
+    )
+    assert code == 0
+    assert "open failures: 2   given up: 1" in out
 
 
 def test_archive_option_overrides_the_setting(

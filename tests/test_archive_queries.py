@@ -67,8 +67,21 @@ def test_stats(archive: Archive) -> None:
     assert stats.newest["key"] == "3-2024"
     assert stats.newest["title"] == "Jüngster"
     assert stats.versions == 1
-    assert stats.failures == 0
+    assert stats.failures == stats.given_up == 0
     assert len(stats.last_runs) == 1
+
+
+def test_stats_count_given_up_failures_apart(archive: Archive) -> None:
+    url = "https://deu.belta.by/economics/view/artikel-{}-2024/"
+    for _ in range(3):
+        archive.ledger.record_failure(url.format(8), "8-2024", "HTTP 503")
+    archive.ledger.record_failure(url.format(9), "9-2024", "timeout")
+    given_up = archive.queries.stats(failure_attempts=3)
+    assert (given_up.failures, given_up.given_up) == (1, 1)
+    retried = archive.queries.stats(failure_attempts=4)
+    assert (retried.failures, retried.given_up) == (2, 0)
+    unlimited = archive.queries.stats()
+    assert (unlimited.failures, unlimited.given_up) == (2, 0)
 
 
 def test_iter_articles_filters_and_order(archive: Archive) -> None:

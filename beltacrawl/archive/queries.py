@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
+import sys
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -73,6 +74,9 @@ class ArchiveStats:
     """``key``, ``title``, ``published_at``, ``url`` of the most recently published article."""
     versions: int
     failures: int
+    """Failed articles still fetched again by later runs."""
+    given_up: int
+    """Failed articles no longer fetched (``BELTA_FAILURE_ATTEMPTS`` reached)."""
     last_runs: list[CrawlRun]
     reach: list[ListingReach] = field(default_factory=list)
     """How far back each listing's walks reached."""
@@ -85,9 +89,19 @@ class Queries:
         self._db = database
         self._ledger = ledger
 
-    def stats(self, runs: int = 5) -> ArchiveStats:
-        """Counts per rubric and month, the newest article, and the last ``runs`` runs."""
+    def stats(self, runs: int = 5, failure_attempts: int | None = None) -> ArchiveStats:
+        """Counts per rubric and month, the newest article, and the last ``runs`` runs.
+
+        A failure with ``failure_attempts`` or more attempts (``BELTA_FAILURE_ATTEMPTS``)
+        counts as given up; without a limit none does.
+        """
         conn = self._db.conn
+        limit = failure_attempts if failure_attempts is not None else sys.maxsize
+        open_failures, given_up = conn.execute(
+            "SELECT count(*) FILTER (WHERE attempts < ?), count(*) FILTER (WHERE attempts >= ?)"
+            " FROM failures",
+            (limit, limit),
+        ).fetchone()
         newest = conn.execute(
             "SELECT key, title, published_at, url FROM articles"
             " WHERE published_at IS NOT NULL ORDER BY published_at DESC LIMIT 1"
@@ -110,7 +124,8 @@ class Queries:
             ],
             newest=dict(newest) if newest else None,
             versions=_count(conn, "article_versions"),
-            failures=_count(conn, "failures"),
+            failures=open_failures,
+            given_up=given_up,
             last_runs=self._ledger.recent_runs(runs),
             reach=self._ledger.listing_reach(),
         )

@@ -103,7 +103,7 @@ def format_stats(path: Path, stats: ArchiveStats) -> str:
     parts = [
         f"Archive {path}",
         f"  articles: {stats.total}   previous versions: {stats.versions}"
-        f"   open failures: {stats.failures}",
+        f"   open failures: {stats.failures}   given up: {stats.given_up}",
     ]
     if stats.newest:
         newest = stats.newest

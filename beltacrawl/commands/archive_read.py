@@ -11,6 +11,7 @@ from beltacrawl.commands.archive_output import (
     format_stats,
 )
 from beltacrawl.commands.subcommand import CommandFailed, Subcommand, positive_int
+from beltacrawl.config import Config
 from beltacrawl.site.urls import host_of, parse_article_url
 
 if TYPE_CHECKING:
@@ -27,7 +28,9 @@ def _stats_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _stats(args: argparse.Namespace, context: ArchiveContext) -> None:
     with context.open() as archive:
-        print(format_stats(archive.path, archive.queries.stats(runs=args.runs)))
+        attempts = Config.from_settings(context.settings).failure_attempts
+        stats = archive.queries.stats(runs=args.runs, failure_attempts=attempts)
+        print(format_stats(archive.path, stats))
 
 
 def _search_arguments(parser: argparse.ArgumentParser) -> None:
