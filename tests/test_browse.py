@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from markupsafe import escape
 
 from beltacrawl.archive import Archive
 from beltacrawl.items import Article, spec
@@ -157,10 +158,13 @@ def test_the_article_page_reads_like_the_article(replica) -> None:
         (row_id,) = opened.db.conn.execute(
             "SELECT id FROM articles WHERE key = ?", (key,)
         ).fetchone()
-        title = opened.queries.show(key).article["title"]  # type: ignore[union-attr]
+        article = opened.queries.show(key).article  # type: ignore[union-attr]
     [(status, html)] = fetch(archive, f"/archive/articles/{row_id}")
     assert status == 200
-    assert f"<h1>{title}</h1>" in html
+    assert f"<h1>{article['title']}</h1>" in html
+    assert article["tags"]
+    chips = "".join(f'<span class="tag">{escape(tag)}</span>' for tag in article["tags"])
+    assert f'<p class="article-tags"><span class="tags">{chips}</span></p>' in html
     assert f"changed_articles?key={key}" in html  # its earlier version, side by side
 
 

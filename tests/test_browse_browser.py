@@ -97,9 +97,11 @@ def test_an_analyst_searches_opens_narrows_and_sees_the_charts(
             page.screenshot(path=shots / "archive-search.png")
 
             title = found.first.locator("h3 a").inner_text()
+            tags = found.first.locator(".tag").all_inner_texts()
             found.first.locator("h3 a").click()
             page.wait_for_selector("article.article-page")
             assert page.inner_text("article.article-page h1") == title
+            assert tags and page.locator("article.article-page .tag").all_inner_texts() == tags
             assert "Kasachstan" in page.inner_text("article.article-page")
             page.screenshot(path=shots / "archive-article.png", full_page=True)
 

@@ -88,6 +88,12 @@ def prepare_connection(conn: sqlite3.Connection) -> None:
 
 
 @hookimpl
+def prepare_jinja2_environment(env: Any, datasette: Datasette) -> None:
+    # The article page's tags as the list's chips (templates/row-archive-articles.html).
+    env.filters["tag_chips"] = _tag_list
+
+
+@hookimpl
 def register_facet_classes() -> list[type]:
     return [ListFacet]
 
