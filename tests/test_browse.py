@@ -189,6 +189,10 @@ def test_nothing_can_be_written_through_the_pages(replica) -> None:
         ("SELECT article_year, count(*) FROM articles GROUP BY article_year", "articles_year"),
         ("SELECT kind, count(*) FROM articles GROUP BY kind", "articles_kind"),
         (
+            "SELECT kind, count(*) FROM articles WHERE rubric = 'sport' GROUP BY kind",
+            "articles_rubric_kind",
+        ),
+        (
             "SELECT published_month, count(*) FROM articles GROUP BY published_month",
             "articles_published_month",
         ),
