@@ -149,6 +149,17 @@ def test_a_killed_writer_leaves_whole_records_and_the_next_run_repairs_it(tmp_pa
     assert sum(f.rec_type == "response" for f in scan(repaired)) == 3
 
 
+def test_a_file_another_crawl_is_still_writing_is_left_alone(tmp_path):
+    """Archives may share a WARC folder: one crawl's repair never touches another's file."""
+    live = write_pages(tmp_path, 2)
+    assert repair_all(tmp_path) == []
+    live.write(exchange_records(live.writer, fetched_page(PAGE.encode()), datetime.now(UTC)))
+    live.close()
+    (finished,) = live.written
+    assert check(finished)
+    assert sum(f.rec_type == "response" for f in scan(finished)) == 3
+
+
 def test_disk_full_mid_record_cuts_the_file_back_to_its_last_whole_record(tmp_path, monkeypatch):
     monkeypatch.setattr(warc_files, "WARCWriter", on_full_disk(9000))
     files = WarcFiles(tmp_path, "belta-test", 10**9, warcinfo)

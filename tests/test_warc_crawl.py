@@ -125,6 +125,20 @@ def test_crawl_to_warc_to_a_fresh_archive_by_import_alone_gives_the_same_archive
 
 
 @pytest.mark.slow
+def test_every_page_is_placed_when_each_write_fills_its_file(make_replica, tmp_path):
+    """A write that reaches the size cap closes the file: the page still names it."""
+    server = make_replica(articles=8)
+    crawled = tmp_path / "belta.sqlite"
+    result = run_crawl(
+        server.base_url, tmp_path, archive=crawled, settings={"BELTA_WARC_MAX_SIZE": "1"}
+    )
+    assert result.returncode == 0, result.log[-3000:]
+    assert result.stat("warc/unrecorded") is None
+    assert len(warc_files(crawled)) == result.stat("warc/pages")
+    assert_every_version_has_its_page(crawled)
+
+
+@pytest.mark.slow
 def test_reextract_after_a_parser_change_versions_exactly_the_records_it_changes(
     make_replica, tmp_path, monkeypatch
 ):

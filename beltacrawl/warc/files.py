@@ -10,6 +10,7 @@ A write that fails (disk full) is undone the same way before the error is raised
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import zlib
 from pathlib import Path
@@ -72,8 +73,25 @@ def repair(path: Path) -> Path:
 
 
 def repair_all(directory: Path) -> list[Path]:
-    """Repair every unfinished file a killed crawl left in ``directory``."""
-    return [repair(path) for path in sorted(directory.glob(f"*.warc.gz{OPEN_SUFFIX}"))]
+    """Repair every unfinished file a killed crawl left in ``directory``. A file that a
+    running crawl holds (of another archive sharing the folder) is left alone."""
+    repaired = []
+    for path in sorted(directory.glob(f"*.warc.gz{OPEN_SUFFIX}")):
+        with path.open("rb") as probe:
+            if not _lock(probe):
+                continue
+            repaired.append(repair(path))
+    return repaired
+
+
+def _lock(stream) -> bool:
+    """Take the exclusive lock a writer holds on its ``.open`` file while it writes (the
+    system drops it when the writer's process ends, killed or not); False if it is held."""
+    try:
+        fcntl.flock(stream.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
 
 
 class WarcFiles:
@@ -142,6 +160,7 @@ class WarcFiles:
         self._serial += 1
         self._path = self.directory / (name + OPEN_SUFFIX)
         self._stream = self._path.open("xb")
+        _lock(self._stream)
         self._writer = WARCWriter(self._stream, gzip=True)
         try:
             self._writer.write_record(self.warcinfo(self._writer, name))

@@ -134,6 +134,8 @@ class WarcRecorder:
         files = self.files
         try:
             records = exchange_records(files.writer, response, datetime.now(UTC), entry, notes)
+            # Named before writing: a write that fills the file closes it.
+            warc_name = files.name
             places = files.write(records)
         except OSError as exc:
             self._unwritable(exc)
@@ -148,7 +150,7 @@ class WarcRecorder:
             key=ref.key,
             url=response.url,
             fetched_at=to_iso(site_now(response).astimezone(UTC)),
-            warc_file=file_path_in_archive(files.directory / files.name, self.config.archive_path),
+            warc_file=file_path_in_archive(files.directory / warc_name, self.config.archive_path),
             warc_offset=offset,
             warc_length=length,
             record_id=records[0].rec_headers["WARC-Record-ID"],
