@@ -18,7 +18,7 @@ from scrapy.exceptions import (
     IgnoreRequest,
 )
 from scrapy.utils.defer import deferred_from_coro
-from twisted.internet.error import ConnectError, DNSLookupError
+from twisted.internet import error as twisted_errors
 
 from beltacrawl.config import Config
 
@@ -35,9 +35,15 @@ OFFLINE_POINTER = (
 )
 
 
-#: Scrapy's own download errors, and Twisted's beneath them.
-NO_NAME = (CannotResolveHostError, DNSLookupError)
-UNREACHABLE = (*NO_NAME, DownloadConnectionRefusedError, ConnectError)
+#: Scrapy's own download errors, and Twisted's beneath them. A connection that timed out
+#: or was reset is a passing fault, retried as any other.
+NO_NAME = (CannotResolveHostError, twisted_errors.DNSLookupError)
+UNREACHABLE = (
+    *NO_NAME,
+    DownloadConnectionRefusedError,
+    twisted_errors.ConnectionRefusedError,
+    twisted_errors.NoRouteError,
+)
 
 
 class SiteUnreachable(IgnoreRequest):
