@@ -145,3 +145,19 @@ def test_foreign_captures_fill_the_history_without_touching_the_current_text(tmp
             assert host in record["fetched_url"]
             assert record["fetched_at"] == "2019-03-04T05:06:07+00:00"  # the capture's time
         assert archive.queries.integrity_check() == []
+
+
+def test_a_file_cut_off_mid_record_is_named_and_what_came_before_is_kept(tmp_path):
+    first, second = MODEL.keys()[:2]
+    moment = datetime(2020, 5, 6, tzinfo=UTC)
+    path = warc_file(
+        tmp_path / "cut.warc.gz",
+        [(url(first), moment, page(first)), (url(second), moment, page(second))],
+        gz=True,
+    )
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) - 200])  # the second record breaks off
+    with Archive.open(tmp_path / "belta.sqlite") as archive, archive.lock():
+        report = WarcImport(archive, PageExtractor()).run([path])
+        assert archive.store.count() == 1
+    assert [problem.url for problem in report.broken_files] == [str(path)]

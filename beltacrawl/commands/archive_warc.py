@@ -77,6 +77,11 @@ def run_reextract(args: argparse.Namespace, context: ArchiveContext) -> None:
             print(f"  {count:>7} {name}")
     _problems("pages without a valid record (nothing stored)", report.unreadable)
     _problems("pages that could not be read from their WARC file", report.missing)
+    if report.missing:
+        raise CommandFailed(
+            f"{len(report.missing)} kept page(s) could not be read: are the WARC files where "
+            "the archive says (BELTA_WARC_DIR)?"
+        )
 
 
 def run_import(args: argparse.Namespace, context: ArchiveContext) -> None:
@@ -99,6 +104,11 @@ def run_import(args: argparse.Namespace, context: ArchiveContext) -> None:
         print(f"  {count:>7} responses skipped: {reason}")
     _problems("pages the parser cannot read (not stored)", report.unreadable)
     _problems("files unreadable from some point on", report.broken_files)
+    if report.broken_files:
+        raise CommandFailed(
+            f"{len(report.broken_files)} file(s) could not be read to the end: "
+            "what they held before the damage was imported"
+        )
 
 
 def _problems(title: str, problems: Iterable[Problem]) -> None:

@@ -31,6 +31,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date, iso_date_to_datetime
 
 from beltacrawl.parsing.listing import ListingEntry
+from beltacrawl.warc.files import whole_length
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -193,6 +194,15 @@ def scan(path: Path) -> Iterator[FoundRecord]:
                 concurrent_to=headers["WARC-Concurrent-To"],
                 http_date=http.get_header("Date") if http else None,
             )
+    _check_whole(path)
+
+
+def _check_whole(path: Path) -> None:
+    """warcio stops quietly where gzipped data breaks off: say so, as for any damage."""
+    with path.open("rb") as stream:
+        gzipped = stream.read(2) == b"\x1f\x8b"
+    if gzipped and (whole := whole_length(path)) < path.stat().st_size:
+        raise EOFError(f"the gzip data breaks off after byte {whole}")
 
 
 def _record_id(record: ArcWarcRecord, path: Path, offset: int) -> str:
