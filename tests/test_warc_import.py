@@ -161,3 +161,15 @@ def test_a_file_cut_off_mid_record_is_named_and_what_came_before_is_kept(tmp_pat
         report = WarcImport(archive, PageExtractor()).run([path])
         assert archive.store.count() == 1
     assert [problem.url for problem in report.broken_files] == [str(path)]
+
+
+def test_an_arc_file_imported_twice_is_kept_once(tmp_path):
+    first, second = MODEL.keys()[:2]
+    moment = datetime(2019, 5, 6, tzinfo=UTC)
+    captures = [(url(first), moment, page(first)), (url(second), moment, page(second))]
+    path = arc_file(tmp_path / "ia.arc.gz", captures, gz=True)
+    with Archive.open(tmp_path / "belta.sqlite") as archive, archive.lock():
+        for _ in range(2):
+            WarcImport(archive, PageExtractor()).run([path])
+        kept = archive.db.conn.execute("SELECT count(*) FROM page_captures").fetchone()[0]
+    assert kept == 2

@@ -14,7 +14,9 @@ listing time as the crawl did.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -176,6 +178,7 @@ class FoundRecord:
 
 def scan(path: Path) -> Iterator[FoundRecord]:
     """Every record of a WARC or ARC file (gzipped or not), without keeping bodies."""
+    arc = _is_arc(path)
     with path.open("rb") as stream:
         records = ArchiveIterator(stream, arc2warc=True)
         for record in records:
@@ -188,7 +191,7 @@ def scan(path: Path) -> Iterator[FoundRecord]:
                 uri=headers["WARC-Target-URI"] or "",
                 offset=offset,
                 length=records.get_record_length(),
-                record_id=_record_id(record, path, offset),
+                record_id=_arc_record_id(path, offset) if arc else str(headers["WARC-Record-ID"]),
                 date=_date(headers["WARC-Date"]),
                 status=int(status) if status and status.isdigit() else None,
                 concurrent_to=headers["WARC-Concurrent-To"],
@@ -205,11 +208,20 @@ def _check_whole(path: Path) -> None:
         raise EOFError(f"the gzip data breaks off after byte {whole}")
 
 
-def _record_id(record: ArcWarcRecord, path: Path, offset: int) -> str:
-    # ARC records have no id: warcio invents a new one on every read.
-    if record.format == "arc":
-        return f"<urn:arc:{path.name}:{offset}>"
-    return str(record.rec_headers["WARC-Record-ID"])
+def _is_arc(path: Path) -> bool:
+    """An ARC file begins with its ``filedesc://`` record (gzipped or not)."""
+    with path.open("rb") as stream:
+        start = stream.read(512)
+    if start[:2] == b"\x1f\x8b":
+        start = zlib.decompressobj(wbits=31).decompress(start)
+    return start.startswith(b"filedesc://")
+
+
+def _arc_record_id(path: Path, offset: int) -> str:
+    # ARC records have no id (warcio makes up a new one on every read): the file and the
+    # record's place in it name the record, the same on every import.
+    digest = hashlib.sha1(str(path.resolve()).encode()).hexdigest()
+    return f"<urn:arc:{digest}:{offset}>"
 
 
 def _date(value: str | None) -> datetime | None:
