@@ -14,7 +14,7 @@ import fcntl
 import logging
 import zlib
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from warcio.warcwriter import WARCWriter
 
@@ -84,7 +84,7 @@ def repair_all(directory: Path) -> list[Path]:
     return repaired
 
 
-def _lock(stream) -> bool:
+def _lock(stream: BinaryIO) -> bool:
     """Take the exclusive lock a writer holds on its ``.open`` file while it writes (the
     system drops it when the writer's process ends, killed or not); False if it is held."""
     try:
